@@ -1,0 +1,166 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** One IAM statement a function needs. Wildcard actions are refused. */
+export interface PolicyStatementArgs {
+  /** Specific actions, e.g. `dynamodb:GetItem`. */
+  actions: string[];
+  /** Specific resource ARNs. */
+  resources: pulumi.Input<string>[];
+}
+
+export interface HandlerFunctionArgs {
+  /**
+   * Runs once per container (at cold start) and returns the handler. It is serialized with
+   * what it references into the archive, so SDK clients belong inside it, not at module level.
+   * @example () => createGetUserHandler()
+   */
+  handlerFactory: () => (event: any, context: any) => Promise<unknown>;
+  /** @default none */
+  description?: string;
+  /** Environment variables. @default {} */
+  environment?: Record<string, pulumi.Input<string>>;
+  /**
+   * The only AWS permissions the function gets, besides writing to its own log group.
+   * @default [] (logs only)
+   */
+  policyStatements?: PolicyStatementArgs[];
+  /**
+   * Packages from the program's `dependencies` the handler imports at run time; every other
+   * dependency is left out of the archive. `@aws-sdk/*` v3 clients come with the Lambda
+   * Node.js runtime, so they need not be listed.
+   * @default []
+   */
+  packages?: string[];
+  /** @default 256 */
+  memorySize?: number;
+  /** @default 10 */
+  timeoutSeconds?: number;
+  /** Days the function's log events are kept. @default 14 */
+  logRetentionDays?: number;
+  /** @default "nodejs20.x" */
+  runtime?: string;
+}
+
+/**
+ * A Lambda function from an inline handler factory, with its own role that may do only what
+ * `policyStatements` lists (CallbackFunction would otherwise attach nine full-access managed
+ * policies), its own log group with retention, and an archive holding only the packages the
+ * handler uses.
+ */
+export class HandlerFunction extends pulumi.ComponentResource {
+  public readonly function: aws.lambda.CallbackFunction<any, any>;
+  public readonly role: aws.iam.Role;
+  public readonly logGroup: aws.cloudwatch.LogGroup;
+  /** The role's inline policy document (JSON). */
+  public readonly policy: aws.iam.RolePolicy;
+
+  constructor(name: string, args: HandlerFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("apigw-kit:index:HandlerFunction", name, {}, opts);
+    validateHandlerFunctionArgs(name, args);
+
+    this.role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        description: `Execution role of ${name}: only the actions its handler uses`,
+        assumeRolePolicy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
+      },
+      { parent: this },
+    );
+    this.function = new aws.lambda.CallbackFunction(
+      `${name}`,
+      {
+        description: args.description,
+        callbackFactory: args.handlerFactory,
+        role: this.role,
+        runtime: args.runtime ?? "nodejs20.x",
+        memorySize: args.memorySize ?? 256,
+        timeout: args.timeoutSeconds ?? 10,
+        environment: args.environment ? { variables: args.environment } : undefined,
+        codePathOptions: {
+          extraIncludePackages: args.packages ?? [],
+          extraExcludePackages: packagesToLeaveOut(args.packages ?? []),
+        },
+      },
+      { parent: this },
+    );
+    this.logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { name: pulumi.interpolate`/aws/lambda/${this.function.name}`, retentionInDays: args.logRetentionDays ?? 14 },
+      { parent: this },
+    );
+    this.policy = new aws.iam.RolePolicy(
+      `${name}-policy`,
+      {
+        role: this.role.id,
+        policy: pulumi
+          .all([this.logGroup.arn, pulumi.all((args.policyStatements ?? []).map((s) => pulumi.all(s.resources)))])
+          .apply(([logGroupArn, resources]) =>
+            JSON.stringify({
+              Version: "2012-10-17",
+              Statement: [
+                // The log group exists already (created above), so CreateLogGroup is not granted.
+                { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logGroupArn}:*`] },
+                ...(args.policyStatements ?? []).map((s, i) => ({ Effect: "Allow", Action: s.actions, Resource: resources[i] })),
+              ],
+            }),
+          ),
+      },
+      { parent: this },
+    );
+    this.registerOutputs({ functionName: this.function.name, roleArn: this.role.arn });
+  }
+}
+
+function validateHandlerFunctionArgs(name: string, args: HandlerFunctionArgs): void {
+  if (typeof args.handlerFactory !== "function") {
+    throw new Error(`${name}: handlerFactory must be a function returning the handler`);
+  }
+  (args.policyStatements ?? []).forEach((statement, i) => {
+    const field = `${name}: policyStatements[${i}]`;
+    if (!Array.isArray(statement.actions) || statement.actions.length === 0) {
+      throw new Error(`${field}.actions must list at least one action`);
+    }
+    for (const action of statement.actions) {
+      if (!/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(action)) {
+        throw new Error(`${field}.actions: "${action}" must be one specific action like dynamodb:GetItem (no wildcards)`);
+      }
+    }
+    if (!Array.isArray(statement.resources) || statement.resources.length === 0) {
+      throw new Error(`${field}.resources must list at least one resource ARN`);
+    }
+    for (const resource of statement.resources) {
+      if (resource === "*") throw new Error(`${field}.resources: "*" is refused; name the resources`);
+    }
+  });
+  if (args.memorySize !== undefined && (!Number.isInteger(args.memorySize) || args.memorySize < 128 || args.memorySize > 10240)) {
+    throw new Error(`${name}: memorySize must be an integer from 128 to 10240 MB (got ${args.memorySize})`);
+  }
+  if (args.timeoutSeconds !== undefined && (!Number.isInteger(args.timeoutSeconds) || args.timeoutSeconds < 1 || args.timeoutSeconds > 900)) {
+    throw new Error(`${name}: timeoutSeconds must be an integer from 1 to 900 (got ${args.timeoutSeconds})`);
+  }
+}
+
+/**
+ * Every dependency of the program's package.json except the ones the handler uses. Pulumi
+ * copies the whole `dependencies` tree into each archive unless told otherwise; it reads the
+ * package.json found from the working directory up, and so does this.
+ */
+export function packagesToLeaveOut(needed: string[]): string[] {
+  let dir = process.cwd();
+  for (;;) {
+    const file = path.join(dir, "package.json");
+    if (fs.existsSync(file)) {
+      const dependencies = Object.keys((JSON.parse(fs.readFileSync(file, "utf8")) as { dependencies?: object }).dependencies ?? {});
+      return dependencies.filter((dep) => !needed.includes(dep));
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return [];
+    dir = parent;
+  }
+}

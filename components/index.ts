@@ -1,0 +1,9 @@
+/**
+ * apigw-kit: production API Gateway patterns as Pulumi components.
+ * `import { RestApi, HandlerFunction, chooseApiType } from "apigw-kit"`.
+ */
+export * from "./chooseApiType";
+export * from "./cors";
+export * from "./HandlerFunction";
+export * from "./methodSettings";
+export * from "./RestApi";

@@ -1,0 +1,188 @@
+import { randomBytes } from "node:crypto";
+
+/** Where "AWS" is: the account, region and the base URLs the computed attributes point at. */
+export interface CloudIdentity {
+  /** @default "123456789012" */
+  accountId: string;
+  /** The stack's `aws:region`. @default "us-east-1" */
+  region: string;
+  /**
+   * Builds a REST/WebSocket API's invoke URL. AWS's form by default; the local cloud answers
+   * its own gateway's address instead.
+   * @default (apiId, stage) => `https://${apiId}.execute-api.${region}.amazonaws.com/${stage}`
+   */
+  invokeUrl?: (apiId: string, stage: string, protocol: "https" | "wss") => string;
+}
+
+/** The id and the output properties the provider would have answered. */
+export interface ComputedResource {
+  id: string;
+  state: Record<string, unknown>;
+}
+
+/**
+ * Answers a resource registration as the AWS provider would after a create: an id of AWS's
+ * shape and the computed attributes other resources read (arn, invokeArn, executionArn,
+ * rootResourceId, invokeUrl, ...). Inputs are echoed back as outputs, as the provider does.
+ *
+ * `lookup` reads attributes of resources recorded earlier (by id), which is how a
+ * `Resource`'s computed `path` is derived from its parent's.
+ */
+export function computeAwsAttributes(
+  type: string,
+  name: string,
+  inputs: Record<string, any>,
+  cloud: CloudIdentity,
+  lookupById: (id: string) => Record<string, unknown> | undefined,
+): ComputedResource {
+  const { accountId, region } = cloud;
+  const invokeUrl =
+    cloud.invokeUrl ??
+    ((apiId: string, stage: string, protocol: "https" | "wss") =>
+      `${protocol}://${apiId}.execute-api.${region}.amazonaws.com/${stage}`);
+  const physicalName = (inputs.name as string | undefined) ?? autoName(name);
+  const state: Record<string, unknown> = { ...inputs };
+
+  switch (type) {
+    case "aws:apigateway/restApi:RestApi": {
+      const id = apiGatewayId();
+      return {
+        id,
+        state: {
+          ...state,
+          name: physicalName,
+          rootResourceId: apiGatewayId(),
+          arn: `arn:aws:apigateway:${region}::/restapis/${id}`,
+          executionArn: `arn:aws:execute-api:${region}:${accountId}:${id}`,
+          createdDate: new Date().toISOString(),
+        },
+      };
+    }
+    case "aws:apigateway/resource:Resource": {
+      const parentPath = (lookupById(inputs.parentId)?.path as string | undefined) ?? "/";
+      const path = `${parentPath === "/" ? "" : parentPath}/${inputs.pathPart}`;
+      return { id: apiGatewayId(), state: { ...state, path } };
+    }
+    case "aws:apigateway/method:Method":
+      return { id: `agm-${inputs.restApi}-${inputs.resourceId}-${inputs.httpMethod}`, state };
+    case "aws:apigateway/integration:Integration":
+      return { id: `agi-${inputs.restApi}-${inputs.resourceId}-${inputs.httpMethod}`, state };
+    case "aws:apigateway/methodResponse:MethodResponse":
+      return { id: `agmr-${inputs.restApi}-${inputs.resourceId}-${inputs.httpMethod}-${inputs.statusCode}`, state };
+    case "aws:apigateway/integrationResponse:IntegrationResponse":
+      return { id: `agir-${inputs.restApi}-${inputs.resourceId}-${inputs.httpMethod}-${inputs.statusCode}`, state };
+    case "aws:apigateway/deployment:Deployment":
+      return { id: apiGatewayId(), state: { ...state, createdDate: new Date().toISOString() } };
+    case "aws:apigateway/stage:Stage": {
+      const apiId = inputs.restApi as string;
+      const stage = inputs.stageName as string;
+      return {
+        id: `ags-${apiId}-${stage}`,
+        state: {
+          ...state,
+          arn: `arn:aws:apigateway:${region}::/restapis/${apiId}/stages/${stage}`,
+          executionArn: `arn:aws:execute-api:${region}:${accountId}:${apiId}/${stage}`,
+          invokeUrl: invokeUrl(apiId, stage, "https"),
+        },
+      };
+    }
+    case "aws:apigateway/model:Model":
+    case "aws:apigateway/requestValidator:RequestValidator":
+    case "aws:apigateway/authorizer:Authorizer":
+      return { id: apiGatewayId(), state };
+    case "aws:lambda/function:Function": {
+      const arn = `arn:aws:lambda:${region}:${accountId}:function:${physicalName}`;
+      return {
+        id: physicalName,
+        state: {
+          ...state,
+          name: physicalName,
+          arn,
+          qualifiedArn: `${arn}:$LATEST`,
+          invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations`,
+          version: "$LATEST",
+          timeout: inputs.timeout ?? 3,
+          memorySize: inputs.memorySize ?? 128,
+        },
+      };
+    }
+    case "aws:iam/role:Role":
+      return {
+        id: physicalName,
+        state: { ...state, name: physicalName, arn: `arn:aws:iam::${accountId}:role/${physicalName}`, uniqueId: `AROA${hex(8).toUpperCase()}` },
+      };
+    case "aws:iam/policy:Policy": {
+      const arn = `arn:aws:iam::${accountId}:policy/${physicalName}`;
+      return { id: arn, state: { ...state, name: physicalName, arn } };
+    }
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return {
+        id: physicalName,
+        state: { ...state, name: physicalName, arn: `arn:aws:logs:${region}:${accountId}:log-group:${physicalName}` },
+      };
+    case "aws:dynamodb/table:Table":
+      return {
+        id: physicalName,
+        state: {
+          ...state,
+          name: physicalName,
+          arn: `arn:aws:dynamodb:${region}:${accountId}:table/${physicalName}`,
+          streamArn: inputs.streamEnabled
+            ? `arn:aws:dynamodb:${region}:${accountId}:table/${physicalName}/stream/${new Date().toISOString()}`
+            : undefined,
+        },
+      };
+    case "aws:apigateway/apiKey:ApiKey":
+      return {
+        id: apiGatewayId(),
+        state: { ...state, name: physicalName, value: inputs.value ?? randomKeyValue() },
+      };
+    default: {
+      // Any other resource: an id, its name and an ARN of the generic shape.
+      const service = type.split(":")[1]?.split("/")[0] ?? "unknown";
+      return {
+        id: `${name}-${hex(4)}`,
+        state: { ...state, arn: state.arn ?? `arn:aws:${service}:${region}:${accountId}:${physicalName}` },
+      };
+    }
+  }
+}
+
+/** Answers the provider functions (invokes) a program may call. */
+export function answerAwsCall(token: string, inputs: Record<string, any>, cloud: CloudIdentity): Record<string, unknown> {
+  switch (token) {
+    case "aws:index/getRegion:getRegion":
+      return { id: cloud.region, name: cloud.region, region: cloud.region, description: "local" };
+    case "aws:index/getCallerIdentity:getCallerIdentity":
+      return {
+        id: cloud.accountId,
+        accountId: cloud.accountId,
+        arn: `arn:aws:iam::${cloud.accountId}:user/local`,
+        userId: "AIDALOCAL",
+      };
+    case "aws:index/getPartition:getPartition":
+      return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+    default:
+      throw new Error(`the local control plane does not answer ${token} (inputs: ${JSON.stringify(inputs)})`);
+  }
+}
+
+/** A physical name as Pulumi auto-naming makes it: the logical name and 7 random hex digits. */
+function autoName(logicalName: string): string {
+  return `${logicalName}-${hex(4).slice(0, 7)}`;
+}
+
+/** API Gateway ids are 10 lower-case alphanumerics. */
+function apiGatewayId(): string {
+  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  return Array.from(randomBytes(10), (b) => alphabet[b % alphabet.length]).join("");
+}
+
+/** API key values are 40 characters when API Gateway generates them. */
+function randomKeyValue(): string {
+  return randomBytes(30).toString("base64").replace(/[^A-Za-z0-9]/g, "").padEnd(40, "x").slice(0, 40);
+}
+
+function hex(bytes: number): string {
+  return randomBytes(bytes).toString("hex");
+}

@@ -1,0 +1,227 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { CloudIdentity, answerAwsCall, computeAwsAttributes } from "./awsAttributes";
+import { LoadedStackConfig, loadStackConfig } from "./stackConfig";
+
+/** One resource the program registered, as the control plane answered it. */
+export interface RecordedResource {
+  urn: string;
+  /** The type token, e.g. `aws:apigateway/method:Method`. */
+  type: string;
+  /** The logical name given in the program. */
+  name: string;
+  /** The parent's URN; undefined for resources at the top of the stack. */
+  parent?: string;
+  /** URNs of the resources this one depends on (dependsOn and input dependencies). */
+  dependencies: string[];
+  /** Whether this is a provider resource (true) or a component (false). */
+  custom: boolean;
+  /** The inputs as the provider would receive them (Outputs resolved). */
+  inputs: Record<string, any>;
+  /** The id answered; undefined for components. */
+  id?: string;
+  /** The outputs answered: inputs plus computed attributes. */
+  state: Record<string, any>;
+}
+
+/** Every resource a program registered, in registration order, with lookups for tests. */
+export class ResourceGraph {
+  readonly resources: RecordedResource[] = [];
+  private readonly byId = new Map<string, RecordedResource>();
+
+  add(resource: RecordedResource): void {
+    this.resources.push(resource);
+    if (resource.id) this.byId.set(resource.id, resource);
+  }
+
+  /** Every resource of a type token. */
+  ofType(type: string): RecordedResource[] {
+    return this.resources.filter((r) => r.type === type);
+  }
+
+  /** The one resource of a type with a logical name; throws naming what exists otherwise. */
+  get(type: string, name: string): RecordedResource {
+    const found = this.resources.find((r) => r.type === type && r.name === name);
+    if (!found) {
+      const names = this.ofType(type).map((r) => r.name);
+      throw new Error(`no ${type} named "${name}" (recorded: ${names.join(", ") || "none"})`);
+    }
+    return found;
+  }
+
+  findById(id: string): RecordedResource | undefined {
+    return this.byId.get(id);
+  }
+
+  findByUrn(urn: string): RecordedResource | undefined {
+    return this.resources.find((r) => r.urn === urn);
+  }
+
+  /** The direct children of a resource. */
+  childrenOf(urn: string): RecordedResource[] {
+    return this.resources.filter((r) => r.parent === urn);
+  }
+}
+
+/** A stack output as `pulumi stack output --json` would show it, and whether it is secret. */
+export interface StackOutput {
+  value: unknown;
+  secret: boolean;
+}
+
+/** The result of running a program under the control plane. */
+export interface ProgramRun {
+  config: LoadedStackConfig;
+  graph: ResourceGraph;
+  outputs: Record<string, StackOutput>;
+  /** Wall-clock time of the program's evaluation, in ms. */
+  elapsedMs: number;
+}
+
+/** Options of {@link runProgram}. */
+export interface RunProgramOptions {
+  /** The stack whose `Pulumi.<stack>.yaml` is loaded. */
+  stack: string;
+  /**
+   * The project folder (holding Pulumi.yaml).
+   * @default the repository root (the folder above local/)
+   */
+  projectDir?: string;
+  /**
+   * The program module to import.
+   * @default "<projectDir>/index.ts"
+   */
+  program?: string;
+  /**
+   * Config values that replace the stack file's, keyed `namespace:key` (structured values
+   * as objects). Used by tests to try bad config without writing files.
+   * @default {}
+   */
+  configOverrides?: Record<string, unknown>;
+  /** @default account 123456789012 and the stack's `aws:region` */
+  cloud?: Partial<CloudIdentity>;
+  /**
+   * Called for each provider resource before it is answered: may return attributes that
+   * replace the computed ones (the local cloud creates tables in its emulators here).
+   * @default none
+   */
+  onCreate?: (type: string, name: string, inputs: Record<string, any>) => Promise<Record<string, unknown> | void>;
+}
+
+const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+/**
+ * Runs a Pulumi program under mocks that act as AWS: loads the stack's config, records every
+ * resource registration with AWS-shaped ids and attributes, imports the program and resolves
+ * its exports as stack outputs. This is the local cloud's control plane and the unit tests'
+ * harness.
+ *
+ * Runs may follow each other in one process (each re-imports the program with its own
+ * config); they must not overlap, since Pulumi's runtime state is process-wide.
+ */
+export async function runProgram(options: RunProgramOptions): Promise<ProgramRun> {
+  const started = Date.now();
+  const projectDir = options.projectDir ?? PROJECT_ROOT;
+  const program = options.program ?? path.join(projectDir, "index.ts");
+  const config = loadStackConfig(projectDir, options.stack);
+  for (const [key, value] of Object.entries(options.configOverrides ?? {})) {
+    if (value === undefined) delete config.config[key];
+    else config.config[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  const cloud: CloudIdentity = {
+    accountId: "123456789012",
+    region: config.config["aws:region"] ?? "us-east-1",
+    ...options.cloud,
+  };
+
+  const graph = new ResourceGraph();
+  const pending = new Map<string, RecordedResource>();
+  const mocks: pulumi.runtime.Mocks = {
+    async newResource(args) {
+      const inputs = args.inputs as Record<string, any>;
+      let computed: { id: string | undefined; state: Record<string, any> };
+      if (args.custom === false) {
+        computed = { id: undefined, state: {} };
+      } else {
+        computed = computeAwsAttributes(args.type, args.name, inputs, cloud, (id) => graph.findById(id)?.state);
+        const replaced = await options.onCreate?.(args.type, args.name, inputs);
+        if (replaced) computed.state = { ...computed.state, ...replaced };
+      }
+      const record: RecordedResource = {
+        urn: "",
+        type: args.type,
+        name: args.name,
+        dependencies: [],
+        custom: args.custom !== false,
+        inputs,
+        id: computed.id,
+        state: computed.state,
+      };
+      graph.add(record);
+      pending.set(`${args.type}::${args.name}`, record);
+      return { id: computed.id, state: computed.state };
+    },
+    call(args) {
+      return answerAwsCall(args.token, args.inputs, cloud);
+    },
+  };
+
+  pulumi.runtime.setAllConfig(config.config, config.secretKeys);
+  await pulumi.runtime.setMocks(mocks, config.project, config.stack, false);
+  recordParentsAndDependencies(pending);
+
+  forgetProjectModules(projectDir);
+  const exported = require(program) as Record<string, unknown>;
+  const outputs = await resolveOutputs(exported);
+  await waitForRegistrations();
+  return { config, graph, outputs, elapsedMs: Date.now() - started };
+}
+
+/**
+ * The mock monitor's `newResource` is not told the parent or the dependencies; its
+ * `registerResource` request is. Wrap it to complete the record once the URN is known.
+ */
+function recordParentsAndDependencies(pending: Map<string, RecordedResource>): void {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const settings = require("@pulumi/pulumi/runtime/settings");
+  const monitor = settings.getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) =>
+    register(req, (err: any, resp: any) => {
+      const record = pending.get(`${req.getType()}::${req.getName()}`);
+      if (!err && record) {
+        pending.delete(`${req.getType()}::${req.getName()}`);
+        record.urn = resp.getUrn();
+        record.parent = req.getParent() || undefined;
+        record.dependencies = req.getDependenciesList();
+      }
+      callback(err, resp);
+    });
+}
+
+/** Re-importing the program must re-run it: drop the project's own modules from the cache. */
+function forgetProjectModules(projectDir: string): void {
+  const nodeModules = path.join(projectDir, "node_modules") + path.sep;
+  for (const key of Object.keys(require.cache)) {
+    if (key.startsWith(projectDir + path.sep) && !key.startsWith(nodeModules) && !key.startsWith(__dirname + path.sep)) {
+      delete require.cache[key];
+    }
+  }
+}
+
+async function resolveOutputs(exported: Record<string, unknown>): Promise<Record<string, StackOutput>> {
+  const outputs: Record<string, StackOutput> = {};
+  for (const [key, value] of Object.entries(exported)) {
+    if (key === "__esModule" || typeof value === "function") continue;
+    const output = pulumi.output(value) as pulumi.Output<unknown> & { isSecret: Promise<boolean> };
+    const resolved = await new Promise<unknown>((resolve) => output.apply((v) => resolve(v)));
+    outputs[key] = { value: resolved, secret: await output.isSecret };
+  }
+  return outputs;
+}
+
+async function waitForRegistrations(): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const settings = require("@pulumi/pulumi/runtime/settings");
+  await settings.waitForRPCs();
+}

@@ -1,0 +1,171 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ApiRequirements, ApiTypeDecision, chooseApiType, validateApiRequirements } from "../components/chooseApiType";
+import { CorsArgs } from "../components/cors";
+import { MethodSettingArgs, ThrottleArgs, UnauthorizedCacheControlStrategy } from "../components/methodSettings";
+import { CACHE_CLUSTER_SIZES, CacheClusterSize, EndpointType } from "../components/RestApi";
+
+/**
+ * The program's typed stack configuration (namespace `apigw-kit`), read and checked before any
+ * resource exists. Every error names the config key, as `pulumi config set --path` spells it.
+ */
+export interface StackSettings {
+  stack: string;
+  api: {
+    /** The configured type. */
+    type: "rest" | "http" | "auto";
+    /** The type built: the configured one, or chooseApiType's pick for `auto`. */
+    resolved: "REST" | "HTTP";
+    /** chooseApiType's verdict on `api.requirements` (also shown when the type was forced). */
+    decision: ApiTypeDecision;
+    endpointType: EndpointType;
+    vpcEndpointIds: string[];
+    binaryMediaTypes?: string[];
+  };
+  stage: {
+    name: string;
+    accessLogRetentionDays: number;
+    tracingEnabled: boolean;
+    metricsEnabled: boolean;
+    loggingLevel: "OFF" | "ERROR" | "INFO";
+    dataTraceEnabled: boolean;
+    throttle: ThrottleArgs;
+  };
+  cache?: {
+    clusterSize: CacheClusterSize;
+    ttlSeconds: number;
+    encrypted: boolean;
+    requireAuthorizationForCacheControl: boolean;
+    unauthorizedCacheControlHeaderStrategy: UnauthorizedCacheControlStrategy;
+  };
+  /** Per-method overrides keyed `resource path/METHOD`. */
+  methodOverrides: Record<string, MethodSettingArgs>;
+  cors?: CorsArgs;
+  lambda: { memorySize: number; timeoutSeconds: number; logRetentionDays: number };
+}
+
+const NAMESPACE = "apigw-kit";
+
+/** Reads the stack's `apigw-kit:*` config, validating every field. */
+export function readStackSettings(): StackSettings {
+  const config = new pulumi.Config(NAMESPACE);
+  const stack = pulumi.getStack();
+  const api = objectAt(config, "api");
+  const stage = objectAt(config, "stage");
+  const cache = config.getObject<Record<string, unknown>>("cache");
+  const lambda = objectAt(config, "lambda");
+
+  const type = oneOf(api.type ?? "auto", ["rest", "http", "auto"] as const, "api.type");
+  const requirements: ApiRequirements = validateApiRequirements(api.requirements ?? {}, "api.requirements");
+  const decision = chooseApiType(requirements);
+  const resolved = type === "auto" ? decision.recommendation : type === "rest" ? "REST" : "HTTP";
+
+  const vpcEndpointIds = optionalArray(api.vpcEndpointIds, "api.vpcEndpointIds") ?? [];
+  vpcEndpointIds.forEach((id, i) => {
+    if (typeof id !== "string" || !/^vpce-[0-9a-f]{8,17}$/.test(id)) {
+      throw new Error(`${NAMESPACE}:api.vpcEndpointIds[${i}] must be a VPC endpoint id like vpce-0123456789abcdef0 (got ${JSON.stringify(id)})`);
+    }
+  });
+
+  return {
+    stack,
+    api: {
+      type,
+      resolved,
+      decision,
+      endpointType: oneOf(api.endpointType ?? "REGIONAL", ["EDGE", "REGIONAL", "PRIVATE"] as const, "api.endpointType"),
+      vpcEndpointIds: vpcEndpointIds as string[],
+      binaryMediaTypes: optionalArray(api.binaryMediaTypes, "api.binaryMediaTypes") as string[] | undefined,
+    },
+    stage: {
+      name: stringAt(stage.name ?? stack, "stage.name"),
+      accessLogRetentionDays: integerAt(stage.accessLogRetentionDays ?? 30, "stage.accessLogRetentionDays", 1, 3653),
+      tracingEnabled: booleanAt(stage.tracingEnabled ?? true, "stage.tracingEnabled"),
+      metricsEnabled: booleanAt(stage.metricsEnabled ?? true, "stage.metricsEnabled"),
+      loggingLevel: oneOf(stage.loggingLevel ?? "INFO", ["OFF", "ERROR", "INFO"] as const, "stage.loggingLevel"),
+      dataTraceEnabled: booleanAt(stage.dataTraceEnabled ?? false, "stage.dataTraceEnabled"),
+      throttle: throttleAt(stage.throttle ?? { rateLimit: 100, burstLimit: 200 }, "stage.throttle"),
+    },
+    cache: cache === undefined ? undefined : cacheSettings(cache),
+    methodOverrides: (config.getObject<Record<string, MethodSettingArgs>>("methodOverrides") ?? {}),
+    cors: config.getObject<CorsArgs>("cors"),
+    lambda: {
+      memorySize: integerAt(lambda.memorySize ?? 256, "lambda.memorySize", 128, 10240),
+      timeoutSeconds: integerAt(lambda.timeoutSeconds ?? 10, "lambda.timeoutSeconds", 1, 900),
+      logRetentionDays: integerAt(lambda.logRetentionDays ?? 14, "lambda.logRetentionDays", 1, 3653),
+    },
+  };
+}
+
+function cacheSettings(cache: Record<string, unknown>): NonNullable<StackSettings["cache"]> {
+  const clusterSize = String(cache.clusterSize ?? "0.5");
+  if (!(CACHE_CLUSTER_SIZES as readonly string[]).includes(clusterSize)) {
+    throw new Error(`${NAMESPACE}:cache.clusterSize must be one of ${CACHE_CLUSTER_SIZES.join(", ")} (GB) (got ${JSON.stringify(cache.clusterSize)})`);
+  }
+  return {
+    clusterSize: clusterSize as CacheClusterSize,
+    ttlSeconds: integerAt(cache.ttlSeconds ?? 300, "cache.ttlSeconds", 0, 3600),
+    encrypted: booleanAt(cache.encrypted ?? false, "cache.encrypted"),
+    requireAuthorizationForCacheControl: booleanAt(cache.requireAuthorizationForCacheControl ?? true, "cache.requireAuthorizationForCacheControl"),
+    unauthorizedCacheControlHeaderStrategy: oneOf(
+      cache.unauthorizedCacheControlHeaderStrategy ?? "SUCCEED_WITH_RESPONSE_HEADER",
+      ["FAIL_WITH_403", "SUCCEED_WITH_RESPONSE_HEADER", "SUCCEED_WITHOUT_RESPONSE_HEADER"] as const,
+      "cache.unauthorizedCacheControlHeaderStrategy",
+    ),
+  };
+}
+
+function objectAt(config: pulumi.Config, key: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = config.getObject(key);
+  } catch {
+    throw new Error(`${NAMESPACE}:${key} must be an object (YAML mapping)`);
+  }
+  if (value === undefined) return {};
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new Error(`${NAMESPACE}:${key} must be an object (YAML mapping) (got ${JSON.stringify(value)})`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], key: string): T {
+  if (!allowed.includes(value as T)) {
+    throw new Error(`${NAMESPACE}:${key} must be one of ${allowed.join(", ")} (got ${JSON.stringify(value)})`);
+  }
+  return value as T;
+}
+
+function stringAt(value: unknown, key: string): string {
+  if (typeof value !== "string" || value === "") throw new Error(`${NAMESPACE}:${key} must be a non-empty string (got ${JSON.stringify(value)})`);
+  return value;
+}
+
+function booleanAt(value: unknown, key: string): boolean {
+  if (typeof value !== "boolean") throw new Error(`${NAMESPACE}:${key} must be true or false (got ${JSON.stringify(value)})`);
+  return value;
+}
+
+function integerAt(value: unknown, key: string, min: number, max: number): number {
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
+    throw new Error(`${NAMESPACE}:${key} must be an integer from ${min} to ${max} (got ${JSON.stringify(value)})`);
+  }
+  return value as number;
+}
+
+function optionalArray(value: unknown, key: string): unknown[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) throw new Error(`${NAMESPACE}:${key} must be a list (got ${JSON.stringify(value)})`);
+  return value;
+}
+
+function throttleAt(value: unknown, key: string): ThrottleArgs {
+  const t = value as Partial<ThrottleArgs>;
+  if (typeof value !== "object" || value === null) throw new Error(`${NAMESPACE}:${key} must be {rateLimit, burstLimit}`);
+  if (typeof t.rateLimit !== "number" || t.rateLimit <= 0) {
+    throw new Error(`${NAMESPACE}:${key}.rateLimit must be a number > 0 (got ${JSON.stringify(t.rateLimit)})`);
+  }
+  if (!Number.isInteger(t.burstLimit) || (t.burstLimit as number) < 1) {
+    throw new Error(`${NAMESPACE}:${key}.burstLimit must be an integer >= 1 (got ${JSON.stringify(t.burstLimit)})`);
+  }
+  return { rateLimit: t.rateLimit, burstLimit: t.burstLimit as number };
+}
