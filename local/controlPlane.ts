@@ -93,6 +93,12 @@ export interface RunProgramOptions {
    */
   program?: string;
   /**
+   * A program given inline instead of a module: called under the mocks, its returned record is
+   * the stack outputs. Component specs use it to run one component alone.
+   * @default none (the program module is imported)
+   */
+  define?: () => Record<string, unknown>;
+  /**
    * Config values that replace the stack file's, keyed `namespace:key` (structured values
    * as objects). Used by tests to try bad config without writing files.
    * @default {}
@@ -162,7 +168,12 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
       return { id: computed.id, state: computed.state };
     },
     call(args) {
-      return answerAwsCall(args.token, args.inputs, cloud);
+      try {
+        return answerAwsCall(args.token, args.inputs, cloud);
+      } catch (err) {
+        // The SDK reports an invoke failure by the gRPC error's `details`, not its message.
+        throw Object.assign(err as Error, { details: (err as Error).message });
+      }
     },
   };
 
@@ -170,11 +181,32 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
   await pulumi.runtime.setMocks(mocks, config.project, config.stack, false);
   recordParentsAndDependencies(pending);
 
-  forgetProjectModules(projectDir);
-  const exported = require(program) as Record<string, unknown>;
-  const outputs = await resolveOutputs(exported);
-  await waitForRegistrations();
-  return { config, graph, outputs, elapsedMs: Date.now() - started };
+  try {
+    let exported: Record<string, unknown>;
+    if (options.define) {
+      exported = options.define();
+    } else {
+      forgetProjectModules(projectDir);
+      exported = require(program) as Record<string, unknown>;
+    }
+    const outputs = await resolveOutputs(exported);
+    await waitForRegistrations();
+    return { config, graph, outputs, elapsedMs: Date.now() - started };
+  } catch (err) {
+    throw new ProgramError(err as Error, graph);
+  }
+}
+
+/** The program threw: its error, with what it had registered by then. */
+export class ProgramError extends Error {
+  constructor(
+    public readonly cause: Error,
+    /** The resources registered before the error (none, when validation failed early). */
+    public readonly graph: ResourceGraph,
+  ) {
+    super(cause?.message ?? String(cause));
+    this.name = "ProgramError";
+  }
 }
 
 /**
@@ -213,9 +245,10 @@ async function resolveOutputs(exported: Record<string, unknown>): Promise<Record
   const outputs: Record<string, StackOutput> = {};
   for (const [key, value] of Object.entries(exported)) {
     if (key === "__esModule" || typeof value === "function") continue;
-    const output = pulumi.output(value) as pulumi.Output<unknown> & { isSecret: Promise<boolean> };
-    const resolved = await new Promise<unknown>((resolve) => output.apply((v) => resolve(v)));
-    outputs[key] = { value: resolved, secret: await output.isSecret };
+    // `promise()` and `isSecret` are Output internals; unlike apply(), promise() rejects when the
+    // value failed (an invoke error), so a failing program cannot hang the run.
+    const output = pulumi.output(value) as pulumi.Output<unknown> & { isSecret: Promise<boolean>; promise(): Promise<unknown> };
+    outputs[key] = { value: await output.promise(), secret: await output.isSecret };
   }
   return outputs;
 }
