@@ -391,7 +391,6 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
   errorMessage: "$context.error.message",
   errorType: "$context.error.responseType",
   authorizerError: "$context.authorizer.error",
-  cacheStatus: "$context.integration.error",
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -472,6 +471,12 @@ export function validateRestApiArgs(args: RestApiArgs): ValidatedSpec {
 
   const authorizerNames = Object.keys(args.authorizers ?? {});
   for (const [authName, auth] of Object.entries(args.authorizers ?? {})) {
+    if (!["COGNITO_USER_POOLS", "TOKEN", "REQUEST"].includes(auth?.type)) {
+      throw new Error(`authorizers.${authName}.type must be COGNITO_USER_POOLS, TOKEN or REQUEST (got ${JSON.stringify(auth?.type)})`);
+    }
+    if (auth.type !== "COGNITO_USER_POOLS" && !auth.function) {
+      throw new Error(`authorizers.${authName}.function is required for a ${auth.type} authorizer`);
+    }
     const ttl = auth.resultTtlSeconds ?? 300;
     if (!Number.isInteger(ttl) || ttl < 0 || ttl > 3600) {
       throw new Error(`authorizers.${authName}.resultTtlSeconds must be an integer from 0 to 3600 (got ${auth.resultTtlSeconds})`);
@@ -636,7 +641,7 @@ function validateIntegration(integration: IntegrationArgs, field: string): void 
   }
   const statuses = new Set<string>();
   integration.responses.forEach((response, i) => {
-    if (!/^[1-5]\d\d$/.test(response.statusCode)) {
+    if (typeof response.statusCode !== "string" || !/^[1-5]\d\d$/.test(response.statusCode)) {
       throw new Error(`${field}.responses[${i}].statusCode must be a 3-digit HTTP status as a string (got ${JSON.stringify(response.statusCode)})`);
     }
     if (statuses.has(response.statusCode)) {
@@ -998,7 +1003,9 @@ function createGatewayResponses(
       "Access-Control-Allow-Origin": `'${gatewayResponseOrigin(cors)}'`,
       "Access-Control-Allow-Headers": `'${cors.allowHeaders.join(",")}'`,
     };
-    for (const type of ["DEFAULT_4XX", "DEFAULT_5XX"]) {
+    // AWS falls back to DEFAULT_4XX / DEFAULT_5XX only for types not customised, so every
+    // customised type needs the headers as well, or browsers cannot read e.g. a custom 401.
+    for (const type of new Set(["DEFAULT_4XX", "DEFAULT_5XX", ...Object.keys(responses)])) {
       all[type] = { ...all[type], headers: { ...corsHeaders, ...(all[type]?.headers ?? {}) } };
     }
   }
@@ -1041,8 +1048,10 @@ function createMethodSettings(
 function deploymentTrigger(spec: ValidatedSpec, args: RestApiArgs): pulumi.Output<string> {
   const functionArns = spec.routes.map((r) => (r.integration.type === "MOCK" ? "" : r.integration.function.arn));
   const authorizerArns = Object.values(args.authorizers ?? {}).map((a) => (a.type === "COGNITO_USER_POOLS" ? pulumi.all(a.providerArns) : a.function.arn));
-  return pulumi.all([functionArns, authorizerArns]).apply(([fns, auths]) => {
+  // A changed resource policy only takes effect with a new deployment.
+  return pulumi.all([functionArns, authorizerArns, args.policy ?? ""]).apply(([fns, auths, policy]) => {
     const shape = {
+      policy,
       endpointType: spec.endpointType,
       binaryMediaTypes: spec.binaryMediaTypes,
       models: spec.models,

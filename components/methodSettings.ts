@@ -55,7 +55,7 @@ export interface MethodSettingArgs {
 export interface ResolvedMethodSetting {
   /** The key as given: `*\/*`, `data/GET`, `users/{id}/GET`. */
   key: string;
-  /** AWS's methodPath: the resource path without its leading slash, `/` escaped as `~1`. */
+  /** AWS's methodPath: the resource path with each `/` escaped as `~1`, then `/METHOD`. */
   methodPath: string;
   /** A name fragment for the resource: `all`, `data-GET`. */
   slug: string;
@@ -83,41 +83,56 @@ const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "AN
  */
 export function resolveMethodSettings(
   settings: Record<string, MethodSettingArgs>,
-  api: { routes: { method: string; path: string }[]; cacheClusterSize?: string },
+  api: {
+    routes: { method: string; path: string }[];
+    cacheClusterSize?: string;
+    /** How errors name the settings: the argument, or the config key they came from. @default "methodSettings" */
+    field?: string;
+  },
 ): ResolvedMethodSetting[] {
+  const name = api.field ?? "methodSettings";
   const stageDefaults = settings["*/*"] ?? {};
   const resolved: ResolvedMethodSetting[] = [];
   for (const [key, override] of Object.entries(settings)) {
-    const field = `methodSettings["${key}"]`;
+    const field = `${name}["${key}"]`;
     if (typeof override !== "object" || override === null) throw new Error(`${field} must be an object`);
     let methodPath = "*/*";
     let slug = "all";
     if (key !== "*/*") {
       const cut = key.lastIndexOf("/");
-      const path = "/" + key.slice(0, cut);
       const method = key.slice(cut + 1);
-      if (cut <= 0 || !METHODS.includes(method)) {
-        throw new Error(`${field}: keys are "*/*" or "<resource path>/<METHOD>", like "data/GET" or "users/{id}/GET"`);
+      if (cut < 0 || !METHODS.includes(method)) {
+        throw new Error(`${field}: keys are "*/*" or "<resource path>/<METHOD>", like "data/GET", "users/{id}/GET" or "/GET" for the root`);
       }
+      if (cut > 0 && key.startsWith("/")) {
+        throw new Error(`${field}: write the resource path without its leading slash ("${key.slice(1)}")`);
+      }
+      const path = "/" + key.slice(0, cut);
       if (!api.routes.some((r) => r.path === path && r.method === method)) {
         const known = api.routes.map((r) => `${r.path.slice(1)}/${r.method}`).join(", ");
         throw new Error(`${field}: there is no route ${method} ${path} (routes: ${known})`);
       }
-      methodPath = `${path.slice(1).replace(/\//g, "~1")}/${method}`;
-      slug = `${path.slice(1).replace(/[{}+]/g, "").replace(/[^A-Za-z0-9]+/g, "-")}-${method}`;
+      // AWS keys method settings by the resource path with every "/" (the leading one too)
+      // escaped as "~1": GET /users/{id} is "~1users~1{id}/GET", GET / is "~1/GET".
+      methodPath = `${path.replace(/\//g, "~1")}/${method}`;
+      slug = `${path === "/" ? "root" : path.slice(1).replace(/[{}+]/g, "").replace(/[^A-Za-z0-9]+/g, "-")}-${method}`;
     }
+    // Keys present but undefined (optional config passed through) must not erase a default.
     const merged: MethodSettingArgs = {
-      ...stageDefaults,
-      ...override,
-      throttle: override.throttle ?? stageDefaults.throttle,
-      caching: { ...stageDefaults.caching, ...override.caching },
+      ...definedOnly(stageDefaults),
+      ...definedOnly(override),
+      caching: { ...definedOnly(stageDefaults.caching ?? {}), ...definedOnly(override.caching ?? {}) },
     };
     resolved.push({ key, methodPath, slug, settings: toAwsSettings(merged, field, api.cacheClusterSize) });
   }
   if (!resolved.some((r) => r.key === "*/*")) {
-    resolved.unshift({ key: "*/*", methodPath: "*/*", slug: "all", settings: toAwsSettings({}, 'methodSettings["*/*"]', api.cacheClusterSize) });
+    resolved.unshift({ key: "*/*", methodPath: "*/*", slug: "all", settings: toAwsSettings({}, `${name}["*/*"]`, api.cacheClusterSize) });
   }
   return resolved;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function toAwsSettings(s: MethodSettingArgs, field: string, cacheClusterSize: string | undefined): ResolvedMethodSetting["settings"] {

@@ -193,6 +193,9 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
     await waitForRegistrations();
     return { config, graph, outputs, elapsedMs: Date.now() - started };
   } catch (err) {
+    // Let registrations already sent finish, so the graph is complete and none of them
+    // lands on the next run's mocks.
+    await waitForRegistrations().catch(() => undefined);
     throw new ProgramError(err as Error, graph);
   }
 }

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ApiRequirements, ApiTypeDecision, chooseApiType, validateApiRequirements } from "../components/chooseApiType";
-import { CorsArgs } from "../components/cors";
-import { MethodSettingArgs, ThrottleArgs, UnauthorizedCacheControlStrategy } from "../components/methodSettings";
+import { CorsArgs, validateCors } from "../components/cors";
+import { MethodSettingArgs, ThrottleArgs, UnauthorizedCacheControlStrategy, resolveMethodSettings } from "../components/methodSettings";
 import { CACHE_CLUSTER_SIZES, CacheClusterSize, EndpointType } from "../components/RestApi";
+import { DEMO_ROUTE_KEYS, demoMethodSettings } from "./demoApi";
 
 /**
  * The program's typed stack configuration (namespace `apigw-kit`), read and checked before any
@@ -55,7 +56,7 @@ export function readStackSettings(): StackSettings {
   const lambda = objectAt(config, "lambda");
 
   const type = oneOf(api.type ?? "auto", ["rest", "http", "auto"] as const, "api.type");
-  const requirements: ApiRequirements = validateApiRequirements(api.requirements ?? {}, "api.requirements");
+  const requirements: ApiRequirements = validateApiRequirements(api.requirements ?? {}, `${NAMESPACE}:api.requirements`);
   const decision = chooseApiType(requirements);
   const resolved = type === "auto" ? decision.recommendation : type === "rest" ? "REST" : "HTTP";
 
@@ -66,13 +67,23 @@ export function readStackSettings(): StackSettings {
     }
   });
 
-  return {
+  const endpointType = oneOf(api.endpointType ?? "REGIONAL", ["EDGE", "REGIONAL", "PRIVATE"] as const, "api.endpointType");
+  if (endpointType === "PRIVATE" && vpcEndpointIds.length === 0) {
+    throw new Error(`${NAMESPACE}:api.vpcEndpointIds must list the execute-api VPC endpoints when ${NAMESPACE}:api.endpointType is PRIVATE`);
+  }
+  if (endpointType !== "PRIVATE" && vpcEndpointIds.length > 0) {
+    throw new Error(`${NAMESPACE}:api.vpcEndpointIds only apply when ${NAMESPACE}:api.endpointType is PRIVATE (it is ${endpointType})`);
+  }
+  const cors = config.getObject<CorsArgs>("cors");
+  if (cors !== undefined) validateCors(cors, `${NAMESPACE}:cors`);
+
+  const settings: StackSettings = {
     stack,
     api: {
       type,
       resolved,
       decision,
-      endpointType: oneOf(api.endpointType ?? "REGIONAL", ["EDGE", "REGIONAL", "PRIVATE"] as const, "api.endpointType"),
+      endpointType,
       vpcEndpointIds: vpcEndpointIds as string[],
       binaryMediaTypes: optionalArray(api.binaryMediaTypes, "api.binaryMediaTypes") as string[] | undefined,
     },
@@ -86,14 +97,22 @@ export function readStackSettings(): StackSettings {
       throttle: throttleAt(stage.throttle ?? { rateLimit: 100, burstLimit: 200 }, "stage.throttle"),
     },
     cache: cache === undefined ? undefined : cacheSettings(cache),
-    methodOverrides: (config.getObject<Record<string, MethodSettingArgs>>("methodOverrides") ?? {}),
-    cors: config.getObject<CorsArgs>("cors"),
+    methodOverrides: objectAt(config, "methodOverrides") as Record<string, MethodSettingArgs>,
+    cors,
     lambda: {
       memorySize: integerAt(lambda.memorySize ?? 256, "lambda.memorySize", 128, 10240),
       timeoutSeconds: integerAt(lambda.timeoutSeconds ?? 10, "lambda.timeoutSeconds", 1, 900),
       logRetentionDays: integerAt(lambda.logRetentionDays ?? 14, "lambda.logRetentionDays", 1, 3653),
     },
   };
+  // Overrides name routes of the demo API: check them against its route table now, before
+  // any resource exists, rather than when the RestApi is built.
+  resolveMethodSettings(demoMethodSettings(settings), {
+    routes: DEMO_ROUTE_KEYS,
+    cacheClusterSize: settings.cache?.clusterSize,
+    field: `${NAMESPACE}:methodOverrides`,
+  });
+  return settings;
 }
 
 function cacheSettings(cache: Record<string, unknown>): NonNullable<StackSettings["cache"]> {

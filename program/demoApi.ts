@@ -1,0 +1,145 @@
+import * as aws from "@pulumi/aws";
+import { MethodSettingArgs } from "../components/methodSettings";
+import { RestApiArgs, RouteArgs } from "../components/RestApi";
+import type { StackSettings } from "./config";
+import { USER_MODEL } from "./models";
+import { TRANSFORM_ERROR_TEMPLATE, TRANSFORM_FAILURE_TEMPLATE, TRANSFORM_REQUEST_TEMPLATE, TRANSFORM_SUCCESS_TEMPLATE } from "./transformTemplates";
+
+/** The functions behind the demo routes, by role. */
+export interface DemoHandlers {
+  createUser: aws.lambda.Function;
+  getUser: aws.lambda.Function;
+  data: aws.lambda.Function;
+  transform: aws.lambda.Function;
+  uploadFile: aws.lambda.Function;
+}
+
+/**
+ * The demo API's routes. A pure function of the handlers, so the route table can be read
+ * (and config checked against it) before any function exists.
+ */
+export function demoRoutes(handlers: DemoHandlers): RouteArgs[] {
+  return [
+    {
+      path: "/health",
+      method: "GET",
+      integration: {
+        type: "MOCK",
+        responses: [{ statusCode: "200", responseTemplates: { "application/json": '{"status":"ok"}' } }],
+      },
+    },
+    {
+      path: "/users",
+      method: "POST",
+      integration: { type: "LAMBDA_PROXY", function: handlers.createUser },
+      requestModels: { "application/json": "User" },
+      requestParameters: { header: { "Content-Type": true } },
+      requestValidator: "all",
+    },
+    {
+      path: "/users/{id}",
+      method: "GET",
+      integration: { type: "LAMBDA_PROXY", function: handlers.getUser },
+      requestValidator: "params",
+    },
+    {
+      path: "/data",
+      method: "GET",
+      integration: { type: "LAMBDA_PROXY", function: handlers.data },
+      requestParameters: { querystring: { category: false }, header: { "Accept-Language": false } },
+      cacheKeyParameters: ["querystring.category", "header.Accept-Language"],
+    },
+    {
+      path: "/transform",
+      method: "POST",
+      integration: {
+        type: "LAMBDA",
+        function: handlers.transform,
+        requestTemplates: { "application/json": TRANSFORM_REQUEST_TEMPLATE },
+        // Anything but JSON is refused with 415 rather than handed to the function raw.
+        passthroughBehavior: "NEVER",
+        responses: [
+          { statusCode: "200", responseTemplates: { "application/json": TRANSFORM_SUCCESS_TEMPLATE } },
+          { statusCode: "400", selectionPattern: "\\[BadRequest\\].*", responseTemplates: { "application/json": TRANSFORM_ERROR_TEMPLATE } },
+          { statusCode: "500", selectionPattern: ".+", responseTemplates: { "application/json": TRANSFORM_FAILURE_TEMPLATE } },
+        ],
+      },
+    },
+    {
+      path: "/files",
+      method: "POST",
+      integration: { type: "LAMBDA_PROXY", function: handlers.uploadFile },
+    },
+  ];
+}
+
+/** The method and path of every demo route (what method overrides in config may name). */
+export const DEMO_ROUTE_KEYS: { method: string; path: string }[] = demoRoutes(
+  // The table only holds handler references; nothing is read from them.
+  new Proxy({} as DemoHandlers, { get: () => ({}) as aws.lambda.Function }),
+).map(({ method, path }) => ({ method, path }));
+
+/** The RestApi arguments of the demo API for a stack. */
+export function demoApiArgs(settings: StackSettings, handlers: DemoHandlers): RestApiArgs {
+  return {
+    description: `apigw-kit demo API (${settings.stack})`,
+    endpointType: settings.api.endpointType,
+    vpcEndpointIds: settings.api.endpointType === "PRIVATE" ? settings.api.vpcEndpointIds : undefined,
+    policy: settings.api.endpointType === "PRIVATE" ? privateApiPolicy(settings.api.vpcEndpointIds) : undefined,
+    binaryMediaTypes: settings.api.binaryMediaTypes,
+    models: { User: USER_MODEL },
+    validators: { body: "BODY", params: "PARAMETERS", all: "BODY_AND_PARAMETERS" },
+    cors: settings.cors,
+    stage: {
+      name: settings.stage.name,
+      accessLogRetentionDays: settings.stage.accessLogRetentionDays,
+      tracingEnabled: settings.stage.tracingEnabled,
+      cacheClusterSize: settings.cache?.clusterSize,
+    },
+    methodSettings: demoMethodSettings(settings),
+    routes: demoRoutes(handlers),
+  };
+}
+
+/** The stage defaults from config, then the program's own rules, then config overrides. */
+export function demoMethodSettings(settings: Pick<StackSettings, "stage" | "cache" | "methodOverrides">): Record<string, MethodSettingArgs> {
+  const cache = settings.cache;
+  return {
+    "*/*": {
+      metricsEnabled: settings.stage.metricsEnabled,
+      loggingLevel: settings.stage.loggingLevel,
+      dataTraceEnabled: settings.stage.dataTraceEnabled,
+      throttle: settings.stage.throttle,
+      caching: cache
+        ? {
+            enabled: true,
+            ttlSeconds: cache.ttlSeconds,
+            encrypted: cache.encrypted,
+            requireAuthorizationForCacheControl: cache.requireAuthorizationForCacheControl,
+            unauthorizedCacheControlHeaderStrategy: cache.unauthorizedCacheControlHeaderStrategy,
+          }
+        : undefined,
+    },
+    // A user is answered per id and (with auth) per caller: a stage cache keyed on the path
+    // alone would hand one user's record to everybody. Never cache it.
+    "users/{id}/GET": { caching: { enabled: false } },
+    ...settings.methodOverrides,
+  };
+}
+
+/** A PRIVATE API answers only calls through these VPC endpoints. */
+function privateApiPolicy(vpcEndpointIds: string[]): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Principal: "*", Action: "execute-api:Invoke", Resource: "execute-api:/*" },
+      {
+        Effect: "Deny",
+        Principal: "*",
+        Action: "execute-api:Invoke",
+        Resource: "execute-api:/*",
+        Condition: { StringNotEquals: { "aws:SourceVpce": vpcEndpointIds } },
+      },
+    ],
+  });
+}

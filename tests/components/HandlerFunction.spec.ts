@@ -1,0 +1,103 @@
+import { expect } from "chai";
+import { HandlerFunction, HandlerFunctionArgs } from "../../components/HandlerFunction";
+import { ProgramError, ProgramRun, runProgram } from "../../local/controlPlane";
+
+const T = {
+  component: "apigw-kit:index:HandlerFunction",
+  function: "aws:lambda/function:Function",
+  role: "aws:iam/role:Role",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  logGroup: "aws:cloudwatch/logGroup:LogGroup",
+};
+
+const TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/users";
+const handlerFactory = () => async () => ({ statusCode: 200, body: "" });
+
+function only(run: ProgramRun, type: string) {
+  const found = run.graph.ofType(type);
+  expect(found, type).to.have.length(1);
+  return found[0];
+}
+
+/** The message a HandlerFunction refuses `args` with; fails when it is accepted. */
+async function refusal(args: Partial<HandlerFunctionArgs>): Promise<{ message: string; graph: ProgramError["graph"] }> {
+  try {
+    await runProgram({ stack: "dev", define: () => (new HandlerFunction("fn", { handlerFactory, ...args }), {}) });
+  } catch (err) {
+    expect(err).to.be.instanceOf(ProgramError);
+    return { message: (err as ProgramError).message, graph: (err as ProgramError).graph };
+  }
+  throw new Error("expected the HandlerFunction to be refused");
+}
+
+describe("HandlerFunction (under the mock control plane)", () => {
+  let run: ProgramRun;
+  before(async () => {
+    run = await runProgram({
+      stack: "dev",
+      define: () => {
+        const fn = new HandlerFunction("users", {
+          handlerFactory,
+          policyStatements: [{ actions: ["dynamodb:GetItem", "dynamodb:Query"], resources: [TABLE_ARN, `${TABLE_ARN}/index/*`] }],
+        });
+        return { name: fn.function.name };
+      },
+    });
+  });
+
+  it("gives the function its own role that only Lambda may assume", () => {
+    const role = only(run, T.role);
+    expect(JSON.parse(role.inputs.assumeRolePolicy)).to.deep.equal({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+    });
+    expect(role.inputs).not.to.have.property("managedPolicyArns");
+    expect(only(run, T.function).inputs.role).to.equal(role.state.arn);
+  });
+
+  it("grants only the listed actions, and writing to the function's own log group", () => {
+    const fn = only(run, T.function);
+    const logGroup = only(run, T.logGroup);
+    expect(logGroup.inputs.name).to.equal(`/aws/lambda/${fn.state.name}`);
+    const policy = only(run, T.rolePolicy);
+    expect(policy.inputs.role).to.equal(only(run, T.role).id);
+    expect(JSON.parse(policy.inputs.policy)).to.deep.equal({
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logGroup.state.arn}:*`] },
+        { Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:Query"], Resource: [TABLE_ARN, `${TABLE_ARN}/index/*`] },
+      ],
+    });
+  });
+
+  it("attaches no managed policy (CallbackFunction's default would attach full-access ones)", () => {
+    expect(run.graph.ofType(T.attachment)).to.have.length(0);
+    expect(run.graph.ofType(T.rolePolicy)).to.have.length(1);
+  });
+
+  it("keeps the function's logs 14 days by default and parents everything to the component", () => {
+    expect(only(run, T.logGroup).inputs.retentionInDays).to.equal(14);
+    const component = only(run, T.component);
+    for (const type of [T.function, T.role, T.rolePolicy, T.logGroup]) {
+      expect(only(run, type).parent, type).to.equal(component.urn);
+    }
+  });
+
+  it("refuses a wildcard action before creating anything", async () => {
+    const { message, graph } = await refusal({ policyStatements: [{ actions: ["dynamodb:GetItem", "dynamodb:*"], resources: [TABLE_ARN] }] });
+    expect(message).to.equal('fn: policyStatements[0].actions: "dynamodb:*" must be one specific action like dynamodb:GetItem (no wildcards)');
+    expect(graph.ofType(T.role)).to.have.length(0);
+  });
+
+  it('refuses the "*" resource', async () => {
+    const { message, graph } = await refusal({
+      policyStatements: [
+        { actions: ["dynamodb:GetItem"], resources: [TABLE_ARN] },
+        { actions: ["s3:GetObject"], resources: ["arn:aws:s3:::bucket/*", "*"] },
+      ],
+    });
+    expect(message).to.equal('fn: policyStatements[1].resources: "*" is refused; name the resources');
+    expect(graph.ofType(T.role)).to.have.length(0);
+  });
+});
