@@ -1,22 +1,28 @@
 /**
- * `npm start -- [--stack <name>] [--show-secrets]`: evaluates index.ts for a stack under the
- * local control plane (Pulumi mocks acting as AWS) and prints what it would create and the
- * stack outputs, as `pulumi preview` and `pulumi stack output` would. Serving the API on
- * 127.0.0.1 (the data plane) is the next step of the local cloud.
+ * `npm start -- [--stack <name>] [--port N] [--show-secrets]`: "deploys" a stack into the
+ * local cloud and serves it on 127.0.0.1 until Ctrl-C: runs index.ts under the local control
+ * plane (Pulumi mocks acting as AWS), starts the emulators and gateways, prints the stack
+ * outputs as `pulumi stack output` would (with local URLs) and writes
+ * `.local/<stack>/outputs.json`.
  */
-import { ProgramError, ProgramRun, runProgram } from "../local/controlPlane";
+import { ProgramError, ProgramRun } from "../local/controlPlane";
+import { LocalCloud, startLocal } from "../local/startLocal";
 
-export const USAGE = "usage: npm start -- [--stack <name>] [--show-secrets]";
+export const USAGE = "usage: npm start -- [--stack <name>] [--port <0-65535>] [--show-secrets]";
 
 export class UsageError extends Error {}
 
 export interface StartOptions {
   stack: string;
   showSecrets: boolean;
+  /** @default 4010 */
+  port: number;
 }
 
+export const DEFAULT_PORT = 4010;
+
 export function parseStartArgs(argv: string[]): StartOptions {
-  const options: StartOptions = { stack: "dev", showSecrets: false };
+  const options: StartOptions = { stack: "dev", showSecrets: false, port: DEFAULT_PORT };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
@@ -25,6 +31,14 @@ export function parseStartArgs(argv: string[]): StartOptions {
         const value = inline ?? argv[++i];
         if (value === undefined || value.startsWith("--") || value === "") throw new UsageError("--stack needs a stack name");
         options.stack = value;
+        break;
+      }
+      case "--port": {
+        const value = inline ?? argv[++i];
+        if (value === undefined || !/^\d{1,5}$/.test(value) || Number(value) > 65535) {
+          throw new UsageError(`--port needs a port number from 0 to 65535 (got ${JSON.stringify(value ?? "")})`);
+        }
+        options.port = Number(value);
         break;
       }
       case "--show-secrets":
@@ -38,18 +52,21 @@ export function parseStartArgs(argv: string[]): StartOptions {
   return options;
 }
 
-/** The summary printed after a run: resources by type, then the outputs. */
-export function formatRun(run: ProgramRun, showSecrets: boolean): string {
+/** The summary printed once the cloud serves: resources by type, endpoints, outputs. */
+export function formatStarted(cloud: Pick<LocalCloud, "stack" | "outputs" | "secretOutputs" | "endpoints" | "outputsFile"> & { run: Pick<ProgramRun, "graph"> }, showSecrets: boolean): string {
   const counts = new Map<string, number>();
-  for (const r of run.graph.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
-  const lines = [`Stack ${run.config.stack}: ${run.graph.resources.length} resources in ${run.elapsedMs} ms`];
+  for (const r of cloud.run.graph.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+  const lines = [`Resources (${cloud.run.graph.resources.length}):`];
   for (const [type, count] of [...counts].sort()) lines.push(`  ${String(count).padStart(3)}  ${type}`);
-  lines.push("", "Outputs:");
-  const width = Math.max(0, ...Object.keys(run.outputs).map((k) => k.length));
-  for (const [key, output] of Object.entries(run.outputs)) {
-    const shown = output.secret && !showSecrets ? "[secret]" : typeof output.value === "string" ? output.value : JSON.stringify(output.value);
+  lines.push("", "Local endpoints:");
+  for (const [name, url] of Object.entries(cloud.endpoints)) lines.push(`    ${name.padEnd(10)}  ${url}`);
+  lines.push("", `Current stack outputs (${Object.keys(cloud.outputs).length}):`, "    OUTPUT          VALUE");
+  const width = Math.max(14, ...Object.keys(cloud.outputs).map((k) => k.length));
+  for (const [key, value] of Object.entries(cloud.outputs)) {
+    const shown = cloud.secretOutputs.includes(key) && !showSecrets ? "[secret]" : typeof value === "string" ? value : JSON.stringify(value);
     lines.push(`    ${key.padEnd(width)}  ${shown}`);
   }
+  lines.push("", `Outputs written to ${cloud.outputsFile}`);
   return lines.join("\n");
 }
 
@@ -62,16 +79,34 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`error: ${err.message}\n${USAGE}\n`);
     return 2;
   }
-  process.stdout.write(`Evaluating index.ts for stack ${options.stack} under the local control plane...\n`);
+  // The AWS SDK warns that it will soon need Node 22; on the local cloud it is noise.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  const started = Date.now();
+  process.stdout.write(`Starting the local cloud for stack ${options.stack}...\n`);
+  let cloud: LocalCloud;
   try {
-    const run = await runProgram({ stack: options.stack });
-    process.stdout.write(formatRun(run, options.showSecrets) + "\n");
-    return 0;
+    cloud = await startLocal({ stack: options.stack, port: options.port, log: (line) => process.stdout.write(`  ${line}\n`) });
   } catch (err) {
     const message = err instanceof ProgramError ? err.message : (err as Error).message;
     process.stderr.write(`error: ${message}\n`);
     return 1;
   }
+  process.stdout.write(formatStarted(cloud, options.showSecrets) + "\n");
+  process.stdout.write(`\nServing stack ${options.stack} (ready in ${Date.now() - started} ms). Press Ctrl-C to stop.\n`);
+  return new Promise<number>((resolve) => {
+    const shutdown = (signal: string) => {
+      process.stdout.write(`\n${signal}: stopping the local cloud...\n`);
+      cloud.stop().then(
+        () => resolve(0),
+        (err) => {
+          process.stderr.write(`error while stopping: ${(err as Error).message}\n`);
+          resolve(1);
+        },
+      );
+    };
+    process.once("SIGINT", () => shutdown("SIGINT"));
+    process.once("SIGTERM", () => shutdown("SIGTERM"));
+  });
 }
 
 if (require.main === module) {

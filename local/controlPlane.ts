@@ -111,7 +111,7 @@ export interface RunProgramOptions {
    * replace the computed ones (the local cloud creates tables in its emulators here).
    * @default none
    */
-  onCreate?: (type: string, name: string, inputs: Record<string, any>) => Promise<Record<string, unknown> | void>;
+  onCreate?: (type: string, name: string, inputs: Record<string, any>, computed: Record<string, any>) => Promise<Record<string, unknown> | void>;
 }
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -150,7 +150,7 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
         computed = { id: undefined, state: {} };
       } else {
         computed = computeAwsAttributes(args.type, args.name, inputs, cloud, (id) => graph.findById(id)?.state);
-        const replaced = await options.onCreate?.(args.type, args.name, inputs);
+        const replaced = await options.onCreate?.(args.type, args.name, inputs, computed.state);
         if (replaced) computed.state = { ...computed.state, ...replaced };
       }
       const record: RecordedResource = {

@@ -4,12 +4,20 @@
  * templates wrap its result (or its error) in one envelope.
  */
 
+/**
+ * `$util.escapeJavaScript` escapes `'` as `\'`, which is not valid JSON; AWS's documented fix
+ * is to undo that one escape.
+ */
+function jsonString(reference: string): string {
+  return `$util.escapeJavaScript(${reference}).replaceAll("\\\\'","'")`;
+}
+
 /** Renders a `$input.params()` section (header, querystring or path) as a JSON object. */
 function paramsObject(section: "header" | "querystring" | "path"): string {
   return [
     `{`,
     `#foreach($name in $params.${section}.keySet())`,
-    `    "$util.escapeJavaScript($name)": "$util.escapeJavaScript($params.${section}.get($name))"#if($foreach.hasNext),#end`,
+    `    "${jsonString("$name")}": "${jsonString(`$params.${section}.get($name)`)}"#if($foreach.hasNext),#end`,
     `#end`,
     `  }`,
   ].join("\n");
@@ -30,7 +38,7 @@ export const TRANSFORM_REQUEST_TEMPLATE = [
   `    "requestId": "$context.requestId",`,
   `    "requestTime": "$context.requestTime",`,
   `    "sourceIp": "$context.identity.sourceIp",`,
-  `    "userAgent": "$util.escapeJavaScript($context.identity.userAgent)"`,
+  `    "userAgent": "${jsonString("$context.identity.userAgent")}"`,
   `  }`,
   `}`,
 ].join("\n");
@@ -42,7 +50,7 @@ export const TRANSFORM_SUCCESS_TEMPLATE =
 /** A `[BadRequest] ...` error from the function: 400 with its message, prefix removed. */
 export const TRANSFORM_ERROR_TEMPLATE = [
   `#set($message = $input.path('$.errorMessage'))`,
-  `{"success":false,"error":{"message":"$util.escapeJavaScript($message.replace('[BadRequest] ', ''))","type":"BadRequest","requestId":"$context.requestId"}}`,
+  `{"success":false,"error":{"message":"${jsonString("$message.replace('[BadRequest] ', '')")}","type":"BadRequest","requestId":"$context.requestId"}}`,
 ].join("\n");
 
 /**

@@ -1,4 +1,5 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import { parseStartArgs, USAGE, UsageError } from "../../bin/start";
@@ -6,25 +7,28 @@ import { parseStartArgs, USAGE, UsageError } from "../../bin/start";
 const ROOT = path.resolve(__dirname, "../..");
 const TS_NODE_BIN = require.resolve("ts-node/dist/bin.js");
 
-/** Runs `npm start`'s command line as a child process. */
-function start(...args: string[]) {
+/** Runs `npm start`'s command line as a child process to its end. */
+function startSync(...args: string[]) {
   const result = spawnSync(process.execPath, [TS_NODE_BIN, "--transpile-only", "bin/start.ts", ...args], { cwd: ROOT, encoding: "utf8" });
   if (result.error) throw result.error;
   return result;
 }
 
 describe("bin/start", () => {
-  it("defaults to the dev stack", () => {
-    expect(parseStartArgs([])).to.deep.equal({ stack: "dev", showSecrets: false });
-    expect(parseStartArgs(["--stack", "prod", "--show-secrets"])).to.deep.equal({ stack: "prod", showSecrets: true });
-    expect(parseStartArgs(["--stack=prod"])).to.deep.equal({ stack: "prod", showSecrets: false });
+  it("defaults to the dev stack on port 4010", () => {
+    expect(parseStartArgs([])).to.deep.equal({ stack: "dev", showSecrets: false, port: 4010 });
+    expect(parseStartArgs(["--stack", "prod", "--show-secrets", "--port", "0"])).to.deep.equal({ stack: "prod", showSecrets: true, port: 0 });
+    expect(parseStartArgs(["--stack=prod", "--port=8080"])).to.deep.equal({ stack: "prod", showSecrets: false, port: 8080 });
   });
 
   for (const [args, message] of [
-    [["--port"], 'unknown argument "--port"'],
+    [["--verbose"], 'unknown argument "--verbose"'],
     [["--stack"], "--stack needs a stack name"],
     [["--stack", "--show-secrets"], "--stack needs a stack name"],
     [["--show-secrets=yes"], "--show-secrets takes no value"],
+    [["--port", "http"], '--port needs a port number from 0 to 65535 (got "http")'],
+    [["--port", "70000"], '--port needs a port number from 0 to 65535 (got "70000")'],
+    [["--port"], '--port needs a port number from 0 to 65535 (got "")'],
     [["dev"], 'unknown argument "dev"'],
   ] as const) {
     it(`refuses ${args.join(" ")}: ${message}`, () => {
@@ -33,23 +37,46 @@ describe("bin/start", () => {
   }
 
   it("exits 2 with the usage line on a bad flag", () => {
-    const result = start("--nope");
+    const result = startSync("--nope");
     expect(result.status).to.equal(2);
     expect(result.stderr).to.equal(`error: unknown argument "--nope"\n${USAGE}\n`);
   });
 
-  it("exits 1 with the program's error for a stack that does not exist", () => {
-    const result = start("--stack", "missing");
+  it("exits 1 with the program's error for a stack that does not exist, leaving nothing running", () => {
+    const result = startSync("--stack", "missing", "--port", "0");
     expect(result.status).to.equal(1);
     expect(result.stderr).to.contain('error: no stack "missing"');
   });
 
-  it("evaluates the prod stack and prints its resources and outputs", () => {
-    const result = start("--stack", "prod");
-    expect(result.status, result.stderr).to.equal(0);
-    expect(result.stdout).to.match(/Stack prod: \d+ resources in \d+ ms/);
-    expect(result.stdout).to.match(/\n\s+1 {2}aws:apigateway\/restApi:RestApi\n/);
-    expect(result.stdout).to.match(/apiType\s+REST\n/);
-    expect(result.stdout).to.match(/apiUrl\s+https:\/\/[a-z0-9]{10}\.execute-api\.us-east-1\.amazonaws\.com\/prod\n/);
+  it("serves the dev stack until SIGINT, then stops cleanly", async () => {
+    const child = spawn(process.execPath, [TS_NODE_BIN, "--transpile-only", "bin/start.ts", "--port", "0"], { cwd: ROOT });
+    let stdout = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stdout += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      await waitFor(() => stdout.includes("Press Ctrl-C to stop."), 60_000, () => stdout);
+      expect(stdout).to.match(/Program evaluated: \d+ resources in \d+ ms/);
+      expect(stdout).to.match(/Lambda runtime: 5 functions loaded/);
+      const apiUrl = /apiUrl\s+(http:\/\/127\.0\.0\.1:\d+\/dev)\n/.exec(stdout)?.[1];
+      expect(apiUrl, stdout).to.be.a("string");
+      const health = await fetch(`${apiUrl}/health`);
+      expect(health.status).to.equal(200);
+      expect(await health.json()).to.deep.equal({ status: "ok" });
+      const written = JSON.parse(fs.readFileSync(path.join(ROOT, ".local/dev/outputs.json"), "utf8"));
+      expect(written.outputs.apiUrl).to.equal(apiUrl);
+    } finally {
+      child.kill("SIGINT");
+    }
+    expect(await exited).to.equal(0);
+    expect(stdout).to.contain("SIGINT: stopping the local cloud...");
   });
 });
+
+async function waitFor(condition: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out; output so far:\n${describe()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,562 @@
+/**
+ * The Lambda runtime of the local cloud: runs each function's serialized archive
+ * (`__index.js` of a CallbackFunction) in worker threads, one thread per execution
+ * environment, with the function's own environment variables, timeout, memory limit and a
+ * per-function concurrency limit with a wait queue.
+ *
+ * What follows AWS, and what is local:
+ * - An execution environment serves one invocation at a time and is reused warm; the first
+ *   invocation it serves is its cold start (INIT: the module is required once).
+ * - INIT failures (missing module, syntax error, missing handler, a throwing module) fail the
+ *   invocation and the environment is discarded; the next invocation starts a fresh one.
+ * - A handler error keeps the environment (Lambda does too); a timeout, a crash (uncaught
+ *   exception, unhandled rejection, `process.exit`) or running out of memory ends it.
+ * - Over the concurrency limit AWS throttles at once (429); here invocations wait FIFO in a
+ *   bounded queue, and only beyond it are throttled. The caller's `timeoutMs` covers the
+ *   wait, INIT and the run; the function's timeout covers the run; INIT alone is limited to
+ *   10 s, Lambda's INIT limit for on-demand environments.
+ * - Results and events cross as JSON text, as through the Invoke API.
+ * - An unknown function, or an invocation after `stop()`, resolves as an error
+ *   (ResourceNotFoundException, Runtime.ExitError) rather than rejecting, so a gateway maps it
+ *   like any other integration failure.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { StringDecoder } from "node:string_decoder";
+import { Worker } from "node:worker_threads";
+
+export interface FunctionSpec {
+  /** The physical function name (`[A-Za-z0-9_-]{1,64}`, as Lambda allows). */
+  name: string;
+  arn: string;
+  /** The `__index.js` module text: CommonJS, exporting `handler`. */
+  code: string;
+  /** The function's own variables; Lambda's reserved keys (AWS_REGION, ...) are refused. */
+  environment: Record<string, string>;
+  /** Lambda's timeout, in seconds (AWS's default is 3); fractions are allowed locally. */
+  timeoutSeconds: number;
+  /**
+   * Lambda's memory size in MB; the V8 heap of each environment is capped at 90 % of it.
+   * @default 128
+   */
+  memorySize?: number;
+}
+
+export type InvokeResult =
+  | { kind: "ok"; value: unknown; durationMs: number; coldStart: boolean }
+  | { kind: "error"; errorType: string; errorMessage: string; trace: string[]; durationMs: number }
+  /** The function ran past its timeout (or the caller's `timeoutMs`). */
+  | { kind: "timeout"; durationMs: number }
+  /** The concurrency limit was reached and the wait queue is full. */
+  | { kind: "throttled"; durationMs: number };
+
+export interface LambdaRuntimeOptions {
+  /** Where archives are written, `<workDir>/<function name>/__index.js`: inside the project, so that packages resolve from its node_modules. */
+  workDir: string;
+  /**
+   * Variables every function gets (`AWS_ENDPOINT_URL_<SERVICE>`, `AWS_REGION`, dummy
+   * credentials), merged under Lambda's own and each function's variables.
+   */
+  baseEnvironment: Record<string, string>;
+  /**
+   * Execution environments per function busy at once.
+   * @default 10
+   */
+  maxConcurrency?: number;
+  /**
+   * Invocations per function waiting for an environment; beyond it they are throttled.
+   * @default 1000
+   */
+  maxQueue?: number;
+  /**
+   * Receives each line a function writes to stdout or stderr.
+   * @default written to process.stderr, prefixed with `[function name]`
+   */
+  log?: (functionName: string, line: string) => void;
+}
+
+/** Counters of one function; `running` = environments busy now, `warm` = idle ones. */
+export interface FunctionStats {
+  /** Invocations admitted (throttled ones are not counted, as in CloudWatch). */
+  invocations: number;
+  coldStarts: number;
+  /** Results of kind "error" (timeouts are counted apart). */
+  errors: number;
+  timeouts: number;
+  throttles: number;
+  running: number;
+  warm: number;
+}
+
+const DEFAULT_MAX_CONCURRENCY = 10;
+const DEFAULT_MAX_QUEUE = 1000;
+const DEFAULT_MEMORY_MB = 128;
+// Lambda gives an on-demand environment 10 s to initialise, apart from the function timeout.
+const INIT_TIMEOUT_MS = 10_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const WORKER_SCRIPT = path.join(__dirname, "lambdaWorker.js");
+// CallbackFunction's handler setting: the `handler` export of `__index.js`.
+const HANDLER = "__index.handler";
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+// "Defined runtime environment variables" of the Lambda developer guide: CreateFunction
+// refuses these in a function's configuration.
+const RESERVED_VARIABLES = new Set([
+  "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+  "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+  "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+  "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+  "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+]);
+
+interface ErrorShape {
+  errorType: string;
+  errorMessage: string;
+  trace: string[];
+}
+
+/** How an environment answered: INIT done / an invocation's JSON result, or an error. */
+type Outcome = { ok: true; payload: string } | { ok: false; error: ErrorShape };
+
+type Admission = "admitted" | "throttled" | "timeout" | "stopped";
+
+interface DeployedFunction {
+  spec: FunctionSpec;
+  /** Bumped by each deploy: environments of an older generation are not reused. */
+  generation: number;
+  dir: string;
+  file: string;
+  env: Record<string, string>;
+  /** Warm environments, most recently used last. */
+  idle: ExecutionEnvironment[];
+  environments: Set<ExecutionEnvironment>;
+  /** Concurrency slots in use: environments starting or busy. */
+  busy: number;
+  queue: Array<(admission: Admission) => void>;
+  counters: Omit<FunctionStats, "running" | "warm">;
+}
+
+export class LambdaRuntime {
+  private readonly functions = new Map<string, DeployedFunction>();
+  private readonly maxConcurrency: number;
+  private readonly maxQueue: number;
+  private readonly log: (functionName: string, line: string) => void;
+  private stopped = false;
+
+  constructor(private readonly options: LambdaRuntimeOptions) {
+    this.maxConcurrency = options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
+    this.maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
+    if (!Number.isInteger(this.maxConcurrency) || this.maxConcurrency < 1) throw new Error(`maxConcurrency must be an integer >= 1 (got ${options.maxConcurrency})`);
+    if (!Number.isInteger(this.maxQueue) || this.maxQueue < 0) throw new Error(`maxQueue must be an integer >= 0 (got ${options.maxQueue})`);
+    this.log = options.log ?? ((name, line) => process.stderr.write(`[${name}] ${line}\n`));
+  }
+
+  /** Writes the function's archive and makes it invokable; a redeploy ends the old version's idle environments (busy ones finish first). */
+  async deploy(spec: FunctionSpec): Promise<void> {
+    if (this.stopped) throw new Error("the Lambda runtime is stopped");
+    validateSpec(spec);
+    const dir = path.join(this.options.workDir, spec.name);
+    const file = path.join(dir, "__index.js");
+    await fs.promises.mkdir(dir, { recursive: true });
+    // Write then rename, so an environment starting meanwhile never requires half a file.
+    const partial = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    await fs.promises.writeFile(partial, spec.code);
+    await fs.promises.rename(partial, file);
+
+    const env = this.environmentOf(spec, dir);
+    const existing = this.functions.get(spec.name);
+    if (existing) {
+      existing.spec = spec;
+      existing.env = env;
+      existing.generation += 1;
+      for (const environment of existing.idle.splice(0)) void environment.terminate();
+      return;
+    }
+    this.functions.set(spec.name, {
+      spec,
+      generation: 0,
+      dir,
+      file,
+      env,
+      idle: [],
+      environments: new Set(),
+      busy: 0,
+      queue: [],
+      counters: { invocations: 0, coldStarts: 0, errors: 0, timeouts: 0, throttles: 0 },
+    });
+  }
+
+  /**
+   * Invokes a function by name or ARN (optionally qualified `:$LATEST`), synchronously
+   * (RequestResponse). Resolves in every case; rejects only for an event that is not JSON.
+   * The time limit is the smaller of the function's timeout and `options.timeoutMs`.
+   */
+  async invoke(nameOrArn: string, event: unknown, options: { timeoutMs?: number } = {}): Promise<InvokeResult> {
+    const started = performance.now();
+    const durationMs = () => Math.round((performance.now() - started) * 1000) / 1000;
+    const payload = event === undefined ? "{}" : JSON.stringify(event);
+    if (payload === undefined) throw new TypeError("the event must be JSON-serializable");
+    const callerDeadline = options.timeoutMs === undefined ? Infinity : started + options.timeoutMs;
+
+    const fn = this.find(nameOrArn);
+    if (!fn) {
+      const arn = nameOrArn.startsWith("arn:") ? nameOrArn : `function ${nameOrArn}`;
+      return { kind: "error", errorType: "ResourceNotFoundException", errorMessage: `Function not found: ${arn}`, trace: [], durationMs: durationMs() };
+    }
+    const admission = await this.admit(fn, callerDeadline);
+    if (admission === "throttled") {
+      fn.counters.throttles += 1;
+      return { kind: "throttled", durationMs: durationMs() };
+    }
+    if (admission === "stopped") return { kind: "error", ...stoppedError(), durationMs: durationMs() };
+    fn.counters.invocations += 1;
+    if (admission === "timeout") {
+      fn.counters.timeouts += 1;
+      return { kind: "timeout", durationMs: durationMs() };
+    }
+    try {
+      const result = await this.run(fn, payload, callerDeadline);
+      if (result.kind === "error") fn.counters.errors += 1;
+      if (result.kind === "timeout") fn.counters.timeouts += 1;
+      return { ...result, durationMs: durationMs() } as InvokeResult;
+    } finally {
+      this.release(fn);
+    }
+  }
+
+  /** Counters of a function by name; throws for an unknown one. */
+  stats(name: string): FunctionStats {
+    const fn = this.find(name);
+    if (!fn) throw new Error(`no function named "${name}" is deployed`);
+    return { ...fn.counters, running: fn.busy, warm: fn.idle.length };
+  }
+
+  /**
+   * Ends every environment; invocations running or waiting resolve as errors. Until then,
+   * environments (idle ones too: their captured stdout/stderr) keep the process alive.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const exits: Array<Promise<void>> = [];
+    for (const fn of this.functions.values()) {
+      for (const admit of fn.queue.splice(0)) admit("stopped");
+      fn.idle.length = 0;
+      for (const environment of fn.environments) exits.push(environment.terminate(stoppedError()));
+    }
+    await Promise.all(exits);
+  }
+
+  private find(nameOrArn: string): DeployedFunction | undefined {
+    const unqualified = nameOrArn.replace(/:\$LATEST$/, "");
+    const byName = this.functions.get(unqualified);
+    if (byName) return byName;
+    for (const fn of this.functions.values()) if (fn.spec.arn === unqualified) return fn;
+    return undefined;
+  }
+
+  /** Takes a concurrency slot: at once, after waiting in the queue, or not at all. */
+  private admit(fn: DeployedFunction, callerDeadline: number): Promise<Admission> | Admission {
+    if (this.stopped) return "stopped";
+    if (fn.busy < this.maxConcurrency) {
+      fn.busy += 1;
+      return "admitted";
+    }
+    if (fn.queue.length >= this.maxQueue) return "throttled";
+    return new Promise<Admission>((resolve) => {
+      let timer: { current?: NodeJS.Timeout } | undefined;
+      const admit = (admission: Admission) => {
+        clearTimeout(timer?.current);
+        resolve(admission);
+      };
+      fn.queue.push(admit);
+      if (callerDeadline !== Infinity) {
+        timer = atDeadline(callerDeadline, () => {
+          const at = fn.queue.indexOf(admit);
+          if (at >= 0) fn.queue.splice(at, 1);
+          resolve("timeout");
+        });
+      }
+    });
+  }
+
+  /** Hands the slot to the first invocation waiting, or frees it. */
+  private release(fn: DeployedFunction): void {
+    const next = fn.queue.shift();
+    if (next) next("admitted");
+    else fn.busy -= 1;
+  }
+
+  private async run(fn: DeployedFunction, payload: string, callerDeadline: number): Promise<DistributiveOmit<InvokeResult, "durationMs">> {
+    let environment = fn.idle.pop();
+    // One that crashed while idle (a timer's uncaught exception) is on its way out.
+    while (environment && !environment.alive) environment = fn.idle.pop();
+    const coldStart = environment === undefined;
+    if (!environment) {
+      environment = this.startEnvironment(fn);
+      fn.counters.coldStarts += 1;
+      const init = await withDeadline(environment.ready, Math.min(performance.now() + INIT_TIMEOUT_MS, callerDeadline));
+      if (init === "timeout" || !init.ok) {
+        void environment.terminate();
+        return init === "timeout" ? { kind: "timeout" } : { kind: "error", ...init.error };
+      }
+    }
+    const requestId = randomUUID();
+    const deadline = Math.min(performance.now() + fn.spec.timeoutSeconds * 1000, callerDeadline);
+    const outcome = await withDeadline(environment.invoke(requestId, payload, deadline, fn.spec.arn), deadline);
+    if (outcome === "timeout") {
+      // It may be stuck in a busy loop: only ending the thread stops it.
+      void environment.terminate();
+      return { kind: "timeout" };
+    }
+    if (environment.alive && environment.generation === fn.generation && !this.stopped) {
+      fn.idle.push(environment);
+    } else {
+      void environment.terminate();
+    }
+    if (!outcome.ok) return { kind: "error", ...outcome.error };
+    return { kind: "ok", value: JSON.parse(outcome.payload), coldStart };
+  }
+
+  private startEnvironment(fn: DeployedFunction): ExecutionEnvironment {
+    const name = fn.spec.name;
+    const environment = new ExecutionEnvironment({
+      file: fn.file,
+      generation: fn.generation,
+      env: { ...fn.env, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName() },
+      memorySize: fn.spec.memorySize ?? DEFAULT_MEMORY_MB,
+      log: (line) => this.log(name, line),
+      onExit: () => {
+        fn.environments.delete(environment);
+        const at = fn.idle.indexOf(environment);
+        if (at >= 0) fn.idle.splice(at, 1);
+      },
+    });
+    fn.environments.add(environment);
+    return environment;
+  }
+
+  /** The base environment, under Lambda's defined variables, under the function's own. */
+  private environmentOf(spec: FunctionSpec, dir: string): Record<string, string> {
+    const base = this.options.baseEnvironment;
+    const region = base.AWS_REGION ?? spec.arn.split(":")[3] ?? "us-east-1";
+    const memory = String(spec.memorySize ?? DEFAULT_MEMORY_MB);
+    return {
+      ...base,
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: base.AWS_DEFAULT_REGION ?? region,
+      AWS_EXECUTION_ENV: "AWS_Lambda_nodejs20.x",
+      AWS_LAMBDA_FUNCTION_NAME: spec.name,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory,
+      AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+      AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.name}`,
+      LAMBDA_TASK_ROOT: dir,
+      _HANDLER: HANDLER,
+      ...spec.environment,
+    };
+  }
+}
+
+/** One execution environment: a worker thread holding the function's module. */
+class ExecutionEnvironment {
+  readonly generation: number;
+  /** Settles when INIT is done (ok) or failed. */
+  readonly ready: Promise<Outcome>;
+  private readonly worker: Worker;
+  private readonly exited: Promise<void>;
+  private readonly stdout: LineSplitter;
+  private readonly stderr: LineSplitter;
+  /** The INIT or invocation waiting for the worker's answer. */
+  private pending?: { requestId?: string; settle: (outcome: Outcome) => void };
+  private dying = false;
+  private dead = false;
+
+  constructor(options: {
+    file: string;
+    generation: number;
+    env: Record<string, string>;
+    memorySize: number;
+    log: (line: string) => void;
+    onExit: () => void;
+  }) {
+    this.generation = options.generation;
+    this.ready = new Promise<Outcome>((settle) => (this.pending = { settle }));
+    this.worker = new Worker(WORKER_SCRIPT, {
+      env: options.env,
+      workerData: { file: options.file, handlerName: HANDLER },
+      // Not the parent's flags: a `-r ts-node/register` would make every cold start compile TypeScript.
+      execArgv: [],
+      stdout: true,
+      stderr: true,
+      // Lambda's Node.js bootstrap caps V8's old space at about 90 % of the memory size.
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(16, Math.floor(options.memorySize * 0.9)) },
+    });
+    this.stdout = new LineSplitter(options.log);
+    this.stderr = new LineSplitter(options.log);
+    this.worker.stdout.on("data", (chunk: Buffer) => this.stdout.write(chunk));
+    this.worker.stderr.on("data", (chunk: Buffer) => this.stderr.write(chunk));
+    this.worker.on("message", (message: WorkerMessage) => this.onMessage(message));
+    this.worker.on("error", (error: Error & { code?: string }) => {
+      this.dying = true;
+      this.settle(
+        (error.code === "ERR_WORKER_OUT_OF_MEMORY"
+          ? { errorType: "Runtime.OutOfMemory", errorMessage: `${this.requestPrefix()}Error: Runtime exited with error: ${error.message}`, trace: [] }
+          : { errorType: error.name || "Error", errorMessage: error.message, trace: String(error.stack ?? "").split("\n") }),
+      );
+    });
+    this.exited = new Promise((resolve) =>
+      this.worker.once("exit", (code) => {
+        this.dead = true;
+        this.stdout.end();
+        this.stderr.end();
+        this.settle({
+          errorType: "Runtime.ExitError",
+          errorMessage: `${this.requestPrefix()}Error: Runtime exited ${code === 0 ? "without providing a reason" : `with error: exit status ${code}`}`,
+          trace: [],
+        });
+        options.onExit();
+        resolve();
+      }),
+    );
+  }
+
+  /** Neither ended nor about to end. */
+  get alive(): boolean {
+    return !this.dead && !this.dying;
+  }
+
+  invoke(requestId: string, payload: string, deadline: number, arn: string): Promise<Outcome> {
+    if (!this.alive) return Promise.resolve({ ok: false, error: { errorType: "Runtime.ExitError", errorMessage: `RequestId: ${requestId} Error: Runtime exited`, trace: [] } });
+    return new Promise<Outcome>((settle) => {
+      this.pending = { requestId, settle };
+      // The worker's getRemainingTimeInMillis counts down to an epoch time, as in Lambda.
+      const epochDeadline = Math.round(Date.now() + (deadline - performance.now()));
+      this.worker.postMessage({ type: "invoke", requestId, payload, deadline: epochDeadline, arn });
+    });
+  }
+
+  /** Ends the thread; whoever waits for it gets `reason` (or the exit error). */
+  terminate(reason?: ErrorShape): Promise<void> {
+    this.dying = true;
+    if (reason) this.settle(reason);
+    else this.pending = undefined;
+    if (!this.dead) void this.worker.terminate();
+    return this.exited;
+  }
+
+  private onMessage(message: WorkerMessage): void {
+    switch (message.type) {
+      case "ready":
+        return this.resolvePending({ ok: true, payload: "" });
+      case "init-error":
+        this.dying = true;
+        return this.resolvePending({ ok: false, error: message.error });
+      case "exiting":
+        this.dying = true;
+        return;
+      case "result":
+        if (message.fatal) this.dying = true;
+        if (this.pending?.requestId !== message.requestId) return;
+        return this.resolvePending(message.ok ? { ok: true, payload: message.payload } : { ok: false, error: message.error });
+    }
+  }
+
+  private settle(error: ErrorShape): void {
+    this.resolvePending({ ok: false, error });
+  }
+
+  private resolvePending(outcome: Outcome): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.settle(outcome);
+  }
+
+  private requestPrefix(): string {
+    return this.pending?.requestId ? `RequestId: ${this.pending.requestId} ` : "";
+  }
+}
+
+type WorkerMessage =
+  | { type: "ready" }
+  | { type: "init-error"; error: ErrorShape }
+  | { type: "exiting" }
+  | { type: "result"; requestId: string; ok: true; payload: string; fatal?: boolean }
+  | { type: "result"; requestId: string; ok: false; error: ErrorShape; fatal?: boolean };
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** Cuts a stream of UTF-8 chunks into lines; what is left when it ends is a line too. */
+class LineSplitter {
+  private readonly decoder = new StringDecoder("utf8");
+  private partial = "";
+
+  constructor(private readonly emit: (line: string) => void) {}
+
+  write(chunk: Buffer | string): void {
+    const text = this.partial + (typeof chunk === "string" ? chunk : this.decoder.write(chunk));
+    const lines = text.split("\n");
+    this.partial = lines.pop() ?? "";
+    for (const line of lines) this.emit(line.endsWith("\r") ? line.slice(0, -1) : line);
+  }
+
+  end(): void {
+    const rest = this.partial + this.decoder.end();
+    this.partial = "";
+    if (rest !== "") this.emit(rest);
+  }
+}
+
+function validateSpec(spec: FunctionSpec): void {
+  if (!FUNCTION_NAME.test(spec.name)) throw new Error(`name must match ${FUNCTION_NAME} (got ${JSON.stringify(spec.name)})`);
+  if (!(spec.timeoutSeconds > 0 && spec.timeoutSeconds <= 900)) throw new Error(`${spec.name}: timeoutSeconds must be > 0 and <= 900 (got ${spec.timeoutSeconds})`);
+  if (spec.memorySize !== undefined && !(Number.isInteger(spec.memorySize) && spec.memorySize >= 128 && spec.memorySize <= 10240)) {
+    throw new Error(`${spec.name}: memorySize must be an integer from 128 to 10240 MB (got ${spec.memorySize})`);
+  }
+  const reserved = Object.keys(spec.environment).filter((key) => RESERVED_VARIABLES.has(key));
+  if (reserved.length > 0) {
+    // CreateFunction's InvalidParameterValueException.
+    throw new Error(
+      `${spec.name}: Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(", ")}`,
+    );
+  }
+}
+
+/** Settles with the promise's value, or "timeout" at the deadline (performance.now() ms). */
+function withDeadline<T>(promise: Promise<T>, deadline: number): Promise<T | "timeout"> {
+  if (deadline === Infinity) return promise;
+  return new Promise((resolve) => {
+    const timer = atDeadline(deadline, () => resolve("timeout"));
+    void promise.then((value) => {
+      clearTimeout(timer.current);
+      resolve(value);
+    });
+  });
+}
+
+/**
+ * Calls `fire` once performance.now() has reached `deadline`. Node timers run on the event
+ * loop's cached millisecond clock and may fire a little early: re-armed until really due, so
+ * a timeout never reports less time than it allowed.
+ */
+function atDeadline(deadline: number, fire: () => void): { current?: NodeJS.Timeout } {
+  const timer: { current?: NodeJS.Timeout } = {};
+  const arm = () => {
+    const remaining = deadline - performance.now();
+    if (remaining <= 0) return fire();
+    timer.current = setTimeout(arm, Math.min(Math.ceil(remaining), MAX_TIMER_MS));
+  };
+  arm();
+  return timer;
+}
+
+function stoppedError(): ErrorShape {
+  return { errorType: "Runtime.ExitError", errorMessage: "Error: Runtime exited: the local Lambda runtime was stopped", trace: [] };
+}
+
+/** `2025/11/25/[$LATEST]<32 hex>`, Lambda's log stream name for an environment. */
+function logStreamName(): string {
+  const now = new Date();
+  const day = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, "0")}/${String(now.getUTCDate()).padStart(2, "0")}`;
+  return `${day}/[$LATEST]${randomBytes(16).toString("hex")}`;
+}

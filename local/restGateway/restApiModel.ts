@@ -1,0 +1,229 @@
+import type { RecordedResource, ResourceGraph } from "../controlPlane";
+
+/** One method of the deployed API, with everything the gateway needs to serve it. */
+export interface MethodModel {
+  resourceId: string;
+  /** The resource path with parameters, e.g. `/users/{id}`. */
+  resourcePath: string;
+  httpMethod: string;
+  authorization: string;
+  authorizerId?: string;
+  authorizationScopes?: string[];
+  apiKeyRequired: boolean;
+  /** `method.request.<location>.<name>` -> required */
+  requestParameters: Record<string, boolean>;
+  /** Content-Type -> model name */
+  requestModels: Record<string, string>;
+  validator?: { validateRequestBody: boolean; validateRequestParameters: boolean };
+  integration?: IntegrationModel;
+  /** Status code -> declared response parameters. */
+  methodResponses: Record<string, Record<string, boolean>>;
+}
+
+export interface IntegrationModel {
+  type: "AWS_PROXY" | "AWS" | "MOCK" | "HTTP" | "HTTP_PROXY";
+  /** The Lambda function's ARN, read from the integration URI. */
+  functionArn?: string;
+  requestTemplates: Record<string, string>;
+  passthroughBehavior: "WHEN_NO_MATCH" | "WHEN_NO_TEMPLATES" | "NEVER";
+  cacheKeyParameters: string[];
+  timeoutMs: number;
+  responses: IntegrationResponseModel[];
+}
+
+export interface IntegrationResponseModel {
+  statusCode: string;
+  selectionPattern?: string;
+  responseTemplates: Record<string, string>;
+  /** `method.response.header.<name>` -> mapping expression */
+  responseParameters: Record<string, string>;
+}
+
+export interface AuthorizerModel {
+  id: string;
+  name: string;
+  type: "TOKEN" | "REQUEST" | "COGNITO_USER_POOLS";
+  identitySource: string;
+  identityValidationExpression?: string;
+  resultTtlSeconds: number;
+  functionArn?: string;
+  providerArns: string[];
+}
+
+export interface MethodSettingModel {
+  metricsEnabled?: boolean;
+  loggingLevel?: string;
+  dataTraceEnabled?: boolean;
+  throttlingRateLimit?: number;
+  throttlingBurstLimit?: number;
+  cachingEnabled?: boolean;
+  cacheTtlInSeconds?: number;
+  cacheDataEncrypted?: boolean;
+  requireAuthorizationForCacheControl?: boolean;
+  unauthorizedCacheControlHeaderStrategy?: string;
+}
+
+export interface GatewayResponseModel {
+  statusCode?: string;
+  /** `gatewayresponse.header.<name>` -> mapping expression */
+  responseParameters: Record<string, string>;
+  responseTemplates: Record<string, string>;
+}
+
+/** A REST API and its stage, as deployed: what the local gateway serves. */
+export interface RestApiModel {
+  apiId: string;
+  name: string;
+  binaryMediaTypes: string[];
+  apiKeySource: "HEADER" | "AUTHORIZER";
+  stageName: string;
+  stageVariables: Record<string, string>;
+  cacheClusterSize?: string;
+  /** Method settings by AWS methodPath (`*\/*`, `~1data/GET`). */
+  methodSettings: Record<string, MethodSettingModel>;
+  /** Methods by `METHOD resourcePath` (`GET /users/{id}`). */
+  methods: Map<string, MethodModel>;
+  /** Every resource path, for routing. */
+  resourcePaths: string[];
+  models: Array<{ name: string; contentType: string; schema: string }>;
+  authorizers: Map<string, AuthorizerModel>;
+  /** Gateway responses by type (`DEFAULT_4XX`, `MISSING_AUTHENTICATION_TOKEN`, ...). */
+  gatewayResponses: Record<string, GatewayResponseModel>;
+}
+
+const T = {
+  restApi: "aws:apigateway/restApi:RestApi",
+  resource: "aws:apigateway/resource:Resource",
+  method: "aws:apigateway/method:Method",
+  integration: "aws:apigateway/integration:Integration",
+  integrationResponse: "aws:apigateway/integrationResponse:IntegrationResponse",
+  methodResponse: "aws:apigateway/methodResponse:MethodResponse",
+  model: "aws:apigateway/model:Model",
+  validator: "aws:apigateway/requestValidator:RequestValidator",
+  authorizer: "aws:apigateway/authorizer:Authorizer",
+  stage: "aws:apigateway/stage:Stage",
+  methodSettings: "aws:apigateway/methodSettings:MethodSettings",
+  gatewayResponse: "aws:apigateway/response:Response",
+};
+
+/** Reads every REST API with a stage out of the recorded resources. */
+export function restApiModels(graph: ResourceGraph): RestApiModel[] {
+  return graph.ofType(T.restApi).flatMap((api) =>
+    graph
+      .ofType(T.stage)
+      .filter((stage) => stage.inputs.restApi === api.id)
+      .map((stage) => buildModel(graph, api, stage)),
+  );
+}
+
+function buildModel(graph: ResourceGraph, api: RecordedResource, stage: RecordedResource): RestApiModel {
+  const apiId = api.id as string;
+  const ofApi = (type: string, key = "restApi") => graph.ofType(type).filter((r) => r.inputs[key] === apiId);
+
+  const pathById = new Map<string, string>([[api.state.rootResourceId as string, "/"]]);
+  for (const resource of ofApi(T.resource)) pathById.set(resource.id as string, resource.state.path as string);
+
+  const validators = new Map(ofApi(T.validator).map((v) => [v.id as string, { validateRequestBody: !!v.inputs.validateRequestBody, validateRequestParameters: !!v.inputs.validateRequestParameters }]));
+  const methodKey = (r: RecordedResource) => `${r.inputs.resourceId} ${r.inputs.httpMethod}`;
+  const integrations = new Map(ofApi(T.integration).map((i) => [methodKey(i), i]));
+  const integrationResponses = groupBy(ofApi(T.integrationResponse), methodKey);
+  const methodResponses = groupBy(ofApi(T.methodResponse), methodKey);
+
+  const methods = new Map<string, MethodModel>();
+  for (const method of ofApi(T.method)) {
+    const resourcePath = pathById.get(method.inputs.resourceId);
+    if (resourcePath === undefined) throw new Error(`method ${method.name}: resource ${method.inputs.resourceId} is not part of API ${apiId}`);
+    const integration = integrations.get(methodKey(method));
+    methods.set(`${method.inputs.httpMethod} ${resourcePath}`, {
+      resourceId: method.inputs.resourceId,
+      resourcePath,
+      httpMethod: method.inputs.httpMethod,
+      authorization: method.inputs.authorization ?? "NONE",
+      authorizerId: method.inputs.authorizerId,
+      authorizationScopes: method.inputs.authorizationScopes,
+      apiKeyRequired: !!method.inputs.apiKeyRequired,
+      requestParameters: method.inputs.requestParameters ?? {},
+      requestModels: method.inputs.requestModels ?? {},
+      validator: method.inputs.requestValidatorId ? validators.get(method.inputs.requestValidatorId) : undefined,
+      integration: integration ? integrationModel(integration, integrationResponses.get(methodKey(method)) ?? []) : undefined,
+      methodResponses: Object.fromEntries(
+        (methodResponses.get(methodKey(method)) ?? []).map((r) => [String(r.inputs.statusCode), r.inputs.responseParameters ?? {}]),
+      ),
+    });
+  }
+
+  const authorizers = new Map<string, AuthorizerModel>(
+    ofApi(T.authorizer).map((a) => [
+      a.id as string,
+      {
+        id: a.id as string,
+        name: a.inputs.name,
+        type: a.inputs.type ?? "TOKEN",
+        identitySource: a.inputs.identitySource ?? "method.request.header.Authorization",
+        identityValidationExpression: a.inputs.identityValidationExpression,
+        resultTtlSeconds: a.inputs.authorizerResultTtlInSeconds ?? 300,
+        functionArn: a.inputs.authorizerUri ? functionArnFromUri(a.inputs.authorizerUri) : undefined,
+        providerArns: a.inputs.providerArns ?? [],
+      },
+    ]),
+  );
+
+  const stageName = stage.inputs.stageName as string;
+  const methodSettings: Record<string, MethodSettingModel> = {};
+  for (const settings of ofApi(T.methodSettings).filter((s) => s.inputs.stageName === stageName)) {
+    methodSettings[settings.inputs.methodPath] = settings.inputs.settings ?? {};
+  }
+  const gatewayResponses: Record<string, GatewayResponseModel> = {};
+  for (const response of ofApi(T.gatewayResponse, "restApiId")) {
+    gatewayResponses[response.inputs.responseType] = {
+      statusCode: response.inputs.statusCode,
+      responseParameters: response.inputs.responseParameters ?? {},
+      responseTemplates: response.inputs.responseTemplates ?? {},
+    };
+  }
+
+  return {
+    apiId,
+    name: api.state.name ?? api.name,
+    binaryMediaTypes: api.inputs.binaryMediaTypes ?? [],
+    apiKeySource: api.inputs.apiKeySource ?? "HEADER",
+    stageName,
+    stageVariables: stage.inputs.variables ?? {},
+    cacheClusterSize: stage.inputs.cacheClusterEnabled ? stage.inputs.cacheClusterSize ?? "0.5" : undefined,
+    methodSettings,
+    methods,
+    resourcePaths: [...pathById.values()],
+    models: ofApi(T.model).map((m) => ({ name: m.inputs.name, contentType: m.inputs.contentType, schema: m.inputs.schema })),
+    authorizers,
+    gatewayResponses,
+  };
+}
+
+function integrationModel(integration: RecordedResource, responses: RecordedResource[]): IntegrationModel {
+  const inputs = integration.inputs;
+  return {
+    type: inputs.type,
+    functionArn: typeof inputs.uri === "string" ? functionArnFromUri(inputs.uri) : undefined,
+    requestTemplates: inputs.requestTemplates ?? {},
+    passthroughBehavior: inputs.passthroughBehavior ?? "WHEN_NO_MATCH",
+    cacheKeyParameters: inputs.cacheKeyParameters ?? [],
+    timeoutMs: inputs.timeoutMilliseconds ?? 29000,
+    responses: responses.map((r) => ({
+      statusCode: String(r.inputs.statusCode),
+      selectionPattern: r.inputs.selectionPattern || undefined,
+      responseTemplates: r.inputs.responseTemplates ?? {},
+      responseParameters: r.inputs.responseParameters ?? {},
+    })),
+  };
+}
+
+/** `arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{functionArn}/invocations` -> functionArn */
+export function functionArnFromUri(uri: string): string | undefined {
+  return /:lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/.exec(uri)?.[1];
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
+}

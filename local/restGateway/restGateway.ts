@@ -1,0 +1,567 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
+import type { InvokeResult } from "../lambdaRuntime";
+import { GatewayResponseType, gatewayResponse, mappingValue } from "./gatewayResponses";
+import { MappingTemplateError, renderMappingTemplate, type TemplateInput } from "./mappingTemplate";
+import { GatewayMetrics } from "./metrics";
+import { ModelValidator, missingParametersMessage, missingRequiredParameters, selectRequestModel } from "./requestValidation";
+import { ResponseCache, cacheKey, capacityBytesForClusterSize, type CachedResponse } from "./responseCache";
+import type { IntegrationModel, MethodModel, MethodSettingModel, RestApiModel } from "./restApiModel";
+import { ResourceRouter } from "./router";
+import { ThrottleChain, TokenBucket } from "./tokenBucket";
+
+/** What the gateway needs of the Lambda runtime. */
+export interface LambdaInvoker {
+  invoke(nameOrArn: string, event: unknown, options?: { timeoutMs?: number }): Promise<InvokeResult>;
+}
+
+export interface RestGatewayOptions {
+  model: RestApiModel;
+  lambda: LambdaInvoker;
+  accountId: string;
+  region: string;
+  /** Clock for token buckets and the cache, in ms. @default performance.now */
+  now?: () => number;
+}
+
+/** REST API payload limit. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** The account-level limit every request also draws on (AWS's default quota). */
+const ACCOUNT_THROTTLE = { rate: 10_000, burst: 5_000 };
+/** Proxy results may only carry these keys; any other makes the result malformed (502). */
+const PROXY_RESULT_KEYS = new Set(["statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded", "cookies"]);
+
+/** A request as the gateway sees it after parsing. */
+interface GatewayRequest {
+  requestId: string;
+  extendedRequestId: string;
+  startedAt: Date;
+  httpMethod: string;
+  /** The path after the stage, e.g. `/users/42`. */
+  path: string;
+  /** The raw query string without `?`. */
+  rawQuery: string;
+  headers: Record<string, string>;
+  multiValueHeaders: Record<string, string[]>;
+  query: Record<string, string>;
+  multiValueQuery: Record<string, string[]>;
+  body: Buffer;
+  sourceIp: string;
+}
+
+/** A response ready to be written. */
+interface GatewayAnswer {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: Buffer | string;
+}
+
+/**
+ * The local REST API data plane: serves one deployed stage of a REST API from its recorded
+ * resources, as API Gateway does (apigw-behavior.md): routing, throttling, request
+ * validation, caching, Lambda proxy / Lambda / MOCK integrations with mapping templates,
+ * binary media types, gateway responses and metrics.
+ */
+export class RestGateway {
+  readonly metrics = new GatewayMetrics();
+  readonly cache?: ResponseCache;
+  private readonly model: RestApiModel;
+  private readonly router: ResourceRouter;
+  private readonly validator: ModelValidator;
+  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly accountBucket: TokenBucket;
+  private readonly now: () => number;
+
+  constructor(private readonly options: RestGatewayOptions) {
+    this.model = options.model;
+    this.now = options.now ?? (() => performance.now());
+    this.router = new ResourceRouter(this.model.resourcePaths);
+    this.validator = new ModelValidator(this.model.models);
+    this.accountBucket = new TokenBucket(ACCOUNT_THROTTLE.rate, ACCOUNT_THROTTLE.burst, this.now);
+    if (this.model.cacheClusterSize) {
+      this.cache = new ResponseCache({ capacityBytes: capacityBytesForClusterSize(this.model.cacheClusterSize), now: () => this.now() });
+    }
+    for (const [key, method] of this.model.methods) {
+      if (method.authorization !== "NONE") {
+        throw new Error(`local REST gateway: ${key} uses ${method.authorization} authorization, which this gateway does not enforce yet`);
+      }
+    }
+  }
+
+  /** FlushStageCache. */
+  flushCache(): void {
+    this.cache?.flush();
+  }
+
+  /** Serves one HTTP request. Never throws: failures become gateway responses. */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    let route = "-";
+    let integrationLatencyMs: number | undefined;
+    let cacheResult: "hit" | "miss" | undefined;
+    let answer: GatewayAnswer;
+    let request: GatewayRequest | undefined;
+    try {
+      request = await readRequest(req);
+      if (request.body.length > MAX_BODY_BYTES) {
+        answer = this.errorAnswer("REQUEST_TOO_LARGE", request);
+      } else {
+        const outcome = await this.serve(request);
+        answer = outcome.answer;
+        route = outcome.route ?? "-";
+        integrationLatencyMs = outcome.integrationLatencyMs;
+        cacheResult = outcome.cache;
+      }
+    } catch (err) {
+      if (err instanceof BodyTooLarge) {
+        answer = this.errorAnswer("REQUEST_TOO_LARGE", request);
+      } else {
+        process.stderr.write(`[rest-gateway] ${(err as Error).stack ?? err}\n`);
+        answer = this.errorAnswer("API_CONFIGURATION_ERROR", request);
+      }
+    }
+    const requestId = request?.requestId ?? randomUUID();
+    const headers: Record<string, string | string[]> = { ...answer.headers, "x-amzn-RequestId": requestId, "x-amz-apigw-id": request?.extendedRequestId ?? extendedId() };
+    const body = typeof answer.body === "string" ? Buffer.from(answer.body) : answer.body;
+    headers["Content-Length"] = String(body.length);
+    res.writeHead(answer.status, headers);
+    res.end(req.method === "HEAD" ? undefined : body);
+    this.metrics.record({ route, status: answer.status, latencyMs: performance.now() - started, integrationLatencyMs, cache: cacheResult });
+  }
+
+  private async serve(request: GatewayRequest): Promise<{ answer: GatewayAnswer; route?: string; integrationLatencyMs?: number; cache?: "hit" | "miss" }> {
+    // The stage is the first path segment; an unknown stage is an unknown route.
+    const stagePrefix = `/${this.model.stageName}`;
+    if (request.path !== stagePrefix && !request.path.startsWith(`${stagePrefix}/`)) {
+      return { answer: this.errorAnswer("MISSING_AUTHENTICATION_TOKEN", request) };
+    }
+    request.path = request.path.slice(stagePrefix.length) || "/";
+    const match = this.router.match(request.path);
+    const method = match && (this.model.methods.get(`${request.httpMethod} ${match.resourcePath}`) ?? this.model.methods.get(`ANY ${match.resourcePath}`));
+    if (!match || !method) return { answer: this.errorAnswer("MISSING_AUTHENTICATION_TOKEN", request) };
+    const route = `${method.httpMethod} ${method.resourcePath}`;
+    const context = this.requestContext(request, method);
+    const templateInput: TemplateInput = {
+      body: request.body.toString("utf8"),
+      params: { path: match.pathParameters, querystring: request.query, header: request.headers },
+      context,
+      stageVariables: this.model.stageVariables,
+    };
+    const settings = this.settingsFor(method);
+
+    // Throttling: the method's limit (stage default or override), then the account's.
+    if (!this.admit(method, settings)) return { route, answer: this.errorAnswer("THROTTLED", request, templateInput) };
+
+    // Request validation: parameters, then the body against the model for its Content-Type.
+    if (method.validator?.validateRequestParameters) {
+      const missing = missingRequiredParameters(method.requestParameters, {
+        headers: request.headers,
+        pathParameters: match.pathParameters,
+        queryStringParameters: request.query,
+      });
+      if (missing.length > 0) {
+        const message = missingParametersMessage(missing);
+        return { route, answer: this.errorAnswer("BAD_REQUEST_PARAMETERS", request, withError(templateInput, message, message), message) };
+      }
+    }
+    if (method.validator?.validateRequestBody) {
+      const modelName = selectRequestModel(method.requestModels, headerValue(request.headers, "content-type"));
+      if (modelName) {
+        const result = this.validator.validate(modelName, request.body.toString("utf8"));
+        if (!result.valid) {
+          return { route, answer: this.errorAnswer("BAD_REQUEST_BODY", request, withError(templateInput, "Invalid request body", result.validationErrorString)) };
+        }
+      }
+    }
+
+    // The stage cache, for the methods it applies to.
+    const caching = this.cachingFor(method, settings);
+    let key: string | undefined;
+    if (caching && this.cache) {
+      key = cacheKey({
+        apiId: this.model.apiId,
+        stage: this.model.stageName,
+        method: method.httpMethod,
+        resourcePath: method.resourcePath,
+        keyParameters: (method.integration?.cacheKeyParameters ?? []).map((p) => [p, requestParameter(p, templateInput)]),
+      });
+      const wantsFresh = /(^|,)\s*max-age\s*=\s*0\s*(,|$)/i.test(headerValue(request.headers, "cache-control") ?? "");
+      // Only callers allowed execute-api:InvalidateCache may refresh when authorization is
+      // required; the local cloud grants that to nobody until the cache component names roles.
+      const mayRefresh = wantsFresh && !settings.requireAuthorizationForCacheControl;
+      if (wantsFresh && !mayRefresh && settings.unauthorizedCacheControlHeaderStrategy === "FAIL_WITH_403") {
+        return { route, answer: this.errorAnswer("ACCESS_DENIED", request, templateInput) };
+      }
+      if (!mayRefresh) {
+        const hit = this.cache.get(key);
+        if (hit) return { route, cache: "hit", answer: { status: hit.statusCode, headers: hit.headers, body: hit.body } };
+      }
+    }
+
+    if (!method.integration) return { route, answer: this.errorAnswer("API_CONFIGURATION_ERROR", request, templateInput) };
+    const integrationStarted = performance.now();
+    const answer = await this.integrate(method, method.integration, request, templateInput);
+    const integrationLatencyMs = performance.now() - integrationStarted;
+    if (key && this.cache && caching && answer.status >= 200 && answer.status < 300) {
+      const body = typeof answer.body === "string" ? Buffer.from(answer.body) : answer.body;
+      this.cache.set(key, { statusCode: answer.status, headers: flattenHeaders(answer.headers), body }, caching.ttlSeconds);
+    }
+    return { route, answer, integrationLatencyMs, cache: caching && this.cache ? "miss" : undefined };
+  }
+
+  private async integrate(method: MethodModel, integration: IntegrationModel, request: GatewayRequest, input: TemplateInput): Promise<GatewayAnswer> {
+    switch (integration.type) {
+      case "AWS_PROXY":
+        return this.lambdaProxy(method, integration, request, input);
+      case "AWS":
+        return this.lambdaNonProxy(integration, request, input);
+      case "MOCK":
+        return this.mock(integration, request, input);
+      default:
+        return this.errorAnswer("API_CONFIGURATION_ERROR", request, input);
+    }
+  }
+
+  private async lambdaProxy(method: MethodModel, integration: IntegrationModel, request: GatewayRequest, input: TemplateInput): Promise<GatewayAnswer> {
+    const binary = matchesBinaryMediaType(headerValue(request.headers, "content-type"), this.model.binaryMediaTypes);
+    const event = {
+      resource: method.resourcePath,
+      path: request.path,
+      httpMethod: request.httpMethod,
+      headers: nullIfEmpty(request.headers),
+      multiValueHeaders: nullIfEmpty(request.multiValueHeaders),
+      queryStringParameters: nullIfEmpty(request.query),
+      multiValueQueryStringParameters: nullIfEmpty(request.multiValueQuery),
+      pathParameters: nullIfEmpty(input.params.path),
+      stageVariables: nullIfEmpty(this.model.stageVariables),
+      requestContext: input.context,
+      body: request.body.length === 0 ? null : binary ? request.body.toString("base64") : request.body.toString("utf8"),
+      isBase64Encoded: binary && request.body.length > 0,
+    };
+    const result = await this.options.lambda.invoke(integration.functionArn ?? "", event, { timeoutMs: integration.timeoutMs });
+    if (result.kind === "timeout") return this.errorAnswer("INTEGRATION_TIMEOUT", request, input);
+    if (result.kind !== "ok") return this.errorAnswer("INTEGRATION_FAILURE", request, input);
+    const parsed = parseProxyResult(result.value);
+    if (!parsed) return this.errorAnswer("INTEGRATION_FAILURE", request, input);
+    let body: Buffer | string = parsed.body;
+    const accept = headerValue(request.headers, "accept")?.split(",")[0]?.trim();
+    if (parsed.isBase64Encoded && matchesBinaryMediaType(accept, this.model.binaryMediaTypes)) body = Buffer.from(parsed.body, "base64");
+    if (!Object.keys(parsed.headers).some((h) => h.toLowerCase() === "content-type")) parsed.headers["Content-Type"] = "application/json";
+    return { status: parsed.statusCode, headers: parsed.headers, body };
+  }
+
+  private async lambdaNonProxy(integration: IntegrationModel, request: GatewayRequest, input: TemplateInput): Promise<GatewayAnswer> {
+    const mapped = this.mapRequest(integration, request, input);
+    if ("unsupported" in mapped) return this.errorAnswer("UNSUPPORTED_MEDIA_TYPE", request, input);
+    let event: unknown;
+    try {
+      event = mapped.payload.trim() === "" ? {} : JSON.parse(mapped.payload);
+    } catch {
+      // Lambda only takes JSON: a template or passthrough body that is not JSON fails.
+      return this.errorAnswer("API_CONFIGURATION_ERROR", request, input);
+    }
+    const result = await this.options.lambda.invoke(integration.functionArn ?? "", event, { timeoutMs: integration.timeoutMs });
+    if (result.kind === "timeout") return this.errorAnswer("INTEGRATION_TIMEOUT", request, input);
+    if (result.kind === "throttled") return this.errorAnswer("API_CONFIGURATION_ERROR", request, input);
+    if (result.kind === "error") {
+      const errorBody = JSON.stringify({ errorMessage: result.errorMessage, errorType: result.errorType, requestId: input.context.requestId, stackTrace: result.trace });
+      const response = selectResponse(integration, result.errorMessage) ?? defaultResponse(integration);
+      return this.mapResponse(response, errorBody, request, input);
+    }
+    const body = typeof result.value === "string" ? result.value : JSON.stringify(result.value ?? null);
+    return this.mapResponse(defaultResponse(integration), body, request, input);
+  }
+
+  private mock(integration: IntegrationModel, request: GatewayRequest, input: TemplateInput): GatewayAnswer {
+    const mapped = this.mapRequest(integration, request, input);
+    if ("unsupported" in mapped) return this.errorAnswer("UNSUPPORTED_MEDIA_TYPE", request, input);
+    let statusCode = 200;
+    if (mapped.templated) {
+      try {
+        const parsed = JSON.parse(mapped.payload) as { statusCode?: unknown };
+        statusCode = Number(parsed.statusCode ?? 200);
+      } catch {
+        return this.errorAnswer("API_CONFIGURATION_ERROR", request, input);
+      }
+    }
+    const response = selectResponse(integration, String(statusCode)) ?? defaultResponse(integration);
+    return this.mapResponse(response, "", request, input);
+  }
+
+  /** Applies the request template for the Content-Type, or the passthrough behaviour. */
+  private mapRequest(integration: IntegrationModel, request: GatewayRequest, input: TemplateInput): { payload: string; templated: boolean } | { unsupported: true } {
+    // No Content-Type means application/json.
+    const contentType = mediaType(headerValue(request.headers, "content-type")) ?? "application/json";
+    const template = integration.requestTemplates[contentType];
+    if (template !== undefined) return { payload: renderMappingTemplate(template, input).output, templated: true };
+    const hasTemplates = Object.keys(integration.requestTemplates).length > 0;
+    const passes =
+      integration.passthroughBehavior === "WHEN_NO_MATCH" || (integration.passthroughBehavior === "WHEN_NO_TEMPLATES" && !hasTemplates);
+    return passes ? { payload: request.body.toString("utf8"), templated: false } : { unsupported: true };
+  }
+
+  /** Renders an integration response: status, header mappings, template and overrides. */
+  private mapResponse(response: IntegrationModel["responses"][number] | undefined, body: string, request: GatewayRequest, input: TemplateInput): GatewayAnswer {
+    if (!response) return { status: 200, headers: { "Content-Type": "application/json" }, body };
+    const headers: Record<string, string> = { "Content-Type": "application/json" };
+    for (const [key, expression] of Object.entries(response.responseParameters)) {
+      const value = mappingValue(expression, input);
+      if (value !== undefined) headers[key.replace(/^method\.response\.header\./, "")] = value;
+    }
+    let status = Number(response.statusCode);
+    let out = body;
+    const accept = mediaType(headerValue(request.headers, "accept")?.split(",")[0]);
+    const templateType = accept && response.responseTemplates[accept] !== undefined ? accept : Object.keys(response.responseTemplates)[0];
+    if (templateType !== undefined) {
+      const rendered = renderMappingTemplate(response.responseTemplates[templateType], { ...input, body });
+      out = rendered.output;
+      headers["Content-Type"] = templateType;
+      if (rendered.responseOverride.status !== undefined) status = rendered.responseOverride.status;
+      Object.assign(headers, rendered.responseOverride.headers);
+    }
+    return { status, headers, body: out };
+  }
+
+  private requestContext(request: GatewayRequest, method: MethodModel): Record<string, unknown> {
+    const time = request.startedAt;
+    return {
+      resourceId: method.resourceId,
+      resourcePath: method.resourcePath,
+      httpMethod: request.httpMethod,
+      extendedRequestId: request.extendedRequestId,
+      requestTime: awsRequestTime(time),
+      path: `/${this.model.stageName}${request.path}`,
+      accountId: this.options.accountId,
+      protocol: "HTTP/1.1",
+      stage: this.model.stageName,
+      domainPrefix: this.model.apiId,
+      requestTimeEpoch: time.getTime(),
+      requestId: request.requestId,
+      identity: {
+        cognitoIdentityPoolId: null,
+        accountId: null,
+        cognitoIdentityId: null,
+        caller: null,
+        sourceIp: request.sourceIp,
+        principalOrgId: null,
+        accessKey: null,
+        cognitoAuthenticationType: null,
+        cognitoAuthenticationProvider: null,
+        userArn: null,
+        userAgent: headerValue(request.headers, "user-agent") ?? "",
+        user: null,
+      },
+      domainName: headerValue(request.headers, "host") ?? "127.0.0.1",
+      apiId: this.model.apiId,
+    };
+  }
+
+  /** The method's settings: its own MethodSettings merged over the stage's `*\/*`. */
+  private settingsFor(method: MethodModel): MethodSettingModel {
+    const path = `${method.resourcePath.replace(/\//g, "~1")}/${method.httpMethod}`;
+    return { ...this.model.methodSettings["*/*"], ...this.model.methodSettings[path] };
+  }
+
+  /** Caching applies to GET by default, to other methods only when their own setting says so. */
+  private cachingFor(method: MethodModel, settings: MethodSettingModel): { ttlSeconds: number } | undefined {
+    if (!settings.cachingEnabled) return undefined;
+    const own = this.model.methodSettings[`${method.resourcePath.replace(/\//g, "~1")}/${method.httpMethod}`];
+    if (method.httpMethod !== "GET" && !own?.cachingEnabled) return undefined;
+    const ttlSeconds = settings.cacheTtlInSeconds ?? 300;
+    return ttlSeconds > 0 ? { ttlSeconds } : undefined;
+  }
+
+  /** Takes a token from the method's bucket and the account's, or from neither. */
+  private admit(method: MethodModel, settings: MethodSettingModel): boolean {
+    const buckets = [this.accountBucket];
+    if (settings.throttlingRateLimit !== undefined && settings.throttlingBurstLimit !== undefined && settings.throttlingRateLimit >= 0) {
+      // AWS applies per-stage limits per method: each method has its own bucket.
+      const key = `${method.httpMethod} ${method.resourcePath}`;
+      let bucket = this.buckets.get(key);
+      if (!bucket) {
+        bucket = new TokenBucket(settings.throttlingRateLimit, settings.throttlingBurstLimit, this.now);
+        this.buckets.set(key, bucket);
+      }
+      buckets.unshift(bucket);
+    }
+    return ThrottleChain.tryAll(buckets);
+  }
+
+  private errorAnswer(type: GatewayResponseType, request?: GatewayRequest, input?: TemplateInput, message?: string): GatewayAnswer {
+    const templateInput: TemplateInput = input ?? {
+      body: request?.body.toString("utf8") ?? "",
+      params: { path: {}, querystring: request?.query ?? {}, header: request?.headers ?? {} },
+      context: { requestId: request?.requestId, stage: this.model.stageName, apiId: this.model.apiId },
+      stageVariables: this.model.stageVariables,
+    };
+    try {
+      const response = gatewayResponse(type, this.model.gatewayResponses, templateInput, message !== undefined ? { message } : {});
+      return { status: response.status, headers: response.headers, body: response.body };
+    } catch (err) {
+      if (!(err instanceof MappingTemplateError)) throw err;
+      return { status: 500, headers: { "Content-Type": "application/json", "x-amzn-ErrorType": "InternalServerErrorException" }, body: `{"message": "Internal server error"}` };
+    }
+  }
+}
+
+class BodyTooLarge extends Error {}
+
+async function readRequest(req: IncomingMessage): Promise<GatewayRequest> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    // Keep reading (so the client sees the answer) but stop keeping past the limit.
+    if (size <= MAX_BODY_BYTES + 1) chunks.push(chunk as Buffer);
+  }
+  if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
+  const url = req.url ?? "/";
+  const queryAt = url.indexOf("?");
+  const rawPath = queryAt >= 0 ? url.slice(0, queryAt) : url;
+  const rawQuery = queryAt >= 0 ? url.slice(queryAt + 1) : "";
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i];
+    const value = req.rawHeaders[i + 1];
+    // API Gateway keeps the client's header case; the last value wins in `headers`.
+    const existing = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
+    if (existing && existing !== name) {
+      multiValueHeaders[existing].push(value);
+      headers[existing] = value;
+    } else {
+      headers[name] = value;
+      (multiValueHeaders[name] ??= []).push(value);
+    }
+  }
+  const query: Record<string, string> = {};
+  const multiValueQuery: Record<string, string[]> = {};
+  for (const [name, value] of new URLSearchParams(rawQuery)) {
+    query[name] = value;
+    (multiValueQuery[name] ??= []).push(value);
+  }
+  return {
+    requestId: randomUUID(),
+    extendedRequestId: extendedId(),
+    startedAt: new Date(),
+    httpMethod: (req.method ?? "GET").toUpperCase(),
+    path: rawPath,
+    rawQuery,
+    headers,
+    multiValueHeaders,
+    query,
+    multiValueQuery,
+    body: Buffer.concat(chunks),
+    sourceIp: normalizeIp(req.socket.remoteAddress),
+  };
+}
+
+/** Validates a Lambda proxy result the way API Gateway does; undefined when malformed. */
+export function parseProxyResult(value: unknown): { statusCode: number; headers: Record<string, string | string[]>; body: string; isBase64Encoded: boolean } | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const result = value as Record<string, unknown>;
+  if (Object.keys(result).some((k) => !PROXY_RESULT_KEYS.has(k))) return undefined;
+  let statusCode = 200;
+  if (result.statusCode !== undefined) {
+    const numeric = typeof result.statusCode === "number" ? result.statusCode : typeof result.statusCode === "string" && /^\d+$/.test(result.statusCode) ? Number(result.statusCode) : NaN;
+    if (!Number.isInteger(numeric) || numeric < 100 || numeric > 599) return undefined;
+    statusCode = numeric;
+  }
+  const headers: Record<string, string | string[]> = {};
+  if (result.multiValueHeaders !== undefined && result.multiValueHeaders !== null) {
+    if (typeof result.multiValueHeaders !== "object") return undefined;
+    for (const [name, values] of Object.entries(result.multiValueHeaders as Record<string, unknown>)) {
+      if (!Array.isArray(values)) return undefined;
+      headers[name] = values.map(String);
+    }
+  }
+  if (result.headers !== undefined && result.headers !== null) {
+    if (typeof result.headers !== "object") return undefined;
+    for (const [name, v] of Object.entries(result.headers as Record<string, unknown>)) {
+      const existing = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
+      // Both given: AWS answers "multi, solo" [recorded].
+      if (existing) headers[existing] = [...(headers[existing] as string[]), String(v)].join(", ");
+      else headers[name] = String(v);
+    }
+  }
+  if (result.body !== undefined && result.body !== null && typeof result.body !== "string") return undefined;
+  return { statusCode, headers, body: (result.body as string | undefined) ?? "", isBase64Encoded: result.isBase64Encoded === true };
+}
+
+/** The integration response whose selectionPattern matches the whole text (Java `matches`). */
+function selectResponse(integration: IntegrationModel, text: string) {
+  return integration.responses.find((r) => {
+    if (!r.selectionPattern) return false;
+    try {
+      return new RegExp(`^(?:${r.selectionPattern})$`).test(text);
+    } catch {
+      return false;
+    }
+  });
+}
+
+function defaultResponse(integration: IntegrationModel) {
+  return integration.responses.find((r) => !r.selectionPattern);
+}
+
+/** `method.request.querystring.category` -> the request's value. */
+function requestParameter(parameter: string, input: TemplateInput): string | undefined {
+  const m = /^method\.request\.(querystring|header|path)\.(.+)$/.exec(parameter);
+  if (!m) return undefined;
+  if (m[1] === "header") return headerValue(input.params.header, m[2]);
+  return input.params[m[1] as "querystring" | "path"][m[2]];
+}
+
+function withError(input: TemplateInput, message: string, validationErrorString: string): TemplateInput {
+  return { ...input, context: { ...input.context, error: { message, validationErrorString } } };
+}
+
+export function headerValue(headers: Record<string, string | undefined>, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  for (const key of Object.keys(headers)) if (key.toLowerCase() === lower) return headers[key];
+  return undefined;
+}
+
+/** `application/json; charset=utf-8` -> `application/json` */
+function mediaType(contentType: string | undefined): string | undefined {
+  const type = contentType?.split(";")[0]?.trim().toLowerCase();
+  return type ? type : undefined;
+}
+
+/** Whether a media type matches one of the API's binary media types (wildcards allowed). */
+export function matchesBinaryMediaType(contentType: string | undefined, binaryMediaTypes: string[]): boolean {
+  const type = mediaType(contentType);
+  if (!type) return false;
+  const [major, minor] = type.split("/");
+  return binaryMediaTypes.some((pattern) => {
+    const [pMajor, pMinor] = pattern.toLowerCase().split("/");
+    return (pMajor === "*" || pMajor === major) && (pMinor === "*" || pMinor === minor);
+  });
+}
+
+function flattenHeaders(headers: Record<string, string | string[]>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]));
+}
+
+function nullIfEmpty<T extends object>(value: T): T | null {
+  return Object.keys(value).length === 0 ? null : value;
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** `dd/MMM/yyyy:HH:mm:ss +0000`, as `$context.requestTime` is formatted. */
+export function awsRequestTime(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
+}
+
+function extendedId(): string {
+  return randomBytes(12).toString("base64").replace(/[+/=]/g, "").slice(0, 16);
+}
+
+function normalizeIp(address: string | undefined): string {
+  return (address ?? "127.0.0.1").replace(/^::ffff:/, "");
+}
+
+export type { CachedResponse };

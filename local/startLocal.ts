@@ -1,0 +1,176 @@
+import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as path from "node:path";
+import { ProgramRun, runProgram } from "./controlPlane";
+import { LOCAL_CREDENTIALS, RunningEmulator, createTableFromInputs, startDynamoDb } from "./emulators";
+import { LambdaRuntime } from "./lambdaRuntime";
+import { RestGateway } from "./restGateway/restGateway";
+import { restApiModels } from "./restGateway/restApiModel";
+
+export interface StartLocalOptions {
+  /** @default "dev" */
+  stack?: string;
+  /** Port of the API on 127.0.0.1; 0 picks a free one. @default 0 */
+  port?: number;
+  /** @default the repository root */
+  projectDir?: string;
+  /** The program module. @default "<projectDir>/index.ts" */
+  program?: string;
+  /** Config values replacing the stack file's (`namespace:key` -> value). @default {} */
+  configOverrides?: Record<string, unknown>;
+  /**
+   * Where function archives and outputs.json go (tests use their own, so a running
+   * `npm start` keeps its files).
+   * @default "<projectDir>/.local/<stack>"
+   */
+  stateDir?: string;
+  /** Progress lines (what is being created, counts, times). @default none */
+  log?: (line: string) => void;
+  /** Where function output goes. @default process.stderr, prefixed with the function name */
+  functionLog?: (functionName: string, line: string) => void;
+}
+
+/** A running local cloud. */
+export interface LocalCloud {
+  stack: string;
+  /** Every stack output, secrets revealed. */
+  outputs: Record<string, unknown>;
+  /** Which outputs are secret. */
+  secretOutputs: string[];
+  /** Base URLs of the local services. */
+  endpoints: Record<string, string>;
+  /** The REST gateway (metrics, cache) for tests and the dashboard. */
+  gateway?: RestGateway;
+  /** The control plane's record of the deployment. */
+  run: ProgramRun;
+  lambda: LambdaRuntime;
+  /** Where outputs.json was written. */
+  outputsFile: string;
+  stop(): Promise<void>;
+}
+
+const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+/**
+ * "Deploys" a stack into the local cloud and serves it: starts the service emulators, runs
+ * the program under the control plane (tables created in the DynamoDB emulator, URLs pointing
+ * here), loads every function into the Lambda runtime, serves the REST API on 127.0.0.1, and
+ * writes `.local/<stack>/outputs.json` last. On any failure, everything started is stopped.
+ */
+export async function startLocal(options: StartLocalOptions = {}): Promise<LocalCloud> {
+  const stack = options.stack ?? "dev";
+  const projectDir = options.projectDir ?? PROJECT_ROOT;
+  const log = options.log ?? (() => undefined);
+  const stateDir = options.stateDir ?? path.join(projectDir, ".local", stack);
+  const cleanups: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    cleanups.length = 0;
+  };
+
+  try {
+    let t = Date.now();
+    const dynamodb: RunningEmulator = await startDynamoDb();
+    cleanups.push(dynamodb.stop);
+    log(`DynamoDB emulator (dynalite) at ${dynamodb.url} (${Date.now() - t} ms)`);
+
+    // The API's port must be known before the program runs: its invoke URL is an output.
+    let gateway: RestGateway | undefined;
+    const server = http.createServer((req, res) => {
+      if (gateway) void gateway.handle(req, res);
+      else {
+        res.writeHead(503, { "Content-Type": "application/json" });
+        res.end(`{"message":"the local cloud is still starting"}`);
+      }
+    });
+    server.keepAliveTimeout = 5_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+    });
+    cleanups.push(() => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }));
+    const apiBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    t = Date.now();
+    log(`Running index.ts for stack ${stack} under the local control plane...`);
+    let region = "us-east-1";
+    const run = await runProgram({
+      stack,
+      projectDir,
+      program: options.program,
+      configOverrides: options.configOverrides,
+      cloud: { invokeUrl: (_apiId, stage, protocol) => `${protocol === "wss" ? "ws" : "http"}://127.0.0.1:${(server.address() as AddressInfo).port}/${stage}` },
+      onCreate: async (type, _name, inputs, computed) => {
+        if (type === "aws:dynamodb/table:Table") {
+          await createTableFromInputs(dynamodb.url, region, computed.name, inputs);
+          log(`  table ${computed.name} created in the DynamoDB emulator`);
+        }
+      },
+    });
+    region = run.config.config["aws:region"] ?? region;
+    log(`Program evaluated: ${run.graph.resources.length} resources in ${Date.now() - t} ms`);
+
+    t = Date.now();
+    const lambda = new LambdaRuntime({
+      workDir: path.join(stateDir, "functions"),
+      baseEnvironment: {
+        AWS_REGION: region,
+        AWS_DEFAULT_REGION: region,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
+        // The SDK warns once per container that it will soon need Node 22; the local
+        // runtime is whatever Node runs the local cloud, so the warning is noise here.
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      },
+      log: options.functionLog,
+    });
+    cleanups.push(() => lambda.stop());
+    const functions = run.graph.ofType("aws:lambda/function:Function");
+    for (const fn of functions) {
+      const assets = await fn.inputs.code.assets;
+      const code = await assets["__index.js"].text;
+      await lambda.deploy({
+        name: fn.state.name,
+        arn: fn.state.arn,
+        code,
+        environment: fn.inputs.environment?.variables ?? {},
+        timeoutSeconds: fn.inputs.timeout ?? 3,
+        memorySize: fn.inputs.memorySize,
+      });
+    }
+    log(`Lambda runtime: ${functions.length} functions loaded (${Date.now() - t} ms)`);
+
+    const models = restApiModels(run.graph);
+    if (models.length > 1) throw new Error(`the local cloud serves one REST API stage per port; the program has ${models.length}`);
+    if (models[0]) {
+      gateway = new RestGateway({ model: models[0], lambda, accountId: "123456789012", region });
+      log(`REST API ${models[0].name} stage ${models[0].stageName}: ${models[0].methods.size} methods at ${apiBase}/${models[0].stageName}`);
+    }
+
+    const outputs = Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, o.value]));
+    const secretOutputs = Object.entries(run.outputs).filter(([, o]) => o.secret).map(([k]) => k);
+    const endpoints: Record<string, string> = { dynamodb: dynamodb.url };
+    if (models[0]) endpoints.restApi = `${apiBase}/${models[0].stageName}`;
+    const outputsFile = path.join(stateDir, "outputs.json");
+    writeFileAtomically(outputsFile, JSON.stringify({ stack, outputs, endpoints }, null, 2) + "\n");
+    cleanups.push(async () => fs.rmSync(outputsFile, { force: true }));
+
+    return { stack, outputs, secretOutputs, endpoints, gateway, run, lambda, outputsFile, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** Writes a file so that readers see the old content or the new, never a half. */
+function writeFileAtomically(file: string, content: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, content);
+  fs.renameSync(temporary, file);
+}

@@ -1,0 +1,588 @@
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { expect } from "chai";
+import { runProgram, type RecordedResource } from "../../local/controlPlane";
+import { FunctionSpec, InvokeResult, LambdaRuntime, LambdaRuntimeOptions } from "../../local/lambdaRuntime";
+import type { TransformEvent } from "../../functions/transform";
+import { DynamoEmulator, startDynamoEmulator } from "../functions/dynamoEmulator";
+import { proxyEvent } from "../functions/proxyEvent";
+
+const PROJECT_ROOT = path.resolve(__dirname, "../..");
+// Inside the project, so that archives resolve @aws-sdk/* from its node_modules; per process,
+// so that concurrent runs do not share files.
+const WORK_ROOT = path.join(PROJECT_ROOT, ".local", "test-lambda-runtime");
+const WORK_DIR = path.join(WORK_ROOT, String(process.pid));
+const BASE_ENVIRONMENT = { AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+const arnOf = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
+const sleepCode = (ms: number) => `new Promise((resolve) => setTimeout(resolve, ${ms}))`;
+
+type Ok = Extract<InvokeResult, { kind: "ok" }>;
+type Failed = Extract<InvokeResult, { kind: "error" }>;
+
+function ok(result: InvokeResult): Ok {
+  if (result.kind !== "ok") throw new Error(`expected an ok result, got ${JSON.stringify(result)}`);
+  return result;
+}
+
+function failed(result: InvokeResult): Failed {
+  if (result.kind !== "error") throw new Error(`expected an error result, got ${JSON.stringify(result)}`);
+  return result;
+}
+
+describe("Lambda runtime (worker threads)", () => {
+  const runtimes: LambdaRuntime[] = [];
+  let logged: Array<{ fn: string; line: string }> = [];
+  let counter = 0;
+
+  /** A runtime stopped after the test; its log lines are collected in `logged`. */
+  function newRuntime(options: Partial<LambdaRuntimeOptions> = {}): LambdaRuntime {
+    const runtime = new LambdaRuntime({ workDir: WORK_DIR, baseEnvironment: BASE_ENVIRONMENT, log: (fn, line) => logged.push({ fn, line }), ...options });
+    runtimes.push(runtime);
+    return runtime;
+  }
+
+  /** Deploys a handler module under a fresh name and returns the name. */
+  async function deploy(runtime: LambdaRuntime, code: string, spec: Partial<FunctionSpec> = {}): Promise<string> {
+    counter += 1;
+    const name = spec.name ?? `fn-${counter}`;
+    await runtime.deploy({ name, arn: arnOf(name), code, environment: {}, timeoutSeconds: 3, ...spec });
+    return name;
+  }
+
+  const linesOf = (fn: string) => logged.filter((entry) => entry.fn === fn).map((entry) => entry.line);
+
+  beforeEach(() => {
+    logged = [];
+  });
+
+  afterEach(async () => {
+    await Promise.all(runtimes.splice(0).map((runtime) => runtime.stop()));
+  });
+
+  after(() => {
+    fs.rmSync(WORK_DIR, { recursive: true, force: true });
+    if (fs.existsSync(WORK_ROOT) && fs.readdirSync(WORK_ROOT).length === 0) fs.rmdirSync(WORK_ROOT);
+  });
+
+  describe("results", () => {
+    it("answers an async handler's value, as a cold start, with the archive written under workDir", async () => {
+      const runtime = newRuntime();
+      const name = await deploy(runtime, "exports.handler = async (e) => ({ echo: e, env: process.env.FOO })", { environment: { FOO: "bar" } });
+      const result = ok(await runtime.invoke(name, { hello: "world", n: [1, 2] }));
+      expect(result.value).to.deep.equal({ echo: { hello: "world", n: [1, 2] }, env: "bar" });
+      expect(result.coldStart).to.equal(true);
+      expect(result.durationMs).to.be.a("number").and.to.be.greaterThan(0);
+      expect(fs.readFileSync(path.join(WORK_DIR, name, "__index.js"), "utf8")).to.contain("process.env.FOO");
+    });
+
+    it("passes values through JSON as Lambda does (undefined is null, dates are strings)", async () => {
+      const runtime = newRuntime();
+      const name = await deploy(runtime, `exports.handler = async (e) => e.none ? undefined : ({ keep: 1, drop: undefined, when: new Date(0), nan: NaN })`);
+      expect(ok(await runtime.invoke(name, {})).value).to.deep.equal({ keep: 1, when: "1970-01-01T00:00:00.000Z", nan: null });
+      expect(ok(await runtime.invoke(name, { none: true })).value).to.equal(null);
+    });
+
+    it("answers a value that JSON cannot hold with Lambda's stringify error", async () => {
+      const runtime = newRuntime();
+      const name = await deploy(runtime, "exports.handler = async () => { const a = {}; a.self = a; return a; }");
+      const result = failed(await runtime.invoke(name, {}));
+      expect([result.errorType, result.errorMessage]).to.deep.equal(["Error", "Unable to stringify response body"]);
+    });
+
+    it("gives the handler Lambda's context", async () => {
+      const runtime = newRuntime();
+      const name = await deploy(
+        runtime,
+        "exports.handler = async (e, c) => ({ ...c, remaining: c.getRemainingTimeInMillis(), getter: typeof c.getRemainingTimeInMillis })",
+        { timeoutSeconds: 2, memorySize: 256 },
+      );
+      const context = ok(await runtime.invoke(arnOf(name), {})).value as Record<string, any>;
+      expect(context.awsRequestId).to.match(UUID);
+      expect(context).to.deep.include({
+        functionName: name,
+        functionVersion: "$LATEST",
+        invokedFunctionArn: arnOf(name),
+        memoryLimitInMB: "256",
+        logGroupName: `/aws/lambda/${name}`,
+        callbackWaitsForEmptyEventLoop: true,
+        getter: "function",
+      });
+      expect(context.logStreamName).to.match(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
+      expect(context.remaining).to.be.within(1500, 2000);
+      const again = ok(await runtime.invoke(name, {})).value as Record<string, any>;
+      expect(again.awsRequestId).to.match(UUID).and.not.equal(context.awsRequestId);
+      expect(again.logStreamName).to.equal(context.logStreamName);
+    });
+
+    it("finds a function by name, ARN and $LATEST-qualified ARN; an unknown one is ResourceNotFoundException", async () => {
+      const runtime = newRuntime();
+      const name = await deploy(runtime, "exports.handler = async () => 'found'");
+      for (const id of [name, arnOf(name), `${arnOf(name)}:$LATEST`]) expect(ok(await runtime.invoke(id, {})).value).to.equal("found");
+      const missing = failed(await runtime.invoke(arnOf("nope"), {}));
+      expect(missing).to.deep.include({ errorType: "ResourceNotFoundException", errorMessage: `Function not found: ${arnOf("nope")}` });
+    });
+  });
+
+  describe("environment", () => {
+    it("keeps each function's variables to itself, and the test process's out", async () => {
+      process.env.LAMBDA_RUNTIME_SPEC_LEAK = "from the test process";
+      try {
+        const runtime = newRuntime();
+        const code = "exports.handler = async () => ({ foo: process.env.FOO, leak: process.env.LAMBDA_RUNTIME_SPEC_LEAK ?? null })";
+        const one = await deploy(runtime, code, { environment: { FOO: "one" } });
+        const two = await deploy(runtime, code, { environment: { FOO: "two" } });
+        const [a, b] = await Promise.all([runtime.invoke(one, {}), runtime.invoke(two, {})]);
+        expect(ok(a).value).to.deep.equal({ foo: "one", leak: null });
+        expect(ok(b).value).to.deep.equal({ foo: "two", leak: null });
+        expect(process.env.FOO).to.equal(undefined);
+      } finally {
+        delete process.env.LAMBDA_RUNTIME_SPEC_LEAK;
+      }
+    });
+
+    it("merges the base environment under Lambda's variables and the function's own", async () => {
+      const runtime = newRuntime({
+        baseEnvironment: { AWS_REGION: "eu-west-3", AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:4567", SHARED: "base", OVERRIDDEN: "base", AWS_LAMBDA_FUNCTION_NAME: "not this" },
+      });
+      const keys = ["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL_DYNAMODB", "SHARED", "OVERRIDDEN", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_EXECUTION_ENV", "_HANDLER"];
+      const name = await deploy(runtime, `exports.handler = async () => Object.fromEntries(${JSON.stringify(keys)}.map((k) => [k, process.env[k] ?? null]))`, {
+        environment: { OVERRIDDEN: "function" },
+        memorySize: 512,
+      });
+      expect(ok(await runtime.invoke(name, {})).value).to.deep.equal({
+        AWS_REGION: "eu-west-3",
+        AWS_DEFAULT_REGION: "eu-west-3",
+        AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:4567",
+        SHARED: "base",
+        OVERRIDDEN: "function",
+        AWS_LAMBDA_FUNCTION_NAME: name,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "512",
+        AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+        AWS_EXECUTION_ENV: "AWS_Lambda_nodejs20.x",
+        _HANDLER: "__index.handler",
+      });
+    });
+
+    it("refuses Lambda's reserved variables in a function's configuration, as CreateFunction does", async () => {
+      const runtime = newRuntime();
+      let error: Error | undefined;
+      await deploy(runtime, "exports.handler = async () => 1", { environment: { AWS_REGION: "us-west-2", OK: "1" } }).catch((e: Error) => (error = e));
+      expect(error?.message).to.match(/reserved keys .*Reserved keys used in this request: AWS_REGION$/);
+    });
+
+    it("refuses a name that is not a Lambda function name", async () => {
+      const runtime = newRuntime();
+      let error: Error | undefined;
+      await deploy(runtime, "exports.handler = async () => 1", { name: "../escape" }).catch((e: Error) => (error = e));
+      expect(error?.message).to.match(/^name must match/);
+      expect(fs.existsSync(path.join(WORK_DIR, "..", "escape"))).to.equal(false);
+    });
+  });
+
+  describe("callback handlers", () => {
+    it("answers what the callback is given", async () => {
+      const runtime = newRuntime();
+      const name = await deploy(runtime, "exports.handler = (e, c, callback) => { setTimeout(() => callback(null, { twice: e.n * 2 }), 20); }");
+      expect(ok(await runtime.invoke(name, { n: 21 })).value).to.deep.equal({ twice: 42 });
+    });
+
+    it("waits for an empty event loop after the callback, unless callbackWaitsForEmptyEventLoop is false", async () => {
+      const runtime = newRuntime();
+      const code = "exports.handler = (e, c, callback) => { c.callbackWaitsForEmptyEventLoop = e.wait; setTimeout(() => {}, 400); callback(null, 'done'); }";
+      const name = await deploy(runtime, code);
+      await runtime.invoke(name, { wait: false }); // cold start out of the way
+      const waiting = ok(await runtime.invoke(name, { wait: true }));
+      const notWaiting = ok(await runtime.invoke(name, { wait: false }));
+      expect([waiting.value, notWaiting.value]).to.deep.equal(["done", "done"]);
+      expect(waiting.durationMs).to.be.at.least(390);
+      expect(notWaiting.durationMs).to.be.below(200);
+    });
+
+    it("answers succeed / fail / done of the legacy context, first call wins", async () => {
+      const runtime = newRuntime();
+      const name = await deploy(runtime, "exports.handler = (e, c) => { if (e.fail) c.fail(new Error('failed')); else c.succeed('succeeded'); c.succeed('ignored'); }");
+      expect(ok(await runtime.invoke(name, {})).value).to.equal("succeeded");
+      expect(failed(await runtime.invoke(name, { fail: true })).errorMessage).to.equal("failed");
+    });
+
+    it("answers null when a plain handler returns without calling back, Runtime.NodeJsExit when an async one never settles", async () => {
+      const runtime = newRuntime();
+      const plain = await deploy(runtime, "exports.handler = (e, c, callback) => { setTimeout(() => {}, 50); }");
+      const never = await deploy(runtime, "exports.handler = async () => new Promise(() => {})");
+      expect(ok(await runtime.invoke(plain, {})).value).to.equal(null);
+      expect(failed(await runtime.invoke(never, {})).errorType).to.equal("Runtime.NodeJsExit");
+    });
+  });
+
+  describe("errors", () => {
+    it("reports a thrown error's name, message and stack lines, and keeps the environment", async () => {
+      const runtime = newRuntime();
+      const name = await deploy(
+        runtime,
+        `let calls = 0;
+        class ValidationError extends Error { constructor(m) { super(m); this.name = "ValidationError"; } }
+        exports.handler = async (e) => { calls += 1; if (e.fail) throw new ValidationError("bad input " + calls); return calls; };`,
+      );
+      const error = failed(await runtime.invoke(name, { fail: true }));
+      expect(error.errorType).to.equal("ValidationError");
+      expect(error.errorMessage).to.equal("bad input 1");
+      expect(error.trace[0]).to.equal("ValidationError: bad input 1");
+      expect(error.trace.some((line) => line.includes(path.join(name, "__index.js")))).to.equal(true);
+      const next = ok(await runtime.invoke(name, {}));
+      expect([next.value, next.coldStart]).to.deep.equal([2, false]);
+      expect(runtime.stats(name)).to.deep.include({ invocations: 2, errors: 1, coldStarts: 1 });
+      // The runtime logs it as the RIC does.
+      expect(linesOf(name).some((line) => line.startsWith("Invoke Error \t{") && line.includes('"errorType":"ValidationError"'))).to.equal(true);
+    });
+
+    it("reports rejections and callback errors like thrown errors", async () => {
+      const runtime = newRuntime();
+      const rejecting = await deploy(runtime, "exports.handler = () => Promise.reject(new TypeError('rejected'))");
+      const calling = await deploy(runtime, "exports.handler = (e, c, callback) => callback(new RangeError('called back'))");
+      expect(failed(await runtime.invoke(rejecting, {}))).to.deep.include({ errorType: "TypeError", errorMessage: "rejected" });
+      expect(failed(await runtime.invoke(calling, {}))).to.deep.include({ errorType: "RangeError", errorMessage: "called back" });
+    });
+
+    it("reports a thrown non-Error as the Node.js runtime does: its typeof and String()", async () => {
+      const runtime = newRuntime();
+      const name = await deploy(runtime, "exports.handler = async (e) => { throw e.value; }");
+      expect(failed(await runtime.invoke(name, { value: "oops" }))).to.deep.include({ errorType: "string", errorMessage: "oops", trace: [] });
+      expect(failed(await runtime.invoke(name, { value: { code: 42 } }))).to.deep.include({ errorType: "object", errorMessage: "[object Object]" });
+      expect(failed(await runtime.invoke(name, { value: null }))).to.deep.include({ errorType: "string", errorMessage: "handled" });
+    });
+  });
+
+  describe("INIT failures", () => {
+    it("reports a module that cannot load as Runtime.ImportModuleError and discards the environment", async () => {
+      const runtime = newRuntime();
+      const name = await deploy(runtime, "const missing = require('no-such-package-for-the-lambda-runtime-spec');\nexports.handler = async () => 1;");
+      for (let i = 0; i < 2; i++) {
+        const error = failed(await runtime.invoke(name, {}));
+        expect(error.errorType).to.equal("Runtime.ImportModuleError");
+        expect(error.errorMessage).to.match(/^Error: Cannot find module 'no-such-package-for-the-lambda-runtime-spec'/);
+      }
+      expect(runtime.stats(name)).to.deep.include({ coldStarts: 2, errors: 2, warm: 0, running: 0 });
+    });
+
+    it("reports a syntax error, a missing handler and a throwing module as the Node.js runtime does", async () => {
+      const runtime = newRuntime();
+      const syntax = await deploy(runtime, "exports.handler = async () => {");
+      const noHandler = await deploy(runtime, "exports.main = async () => 1;");
+      const throwing = await deploy(runtime, "throw new Error('USERS_TABLE environment variable is required');");
+      const syntaxError = failed(await runtime.invoke(syntax, {}));
+      expect(syntaxError.errorType).to.equal("Runtime.UserCodeSyntaxError");
+      expect(syntaxError.errorMessage).to.match(/^SyntaxError: /);
+      expect(failed(await runtime.invoke(noHandler, {}))).to.deep.include({ errorType: "Runtime.HandlerNotFound", errorMessage: "__index.handler is undefined or not exported" });
+      expect(failed(await runtime.invoke(throwing, {}))).to.deep.include({ errorType: "Error", errorMessage: "USERS_TABLE environment variable is required" });
+    });
+  });
+
+  describe("timeouts and crashes", () => {
+    it("ends a busy loop at the function's timeout by ending its thread; the next invocation starts cold", async () => {
+      const runtime = newRuntime();
+      // The loop leaves a heartbeat in a file, to see from here whether it still runs.
+      const name = await deploy(
+        runtime,
+        `const fs = require("node:fs");
+        exports.handler = async (e) => {
+          let beats = 0, last = 0;
+          if (e.heartbeat) while (true) if (Date.now() - last >= 10) {
+            last = Date.now();
+            fs.writeFileSync(e.heartbeat + ".tmp", String(++beats));
+            fs.renameSync(e.heartbeat + ".tmp", e.heartbeat);
+          }
+          return "alive";
+        }`,
+        { timeoutSeconds: 0.2 },
+      );
+      const heartbeat = path.join(WORK_DIR, `${name}.heartbeat`);
+      const started = performance.now();
+      const result = await runtime.invoke(name, { heartbeat });
+      const elapsed = performance.now() - started;
+      expect(result.kind).to.equal("timeout");
+      expect(result.durationMs).to.be.at.least(200);
+      expect(elapsed).to.be.below(2000);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const beats = Number(fs.readFileSync(heartbeat, "utf8"));
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(beats).to.be.greaterThan(5);
+      expect(Number(fs.readFileSync(heartbeat, "utf8"))).to.equal(beats);
+      const next = ok(await runtime.invoke(name, {}));
+      expect([next.value, next.coldStart]).to.deep.equal(["alive", true]);
+      expect(runtime.stats(name)).to.deep.include({ invocations: 2, timeouts: 1, coldStarts: 2, warm: 1, running: 0 });
+    });
+
+    it("times out at the caller's timeoutMs when it is shorter than the function's", async () => {
+      const runtime = newRuntime();
+      const name = await deploy(runtime, `exports.handler = async () => { await ${sleepCode(2000)}; return 'late'; }`, { timeoutSeconds: 10 });
+      const result = await runtime.invoke(name, {}, { timeoutMs: 150 });
+      expect(result.kind).to.equal("timeout");
+      expect(result.durationMs).to.be.within(150, 1000);
+    });
+
+    it("reports process.exit as Runtime.ExitError and replaces the environment", async () => {
+      const runtime = newRuntime();
+      const name = await deploy(runtime, "exports.handler = async (e) => { if (e.exit) process.exit(3); return 'alive'; }");
+      const error = failed(await runtime.invoke(name, { exit: true }));
+      expect(error.errorType).to.equal("Runtime.ExitError");
+      expect(error.errorMessage).to.match(/^RequestId: [0-9a-f-]{36} Error: Runtime exited with error: exit status 3$/);
+      expect(ok(await runtime.invoke(name, {})).coldStart).to.equal(true);
+    });
+
+    it("fails the invocation on an uncaught exception or unhandled rejection, and replaces the environment", async () => {
+      const runtime = newRuntime();
+      const name = await deploy(
+        runtime,
+        `exports.handler = async (e) => {
+          if (e.throwLater) setTimeout(() => { throw new RangeError("thrown in a timer"); }, 0);
+          if (e.rejectLater) Promise.reject(new Error("nobody listens"));
+          await ${sleepCode(100)};
+          return "survived";
+        }`,
+      );
+      expect(failed(await runtime.invoke(name, { throwLater: true }))).to.deep.include({ errorType: "RangeError", errorMessage: "thrown in a timer" });
+      expect(ok(await runtime.invoke(name, {})).coldStart).to.equal(true);
+      expect(failed(await runtime.invoke(name, { rejectLater: true }))).to.deep.include({ errorType: "Runtime.UnhandledPromiseRejection", errorMessage: "Error: nobody listens" });
+      expect(ok(await runtime.invoke(name, {})).coldStart).to.equal(true);
+      // The third invocation ran warm in the environment the second one started.
+      expect(runtime.stats(name).coldStarts).to.equal(3);
+    });
+
+    it("ends an environment that outgrows its memory size with Runtime.OutOfMemory", async () => {
+      const runtime = newRuntime();
+      const name = await deploy(runtime, "exports.handler = async (e) => { const kept = []; if (e.hog) while (true) kept.push(new Array(100000).fill(1.5)); return 'fits'; }", { memorySize: 128 });
+      const error = failed(await runtime.invoke(name, { hog: true }));
+      expect(error.errorType).to.equal("Runtime.OutOfMemory");
+      expect(ok(await runtime.invoke(name, {})).coldStart).to.equal(true);
+    });
+  });
+
+  describe("concurrency", () => {
+    it("runs at most maxConcurrency environments at once and queues the rest FIFO", async () => {
+      const runtime = newRuntime({ maxConcurrency: 2 });
+      const name = await deploy(runtime, `exports.handler = async (e) => { await ${sleepCode(200)}; return e.i; }`);
+      let maxRunning = 0;
+      const poll = setInterval(() => (maxRunning = Math.max(maxRunning, runtime.stats(name).running)), 5);
+      const started = performance.now();
+      const results = await Promise.all([0, 1, 2, 3].map((i) => runtime.invoke(name, { i })));
+      const elapsed = performance.now() - started;
+      clearInterval(poll);
+      expect(results.map((r) => ok(r).value)).to.deep.equal([0, 1, 2, 3]);
+      expect(results.map((r) => ok(r).coldStart)).to.deep.equal([true, true, false, false]);
+      expect(maxRunning).to.equal(2);
+      expect(elapsed).to.be.within(400, 800);
+      expect(runtime.stats(name)).to.deep.include({ invocations: 4, coldStarts: 2, running: 0, warm: 2 });
+    });
+
+    it("throttles at once when the wait queue is full", async () => {
+      const runtime = newRuntime({ maxConcurrency: 1, maxQueue: 1 });
+      const name = await deploy(runtime, `exports.handler = async () => { await ${sleepCode(200)}; return 'served'; }`);
+      const results = await Promise.all([1, 2, 3].map(() => runtime.invoke(name, {})));
+      expect(results.map((r) => r.kind)).to.deep.equal(["ok", "ok", "throttled"]);
+      expect(results[2].durationMs).to.be.below(50);
+      expect(results[1].durationMs).to.be.at.least(400);
+      expect(runtime.stats(name)).to.deep.include({ invocations: 2, throttles: 1, coldStarts: 1 });
+    });
+
+    it("times out an invocation whose caller stops waiting while it is queued", async () => {
+      const runtime = newRuntime({ maxConcurrency: 1 });
+      const name = await deploy(runtime, `exports.handler = async () => { await ${sleepCode(400)}; return 'served'; }`);
+      const [first, queued] = await Promise.all([runtime.invoke(name, {}), runtime.invoke(name, {}, { timeoutMs: 100 })]);
+      expect(first.kind).to.equal("ok");
+      expect(queued.kind).to.equal("timeout");
+      expect(queued.durationMs).to.be.within(100, 350);
+      expect(runtime.stats(name)).to.deep.include({ coldStarts: 1, running: 0, timeouts: 1 });
+    });
+
+    it("reuses a warm environment: module state survives, coldStart is false", async () => {
+      const runtime = newRuntime();
+      const name = await deploy(runtime, "let count = 0;\nexports.handler = async () => ++count;");
+      const first = ok(await runtime.invoke(name, {}));
+      const second = ok(await runtime.invoke(name, {}));
+      expect([first.value, first.coldStart, second.value, second.coldStart]).to.deep.equal([1, true, 2, false]);
+      expect(runtime.stats(name)).to.deep.include({ invocations: 2, coldStarts: 1, warm: 1, running: 0 });
+    });
+  });
+
+  describe("logs", () => {
+    it("hands each line written to stdout and stderr to log before the result", async () => {
+      const runtime = newRuntime();
+      const name = await deploy(
+        runtime,
+        `exports.handler = async (e) => {
+          console.log("hello", 42, { id: e.id });
+          process.stdout.write("two\\nlines ");
+          process.stdout.write("joined\\n");
+          console.error("to stderr");
+          return "logged";
+        }`,
+      );
+      await runtime.invoke(name, { id: "a" });
+      const result = await runtime.invoke(name, { id: "b" });
+      // No wait: the lines are there when the result is.
+      expect(ok(result).value).to.equal("logged");
+      const lines = linesOf(name);
+      const stdout = lines.filter((line) => line !== "to stderr");
+      expect(stdout).to.deep.equal(["hello 42 { id: 'a' }", "two", "lines joined", "hello 42 { id: 'b' }", "two", "lines joined"]);
+      expect(lines.filter((line) => line === "to stderr")).to.have.length(2);
+    });
+
+    it("writes to process.stderr prefixed with the function name by default", async () => {
+      const runtime = newRuntime({ log: undefined });
+      const name = await deploy(runtime, "exports.handler = async () => { console.log('default sink'); return 1; }");
+      const written: string[] = [];
+      const write = process.stderr.write;
+      process.stderr.write = ((chunk: string | Uint8Array) => written.push(String(chunk)) > 0) as typeof process.stderr.write;
+      try {
+        await runtime.invoke(name, {});
+      } finally {
+        process.stderr.write = write;
+      }
+      expect(written).to.include(`[${name}] default sink\n`);
+    });
+  });
+
+  describe("deploy and stop", () => {
+    it("replaces a deployed version: its idle environments end, the next invocation runs the new code cold", async () => {
+      const runtime = newRuntime();
+      const name = await deploy(runtime, "exports.handler = async () => 'v1'");
+      expect(ok(await runtime.invoke(name, {})).value).to.equal("v1");
+      expect(runtime.stats(name).warm).to.equal(1);
+      await deploy(runtime, "exports.handler = async () => 'v2'", { name });
+      expect(runtime.stats(name).warm).to.equal(0);
+      const next = ok(await runtime.invoke(name, {}));
+      expect([next.value, next.coldStart]).to.deep.equal(["v2", true]);
+    });
+
+    it("resolves running and queued invocations as errors on stop(), and later ones too", async () => {
+      const runtime = newRuntime({ maxConcurrency: 1 });
+      const name = await deploy(runtime, `exports.handler = async () => { await ${sleepCode(5000)}; return 'finished'; }`);
+      const running = runtime.invoke(name, {});
+      const queued = runtime.invoke(name, {});
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const started = performance.now();
+      await runtime.stop();
+      const [a, b] = await Promise.all([running, queued]);
+      expect(performance.now() - started).to.be.below(1000);
+      expect(failed(a).errorType).to.equal("Runtime.ExitError");
+      expect(failed(b).errorType).to.equal("Runtime.ExitError");
+      expect(failed(await runtime.invoke(name, {})).errorType).to.equal("Runtime.ExitError");
+      expect(runtime.stats(name)).to.deep.include({ running: 0, warm: 0 });
+    });
+
+    // In a child process: whether a process can exit is only seen from outside.
+    it("lets the process exit by itself after stop(), even with a worker stuck in a busy loop", async () => {
+      const script = `
+        const { LambdaRuntime } = require(${JSON.stringify(path.join(PROJECT_ROOT, "local", "lambdaRuntime"))});
+        (async () => {
+          const runtime = new LambdaRuntime({ workDir: ${JSON.stringify(path.join(WORK_DIR, "child"))}, baseEnvironment: {}, log: () => {} });
+          await runtime.deploy({ name: "spin", arn: "arn:aws:lambda:us-east-1:123456789012:function:spin", code: "exports.handler = async (e) => { if (e.spin) while (true) {} return 'warm'; }", environment: {}, timeoutSeconds: 60 });
+          await Promise.all([runtime.invoke("spin", {}), runtime.invoke("spin", {})]);
+          const stuck = runtime.invoke("spin", { spin: true });
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          console.log("warm " + runtime.stats("spin").warm + ", running " + runtime.stats("spin").running);
+          await runtime.stop();
+          console.log((await stuck).kind);
+        })();`;
+      const stdout = await new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: PROJECT_ROOT, timeout: 20_000 }, (error, out, err) =>
+          error ? reject(new Error(`the child did not exit by itself: ${error.message}\n${err}`)) : resolve(out),
+        ),
+      );
+      expect(stdout.trim().split("\n")).to.deep.equal(["warm 1, running 1", "error"]);
+    });
+  });
+
+  describe("the dev stack's serialized archives", () => {
+    let functions: RecordedResource[];
+    let dynamo: DynamoEmulator | undefined;
+    const archive = async (prefix: string) => {
+      const fn = functions.find((f) => f.name.startsWith(prefix));
+      if (!fn) throw new Error(`no ${prefix} function in the dev stack (have ${functions.map((f) => f.name).join(", ")})`);
+      const assets = await fn.inputs.code.assets;
+      return { fn, code: (await assets["__index.js"].text) as string };
+    };
+    const specOf = (fn: RecordedResource, code: string): FunctionSpec => ({
+      name: fn.state.name,
+      arn: fn.state.arn,
+      code,
+      environment: fn.inputs.environment?.variables ?? {},
+      timeoutSeconds: fn.inputs.timeout ?? 3,
+      memorySize: fn.inputs.memorySize,
+    });
+
+    before(async () => {
+      functions = (await runProgram({ stack: "dev" })).graph.ofType("aws:lambda/function:Function");
+    });
+
+    after(async () => {
+      await dynamo?.stop();
+    });
+
+    it("runs the transform function's CallbackFunction archive", async () => {
+      const { fn, code } = await archive("transform");
+      const runtime = newRuntime();
+      await runtime.deploy(specOf(fn, code));
+      const event = (body: unknown): TransformEvent => ({
+        method: "POST",
+        body,
+        headers: { "Content-Type": "application/json" },
+        query: {},
+        pathParameters: {},
+        context: { accountId: "123456789012", apiId: "abc123defg", requestId: "req-1", requestTime: "25/Nov/2025:13:36:00 +0000", sourceIp: "203.0.113.10", userAgent: "curl/8.5.0" },
+      });
+      const result = ok(await runtime.invoke(fn.state.arn, event({ text: "Hello World", operation: "uppercase" })));
+      expect(result.value).to.deep.equal({
+        operation: "uppercase",
+        input: "Hello World",
+        output: "HELLO WORLD",
+        length: 11,
+        requestedBy: { sourceIp: "203.0.113.10", userAgent: "curl/8.5.0" },
+        requestId: "req-1",
+      });
+      const error = failed(await runtime.invoke(fn.state.arn, event({ text: "hi", operation: "shout" })));
+      expect(error.errorType).to.equal("Error");
+      expect(error.errorMessage).to.match(/^\[BadRequest\] Unknown operation "shout"/);
+    });
+
+    it("runs the create-user archive against DynamoDB (dynalite) through AWS_ENDPOINT_URL_DYNAMODB", async () => {
+      dynamo = await startDynamoEmulator();
+      const { fn, code } = await archive("create-user");
+      const runtime = newRuntime({ baseEnvironment: { ...BASE_ENVIRONMENT, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint } });
+      const spec = specOf(fn, code);
+      await runtime.deploy({ ...spec, environment: { ...spec.environment, USERS_TABLE: dynamo.tableName } });
+      const event = proxyEvent({
+        resource: "/users",
+        path: "/users",
+        httpMethod: "POST",
+        headers: { "Content-Type": "application/json", Origin: "http://127.0.0.1:3000" },
+        body: JSON.stringify({ email: "ada@example.com", name: "Ada Lovelace", age: 36 }),
+      });
+      const result = ok(await runtime.invoke(spec.name, event)).value as { statusCode: number; headers: Record<string, string>; body: string };
+      expect(result.statusCode).to.equal(201);
+      const user = JSON.parse(result.body);
+      expect(result.headers.Location).to.equal(`/users/${user.id}`);
+      const { Item } = await dynamo.client.send(new GetItemCommand({ TableName: dynamo.tableName, Key: { id: { S: user.id } } }));
+      expect(Item).to.deep.include({ email: { S: "ada@example.com" }, name: { S: "Ada Lovelace" }, age: { N: "36" } });
+    });
+  });
+
+  describe("measurement", () => {
+    it("prints the mean time of a warm invocation of a trivial handler", async () => {
+      const runtime = newRuntime();
+      const name = await deploy(runtime, "exports.handler = async (e) => e");
+      await runtime.invoke(name, {});
+      const count = 200;
+      const started = performance.now();
+      for (let i = 0; i < count; i++) ok(await runtime.invoke(name, { i }));
+      const mean = (performance.now() - started) / count;
+      console.log(`      ${count} sequential warm invocations: ${mean.toFixed(3)} ms per invoke`);
+      expect(runtime.stats(name)).to.deep.include({ coldStarts: 1, invocations: count + 1 });
+    });
+  });
+});
