@@ -29,6 +29,8 @@ export interface StartLocalOptions {
   log?: (line: string) => void;
   /** Where function output goes. @default process.stderr, prefixed with the function name */
   functionLog?: (functionName: string, line: string) => void;
+  /** The gateways' account-level throttle. @default AWS's 10,000 rps, burst 5,000 */
+  accountThrottle?: { rate: number; burst: number };
 }
 
 /** A running local cloud. */
@@ -148,7 +150,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     const models = restApiModels(run.graph);
     if (models.length > 1) throw new Error(`the local cloud serves one REST API stage per port; the program has ${models.length}`);
     if (models[0]) {
-      gateway = new RestGateway({ model: models[0], lambda, accountId: "123456789012", region });
+      gateway = new RestGateway({ model: models[0], lambda, accountId: "123456789012", region, accountThrottle: options.accountThrottle });
       log(`REST API ${models[0].name} stage ${models[0].stageName}: ${models[0].methods.size} methods at ${apiBase}/${models[0].stageName}`);
     }
 

@@ -512,10 +512,11 @@ function jacksonJson(value: unknown): string {
 
 /**
  * A number as Jackson prints it: integers in full; other numbers are doubles, printed by Java's
- * `Double.toString` (scientific notation below 10^-3 and from 10^7).
+ * `Double.toString` (scientific notation below 10^-3 and from 10^7). Whole numbers from 10^21 up
+ * are taken to have been written with an exponent, which makes them doubles to Jackson.
  */
 function javaNumber(n: number): string {
-  if (Number.isInteger(n)) return BigInt(n).toString();
+  if (Number.isInteger(n) && Math.abs(n) < 1e21) return BigInt(n).toString();
   const magnitude = Math.abs(n);
   if (magnitude >= 1e-3 && magnitude < 1e7) return String(n);
   const [mantissa, exponent] = n.toExponential().split("e");
@@ -524,7 +525,7 @@ function javaNumber(n: number): string {
 
 function isMultipleOf(value: number, divisor: number): boolean {
   const quotient = value / divisor;
-  return Math.abs(Math.round(quotient) - quotient) <= 10 ** -MULTIPLE_OF_PRECISION;
+  return Math.abs(Math.round(quotient) - quotient) <= Number(`1e-${MULTIPLE_OF_PRECISION}`);
 }
 
 function jsonEqual(a: unknown, b: unknown): boolean {

@@ -23,12 +23,17 @@ export interface RestGatewayOptions {
   region: string;
   /** Clock for token buckets and the cache, in ms. @default performance.now */
   now?: () => number;
+  /**
+   * The account-level limit every request also draws on.
+   * @default AWS's default quota: 10,000 requests/second, burst 5,000
+   */
+  accountThrottle?: { rate: number; burst: number };
 }
 
 /** REST API payload limit. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** The account-level limit every request also draws on (AWS's default quota). */
-const ACCOUNT_THROTTLE = { rate: 10_000, burst: 5_000 };
+const DEFAULT_ACCOUNT_THROTTLE = { rate: 10_000, burst: 5_000 };
 /** Proxy results may only carry these keys; any other makes the result malformed (502). */
 const PROXY_RESULT_KEYS = new Set(["statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded", "cookies"]);
 
@@ -78,7 +83,8 @@ export class RestGateway {
     this.now = options.now ?? (() => performance.now());
     this.router = new ResourceRouter(this.model.resourcePaths);
     this.validator = new ModelValidator(this.model.models);
-    this.accountBucket = new TokenBucket(ACCOUNT_THROTTLE.rate, ACCOUNT_THROTTLE.burst, this.now);
+    const account = options.accountThrottle ?? DEFAULT_ACCOUNT_THROTTLE;
+    this.accountBucket = new TokenBucket(account.rate, account.burst, this.now);
     if (this.model.cacheClusterSize) {
       this.cache = new ResponseCache({ capacityBytes: capacityBytesForClusterSize(this.model.cacheClusterSize), now: () => this.now() });
     }

@@ -1,0 +1,22 @@
+/**
+ * `npm run bench [-- <name>...]`: runs the benchmarks (all by default), each printing its
+ * figures side by side with its baseline, measured in the same run.
+ */
+import { benchGateway } from "./gateway";
+
+const BENCHMARKS: Record<string, () => Promise<void>> = { gateway: benchGateway };
+
+async function main(names: string[]): Promise<number> {
+  const unknown = names.filter((n) => !(n in BENCHMARKS));
+  if (unknown.length > 0) {
+    process.stderr.write(`error: unknown benchmark ${unknown.join(", ")}\nusage: npm run bench [-- ${Object.keys(BENCHMARKS).join("|")} ...]\n`);
+    return 2;
+  }
+  for (const name of names.length > 0 ? names : Object.keys(BENCHMARKS)) await BENCHMARKS[name]();
+  return 0;
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
+  console.error(err);
+  process.exit(1);
+});
