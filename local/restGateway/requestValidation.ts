@@ -74,9 +74,10 @@ function isBlank(value: string): boolean {
 /**
  * The model a body is validated against: the one mapped to the request's media type
  * (`application/json; charset=utf-8` → `application/json`, case-insensitive); else the
- * `application/json` model, which AWS applies to other and missing Content-Types [recorded:
- * a body with no Content-Type is validated against the application/json model]; else a
- * `$default` one. Undefined when the method maps none of these: the body is not validated.
+ * `application/json` model, which AWS applies when there is no Content-Type [recorded] and,
+ * as taken here (not recorded), to a media type without a model of its own; else a `$default`
+ * one. Undefined when the method maps none of these: the body is then not validated (AWS may
+ * apply its Empty model instead; not recorded).
  */
 export function selectRequestModel(requestModels: Record<string, string>, contentType: string | undefined): string | undefined {
   const byType = new Map(Object.entries(requestModels).map(([type, model]) => [type.toLowerCase(), model]));

@@ -45,6 +45,8 @@ interface GatewayRequest {
   httpMethod: string;
   /** The path after the stage, e.g. `/users/42`. */
   path: string;
+  /** The path as requested, stage included (`$context.path` when no method matched). */
+  requestPath: string;
   /** The raw query string without `?`. */
   rawQuery: string;
   headers: Record<string, string>;
@@ -275,7 +277,8 @@ export class RestGateway {
       const response = selectResponse(integration, result.errorMessage) ?? defaultResponse(integration);
       return this.mapResponse(response, errorBody, request, input);
     }
-    const body = typeof result.value === "string" ? result.value : JSON.stringify(result.value ?? null);
+    // The function's result is a JSON payload: a returned string arrives quoted (`"Pass"`) [recorded].
+    const body = JSON.stringify(result.value ?? null);
     return this.mapResponse(defaultResponse(integration), body, request, input);
   }
 
@@ -398,7 +401,7 @@ export class RestGateway {
     const templateInput: TemplateInput = input ?? {
       body: request?.body.toString("utf8") ?? "",
       params: { path: {}, querystring: request?.query ?? {}, header: request?.headers ?? {} },
-      context: { requestId: request?.requestId, stage: this.model.stageName, apiId: this.model.apiId },
+      context: { requestId: request?.requestId, stage: this.model.stageName, apiId: this.model.apiId, path: request?.requestPath, httpMethod: request?.httpMethod },
       stageVariables: this.model.stageVariables,
     };
     try {
@@ -453,6 +456,7 @@ async function readRequest(req: IncomingMessage): Promise<GatewayRequest> {
     startedAt: new Date(),
     httpMethod: (req.method ?? "GET").toUpperCase(),
     path: rawPath,
+    requestPath: rawPath,
     rawQuery,
     headers,
     multiValueHeaders,

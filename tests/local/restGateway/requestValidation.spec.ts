@@ -182,7 +182,10 @@ describe("selectRequestModel", () => {
 });
 
 describe("ModelValidator", () => {
-  const user = new ModelValidator([model("User", USER_MODEL.schema)]);
+  let user: ModelValidator;
+  before(() => {
+    user = new ModelValidator([model("User", USER_MODEL.schema)]);
+  });
   const validUser = { email: "ada@example.com", name: "Ada", age: 36 };
   const check = (body: unknown) => user.validate("User", typeof body === "string" ? body : JSON.stringify(body));
 
@@ -255,16 +258,19 @@ describe("ModelValidator", () => {
 
   describe("recorded request-validator scenarios (6-invalid-body)", () => {
     const testSchema = model("testSchema", { type: "object", properties: { a: { type: "number" }, b: { type: "number" } }, required: ["a", "b"] });
-    const validator = new ModelValidator([
-      testSchema,
-      model("testSchemaList", { type: "array", items: { $ref: "https://apigateway.amazonaws.com/restapis/a1b2c3/models/testSchema" } }),
-      model("StatusModel", { type: "object", properties: { Status: { type: "string" } }, required: ["Status"] }),
-      model("TestModel", {
-        type: "object",
-        properties: { status: { oneOf: [{ type: "null" }, { $ref: "https://apigateway.amazonaws.com/restapis/a1b2c3/models/StatusModel" }] } },
-        required: ["status"],
-      }),
-    ]);
+    let validator: ModelValidator;
+    before(() => {
+      validator = new ModelValidator([
+        testSchema,
+        model("testSchemaList", { type: "array", items: { $ref: "https://apigateway.amazonaws.com/restapis/a1b2c3/models/testSchema" } }),
+        model("StatusModel", { type: "object", properties: { Status: { type: "string" } }, required: ["Status"] }),
+        model("TestModel", {
+          type: "object",
+          properties: { status: { oneOf: [{ type: "null" }, { $ref: "https://apigateway.amazonaws.com/restapis/a1b2c3/models/StatusModel" }] } },
+          required: ["status"],
+        }),
+      ]);
+    });
 
     it('refuses {"test":"test"} against a model requiring numbers a and b, and accepts {"a":1,"b":2}', () => {
       expect(validator.validate("testSchema", '{"test":"test"}')).to.deep.equal({ valid: false, validationErrorString: '[object has missing required properties (["a","b"])]' });
@@ -291,31 +297,34 @@ describe("ModelValidator", () => {
   });
 
   describe("error strings per keyword", () => {
-    const kitchen = new ModelValidator([
-      model("Kitchen", {
-        type: "object",
-        properties: {
-          color: { enum: ["red", 1, null] },
-          code: { type: "string", pattern: "^[A-Z]{3}$" },
-          count: { type: "number", minimum: 0, exclusiveMinimum: true, maximum: 10, exclusiveMaximum: true, multipleOf: 0.5 },
-          tags: { type: "array", minItems: 1, maxItems: 2, uniqueItems: true },
-          pair: { type: "array", items: [{ type: "string" }, { type: "integer" }], additionalItems: false },
-          one: { oneOf: [{ type: "string" }, { maxLength: 3 }] },
-          any: { anyOf: [{ type: "string" }, { type: "boolean" }] },
-          all: { allOf: [{ type: "string" }, { minLength: 2 }, { maxLength: 3 }] },
-          never: { not: { type: "string" } },
-          numberish: { type: ["number", "null"] },
-          card: { type: "object", dependencies: { card: ["cvc", "expiry"] } },
-          few: { type: "object", minProperties: 2, maxProperties: 3 },
-          closed: { type: "object", properties: { a: {} }, patternProperties: { "^x-": {} }, additionalProperties: false },
-          when: { type: "string", format: "date-time" },
-          link: { type: "string", format: "uri" },
-          ip: { type: "string", format: "ipv4" },
-          host: { type: "string", format: "hostname" },
-          weird: { type: "string", format: "no-such-format" },
-        },
-      }),
-    ]);
+    let kitchen: ModelValidator;
+    before(() => {
+      kitchen = new ModelValidator([
+        model("Kitchen", {
+          type: "object",
+          properties: {
+            color: { enum: ["red", 1, null] },
+            code: { type: "string", pattern: "^[A-Z]{3}$" },
+            count: { type: "number", minimum: 0, exclusiveMinimum: true, maximum: 10, exclusiveMaximum: true, multipleOf: 0.5 },
+            tags: { type: "array", minItems: 1, maxItems: 2, uniqueItems: true },
+            pair: { type: "array", items: [{ type: "string" }, { type: "integer" }], additionalItems: false },
+            one: { oneOf: [{ type: "string" }, { maxLength: 3 }] },
+            any: { anyOf: [{ type: "string" }, { type: "boolean" }] },
+            all: { allOf: [{ type: "string" }, { minLength: 2 }, { maxLength: 3 }] },
+            never: { not: { type: "string" } },
+            numberish: { type: ["number", "null"] },
+            card: { type: "object", dependencies: { card: ["cvc", "expiry"] } },
+            few: { type: "object", minProperties: 2, maxProperties: 3 },
+            closed: { type: "object", properties: { a: {} }, patternProperties: { "^x-": {} }, additionalProperties: false },
+            when: { type: "string", format: "date-time" },
+            link: { type: "string", format: "uri" },
+            ip: { type: "string", format: "ipv4" },
+            host: { type: "string", format: "hostname" },
+            weird: { type: "string", format: "no-such-format" },
+          },
+        }),
+      ]);
+    });
     const fails = (field: string, value: unknown) => {
       const result = kitchen.validate("Kitchen", JSON.stringify({ [field]: value }));
       return result.valid ? "valid" : result.validationErrorString;
@@ -389,12 +398,15 @@ describe("ModelValidator", () => {
   });
 
   describe("formats", () => {
-    const formats = new ModelValidator([
-      model("Formats", {
-        type: "object",
-        properties: { email: { format: "email" }, "date-time": { format: "date-time" }, uri: { format: "uri" }, ipv4: { format: "ipv4" } },
-      }),
-    ]);
+    let formats: ModelValidator;
+    before(() => {
+      formats = new ModelValidator([
+        model("Formats", {
+          type: "object",
+          properties: { email: { format: "email" }, "date-time": { format: "date-time" }, uri: { format: "uri" }, ipv4: { format: "ipv4" } },
+        }),
+      ]);
+    });
     const accepts = (format: string, value: string) => formats.validate("Formats", JSON.stringify({ [format]: value })).valid;
     const table: Record<string, { valid: string[]; invalid: string[] }> = {
       email: {
@@ -475,7 +487,10 @@ describe("ModelValidator", () => {
       model("Tree", { type: "object", properties: { children: { type: "array", items: { $ref: "#" } }, name: { type: "string", minLength: 1 } }, required: ["name"] }),
       model("Mixed", { oneOf: [{ type: "integer", multipleOf: 3 }, { type: "string", format: "date-time" }, { type: "object", additionalProperties: { type: "boolean" } }] }),
     ];
-    const validator = new ModelValidator(models);
+    let validator: ModelValidator;
+    before(() => {
+      validator = new ModelValidator(models);
+    });
 
     it("never throws for any body, and always answers in AWS's bracketed form", () => {
       const bodies = fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.json(), fc.jsonValue().map((v) => JSON.stringify(v)));
