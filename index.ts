@@ -1,9 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { HandlerFunction, RestApi } from "./components";
+import { HandlerFunction, RestApi, TokenAuthorizer, UsageTiers } from "./components";
 import { readStackSettings } from "./program/config";
 import { demoApiArgs } from "./program/demoApi";
 import { createDataHandler } from "./functions/data";
+import { createPartnerStatusHandler } from "./functions/partnerStatus";
 import { createUploadFileHandler } from "./functions/files";
 import { createTransformHandler } from "./functions/transform";
 import { createCreateUserHandler, createGetUserHandler } from "./functions/users";
@@ -70,16 +71,38 @@ const uploadFile = new HandlerFunction("upload-file", {
   environment: { ...corsEnvironment },
 });
 
+const partnerStatus = new HandlerFunction("partner-status", {
+  ...lambdaDefaults,
+  description: "GET /partner/status: who the HMAC authorizer says the caller is",
+  handlerFactory: createPartnerStatusHandler,
+  environment: { ...corsEnvironment },
+});
+
+// HMAC client tokens (clientId.unixSeconds.signature), checked by a cached TOKEN authorizer.
+const tokens = new TokenAuthorizer("partner-tokens", {
+  clients: settings.tokenAuthorizer.clients,
+  resultTtlSeconds: settings.tokenAuthorizer.resultTtlSeconds,
+  logRetentionDays: settings.lambda.logRetentionDays,
+});
+
 const api = new RestApi(
   "demo",
-  demoApiArgs(settings, {
-    createUser: createUser.function,
-    getUser: getUser.function,
-    data: data.function,
-    transform: transform.function,
-    uploadFile: uploadFile.function,
-  }),
+  demoApiArgs(
+    settings,
+    {
+      createUser: createUser.function,
+      getUser: getUser.function,
+      data: data.function,
+      transform: transform.function,
+      uploadFile: uploadFile.function,
+      partnerStatus: partnerStatus.function,
+    },
+    { hmac: tokens.authorizer() },
+  ),
 );
+
+// Tiered usage plans, and an API key per customer in its tier's plan (GET /data, POST /files).
+const usage = new UsageTiers("usage", { stage: api.stage, tiers: settings.tiers, customers: settings.customers });
 
 /** The TTL GET /data is cached for, told to the handler for its Cache-Control header. */
 function dataCacheTtl(): number {
@@ -89,3 +112,7 @@ function dataCacheTtl(): number {
 export const apiType = settings.api.resolved;
 export const apiUrl = api.url;
 export const usersTableName = usersTable.name;
+/** API keys by customer id (secret): `pulumi stack output --show-secrets apiKeys`. */
+export const apiKeys = usage.apiKeys;
+/** HMAC client secrets by client id (secret): `npm run token -- --client <id>` mints a token. */
+export const tokenClients = tokens.tokenClients;

@@ -512,6 +512,8 @@ export function validateRestApiArgs(args: RestApiArgs): ValidatedSpec {
     cacheClusterSize: stage.cacheClusterSize,
   });
 
+  refuseSharedCachingOfCallerResponses(routes, methodSettings, args.authorizers ?? {});
+
   for (const type of Object.keys(args.gatewayResponses ?? {})) {
     if (!GATEWAY_RESPONSE_TYPES.includes(type)) {
       throw new Error(`gatewayResponses.${type} is not a gateway response type (known: ${GATEWAY_RESPONSE_TYPES.join(", ")})`);
@@ -615,6 +617,31 @@ function validateRoute(
     return full;
   });
   return { ...route, methodRequestParameters, cacheKeys };
+}
+
+/**
+ * A method behind an authorizer answers per caller; the stage cache keys on method, path and
+ * the declared cache key parameters only, so unless the caller's identity is one of them, one
+ * caller's cached response would be served to the next. Refuse that configuration.
+ */
+function refuseSharedCachingOfCallerResponses(routes: ValidatedRoute[], settings: ResolvedMethodSetting[], authorizers: Record<string, AuthorizerArgs>): void {
+  const byPath = new Map(settings.map((s) => [s.methodPath, s]));
+  for (const route of routes) {
+    if (!route.authorizer) continue;
+    const own = byPath.get(`${route.path.replace(/\//g, "~1")}/${route.method}`);
+    const effective = own ?? byPath.get("*/*");
+    // Only GET is cached unless a method's own setting enables caching.
+    const cached = effective?.settings.cachingEnabled && (route.method === "GET" || own?.settings.cachingEnabled);
+    if (!cached) continue;
+    const source = authorizers[route.authorizer]?.identitySource ?? "method.request.header.Authorization";
+    const identity = source.split(",").map((s) => s.trim());
+    if (!identity.every((parameter) => route.cacheKeys.includes(parameter))) {
+      throw new Error(
+        `routes (${route.method} ${route.path}): the stage cache would serve one caller's response to another; ` +
+          `disable caching for "${route.path.slice(1)}/${route.method}" in methodSettings or add ${identity.map((p) => p.replace("method.request.", "")).join(", ")} to its cacheKeyParameters`,
+      );
+    }
+  }
 }
 
 function validateIntegration(integration: IntegrationArgs, field: string): void {

@@ -7,3 +7,5 @@ export * from "./cors";
 export * from "./HandlerFunction";
 export * from "./methodSettings";
 export * from "./RestApi";
+export * from "./TokenAuthorizer";
+export * from "./UsageTiers";

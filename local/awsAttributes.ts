@@ -132,6 +132,60 @@ export function computeAwsAttributes(
             : undefined,
         },
       };
+    case "aws:apigatewayv2/api:Api": {
+      const id = apiGatewayId();
+      return {
+        id,
+        state: {
+          ...state,
+          name: physicalName,
+          apiEndpoint: invokeUrl(id, "", inputs.protocolType === "WEBSOCKET" ? "wss" : "https").replace(/\/$/, ""),
+          executionArn: `arn:aws:execute-api:${region}:${accountId}:${id}`,
+          arn: `arn:aws:apigateway:${region}::/apis/${id}`,
+        },
+      };
+    }
+    case "aws:apigatewayv2/stage:Stage": {
+      const apiId = inputs.apiId as string;
+      const stage = inputs.name as string;
+      const protocol = lookupById(apiId)?.protocolType === "WEBSOCKET" ? "wss" : "https";
+      return {
+        id: stage,
+        state: {
+          ...state,
+          arn: `arn:aws:apigateway:${region}::/apis/${apiId}/stages/${stage}`,
+          executionArn: `arn:aws:execute-api:${region}:${accountId}:${apiId}/${stage}`,
+          // The $default stage is served at the API's root.
+          invokeUrl: invokeUrl(apiId, stage === "$default" ? "" : stage, protocol),
+        },
+      };
+    }
+    case "aws:apigatewayv2/integration:Integration":
+    case "aws:apigatewayv2/route:Route":
+    case "aws:apigatewayv2/authorizer:Authorizer":
+      return { id: randomId(7), state };
+    case "aws:cognito/userPool:UserPool": {
+      const id = `${region}_${randomId(9, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")}`;
+      return {
+        id,
+        state: {
+          ...state,
+          name: physicalName,
+          arn: `arn:aws:cognito-idp:${region}:${accountId}:userpool/${id}`,
+          endpoint: `cognito-idp.${region}.amazonaws.com/${id}`,
+        },
+      };
+    }
+    case "aws:cognito/userPoolClient:UserPoolClient":
+      return { id: randomId(26), state: { ...state, clientSecret: undefined } };
+    case "aws:secretsmanager/secret:Secret": {
+      const arn = `arn:aws:secretsmanager:${region}:${accountId}:secret:${physicalName}-${randomId(6, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")}`;
+      return { id: arn, state: { ...state, name: physicalName, arn } };
+    }
+    case "aws:secretsmanager/secretVersion:SecretVersion":
+      return { id: `${inputs.secretId}|${randomId(8)}`, state: { ...state, versionId: randomId(32) } };
+    case "random:index/randomPassword:RandomPassword":
+      return { id: "none", state: { ...state, result: randomPassword(inputs) } };
     case "aws:apigateway/apiKey:ApiKey":
       return {
         id: apiGatewayId(),
@@ -170,6 +224,32 @@ export function answerAwsCall(token: string, inputs: Record<string, any>, cloud:
 /** A physical name as Pulumi auto-naming makes it: the logical name and 7 random hex digits. */
 function autoName(logicalName: string): string {
   return `${logicalName}-${hex(4).slice(0, 7)}`;
+}
+
+function randomId(length: number, alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"): string {
+  return Array.from(randomBytes(length), (b) => alphabet[b % alphabet.length]).join("");
+}
+
+/**
+ * What `random.RandomPassword` would generate: `length` characters from the classes its
+ * inputs allow, at least `min*` of each (the provider's rules, minus its bias towards none).
+ */
+export function randomPassword(inputs: Record<string, any>): string {
+  const classes: Array<[boolean, string, number]> = [
+    [inputs.upper !== false, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", inputs.minUpper ?? 0],
+    [inputs.lower !== false, "abcdefghijklmnopqrstuvwxyz", inputs.minLower ?? 0],
+    [inputs.numeric !== false && inputs.number !== false, "0123456789", inputs.minNumeric ?? 0],
+    [inputs.special !== false, inputs.overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?", inputs.minSpecial ?? 0],
+  ];
+  const allowed = classes.filter(([on]) => on);
+  const length = Number(inputs.length ?? 16);
+  const chars: string[] = [];
+  for (const [, alphabet, min] of allowed) chars.push(...randomId(min, alphabet));
+  const all = allowed.map(([, alphabet]) => alphabet).join("") || "abcdefghijklmnopqrstuvwxyz";
+  chars.push(...randomId(Math.max(0, length - chars.length), all));
+  // Shuffle so the required characters are not all at the front.
+  const order = randomBytes(chars.length);
+  return chars.map((c, i) => [order[i], c] as const).sort((a, b) => a[0] - b[0]).map(([, c]) => c).join("").slice(0, length);
 }
 
 /** API Gateway ids are 10 lower-case alphanumerics. */

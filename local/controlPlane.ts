@@ -107,11 +107,12 @@ export interface RunProgramOptions {
   /** @default account 123456789012 and the stack's `aws:region` */
   cloud?: Partial<CloudIdentity>;
   /**
-   * Called for each provider resource before it is answered: may return attributes that
-   * replace the computed ones (the local cloud creates tables in its emulators here).
+   * Called for each provider resource before it is answered, with the computed attributes:
+   * may return attributes that replace them, and `id` to replace the id (the local cloud
+   * creates tables and user pools in its emulators here and answers their real ids).
    * @default none
    */
-  onCreate?: (type: string, name: string, inputs: Record<string, any>, computed: Record<string, any>) => Promise<Record<string, unknown> | void>;
+  onCreate?: (type: string, name: string, inputs: Record<string, any>, computed: Record<string, any>) => Promise<(Record<string, unknown> & { id?: string }) | void>;
 }
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -144,14 +145,18 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
   const pending = new Map<string, RecordedResource>();
   const mocks: pulumi.runtime.Mocks = {
     async newResource(args) {
-      const inputs = args.inputs as Record<string, any>;
+      const inputs = unwrapSecrets(args.inputs) as Record<string, any>;
       let computed: { id: string | undefined; state: Record<string, any> };
       if (args.custom === false) {
         computed = { id: undefined, state: {} };
       } else {
         computed = computeAwsAttributes(args.type, args.name, inputs, cloud, (id) => graph.findById(id)?.state);
         const replaced = await options.onCreate?.(args.type, args.name, inputs, computed.state);
-        if (replaced) computed.state = { ...computed.state, ...replaced };
+        if (replaced) {
+          const { id, ...state } = replaced;
+          computed.state = { ...computed.state, ...state };
+          if (id !== undefined) computed.id = id;
+        }
       }
       const record: RecordedResource = {
         urn: "",
@@ -232,6 +237,24 @@ function recordParentsAndDependencies(pending: Map<string, RecordedResource>): v
       }
       callback(err, resp);
     });
+}
+
+/** Pulumi's marker for a secret value in serialized properties. */
+const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
+const SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
+
+/**
+ * Mocks receive secret inputs in their wire envelope; the emulators and gateways need the
+ * values (the local cloud plays AWS, which sees them too).
+ */
+function unwrapSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    const record = value as Record<string, unknown>;
+    if (record[SIGNATURE_KEY] === SECRET_SIGNATURE) return unwrapSecrets(record.value);
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, unwrapSecrets(v)]));
+  }
+  return value;
 }
 
 /** Re-importing the program must re-run it: drop the project's own modules from the cache. */

@@ -5,8 +5,10 @@ import * as path from "node:path";
 import { ProgramRun, runProgram } from "./controlPlane";
 import { LOCAL_CREDENTIALS, RunningEmulator, createTableFromInputs, startDynamoDb } from "./emulators";
 import { LambdaRuntime } from "./lambdaRuntime";
+import { startSecretsManager } from "./secretsManager";
 import { RestGateway } from "./restGateway/restGateway";
 import { restApiModels } from "./restGateway/restApiModel";
+import { UsagePlanEnforcer, usagePlanModels } from "./restGateway/usagePlans";
 
 export interface StartLocalOptions {
   /** @default "dev" */
@@ -64,7 +66,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   const stack = options.stack ?? "dev";
   const projectDir = options.projectDir ?? PROJECT_ROOT;
   const log = options.log ?? (() => undefined);
-  const stateDir = options.stateDir ?? path.join(projectDir, ".local", stack);
+  const stateDir = path.resolve(options.stateDir ?? path.join(projectDir, ".local", stack));
   const cleanups: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -76,6 +78,10 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     const dynamodb: RunningEmulator = await startDynamoDb();
     cleanups.push(dynamodb.stop);
     log(`DynamoDB emulator (dynalite) at ${dynamodb.url} (${Date.now() - t} ms)`);
+
+    const secretsManager = await startSecretsManager({ region: "us-east-1", accountId: "123456789012" });
+    cleanups.push(secretsManager.stop);
+    log(`Secrets Manager endpoint at ${secretsManager.url}`);
 
     // The API's port must be known before the program runs: its invoke URL is an output.
     let gateway: RestGateway | undefined;
@@ -106,11 +112,13 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       program: options.program,
       configOverrides: options.configOverrides,
       cloud: { invokeUrl: (_apiId, stage, protocol) => `${protocol === "wss" ? "ws" : "http"}://127.0.0.1:${(server.address() as AddressInfo).port}/${stage}` },
-      onCreate: async (type, _name, inputs, computed) => {
+      onCreate: async (type, name, inputs, computed) => {
         if (type === "aws:dynamodb/table:Table") {
           await createTableFromInputs(dynamodb.url, region, computed.name, inputs);
           log(`  table ${computed.name} created in the DynamoDB emulator`);
+          return;
         }
+        return secretsManager.createFromResource(type, inputs, computed, name) ?? undefined;
       },
     });
     region = run.config.config["aws:region"] ?? region;
@@ -125,6 +133,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
         AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
         // The SDK warns once per container that it will soon need Node 22; the local
         // runtime is whatever Node runs the local cloud, so the warning is noise here.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
@@ -150,13 +159,15 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     const models = restApiModels(run.graph);
     if (models.length > 1) throw new Error(`the local cloud serves one REST API stage per port; the program has ${models.length}`);
     if (models[0]) {
-      gateway = new RestGateway({ model: models[0], lambda, accountId: "123456789012", region, accountThrottle: options.accountThrottle });
+      // One enforcer for the whole cloud: a key's limits are summed over its plan's stages.
+      const usagePlans = new UsagePlanEnforcer(usagePlanModels(run.graph));
+      gateway = new RestGateway({ model: models[0], lambda, accountId: "123456789012", region, accountThrottle: options.accountThrottle, usagePlans });
       log(`REST API ${models[0].name} stage ${models[0].stageName}: ${models[0].methods.size} methods at ${apiBase}/${models[0].stageName}`);
     }
 
     const outputs = Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, o.value]));
     const secretOutputs = Object.entries(run.outputs).filter(([, o]) => o.secret).map(([k]) => k);
-    const endpoints: Record<string, string> = { dynamodb: dynamodb.url };
+    const endpoints: Record<string, string> = { dynamodb: dynamodb.url, secretsManager: secretsManager.url };
     if (models[0]) endpoints.restApi = `${apiBase}/${models[0].stageName}`;
     const outputsFile = path.join(stateDir, "outputs.json");
     writeFileAtomically(outputsFile, JSON.stringify({ stack, outputs, endpoints }, null, 2) + "\n");

@@ -3,6 +3,7 @@ import { ApiRequirements, ApiTypeDecision, chooseApiType, validateApiRequirement
 import { CorsArgs, validateCors } from "../components/cors";
 import { MethodSettingArgs, ThrottleArgs, UnauthorizedCacheControlStrategy, resolveMethodSettings } from "../components/methodSettings";
 import { CACHE_CLUSTER_SIZES, CacheClusterSize, EndpointType } from "../components/RestApi";
+import { CustomerArgs, DEFAULT_TIERS, TierArgs, validateUsageTiersArgs } from "../components/UsageTiers";
 import { DEMO_ROUTE_KEYS, demoMethodSettings } from "./demoApi";
 
 /**
@@ -42,6 +43,12 @@ export interface StackSettings {
   methodOverrides: Record<string, MethodSettingArgs>;
   cors?: CorsArgs;
   lambda: { memorySize: number; timeoutSeconds: number; logRetentionDays: number };
+  /** Usage plans by tier (`apigw-kit:tiers`, default basic / premium / enterprise). */
+  tiers: TierArgs[];
+  /** Customers with an API key each, in their tier's plan (`apigw-kit:customers`). */
+  customers: CustomerArgs[];
+  /** The HMAC token authorizer: its clients and result cache TTL (`apigw-kit:tokenAuthorizer`). */
+  tokenAuthorizer: { clients: Array<{ id: string }>; resultTtlSeconds: number };
 }
 
 const NAMESPACE = "apigw-kit";
@@ -54,6 +61,7 @@ export function readStackSettings(): StackSettings {
   const stage = objectAt(config, "stage");
   const cache = config.getObject<Record<string, unknown>>("cache");
   const lambda = objectAt(config, "lambda");
+  const tokenAuthorizer = objectAt(config, "tokenAuthorizer");
 
   const type = oneOf(api.type ?? "auto", ["rest", "http", "auto"] as const, "api.type");
   const requirements: ApiRequirements = validateApiRequirements(api.requirements ?? {}, `${NAMESPACE}:api.requirements`);
@@ -99,12 +107,23 @@ export function readStackSettings(): StackSettings {
     cache: cache === undefined ? undefined : cacheSettings(cache),
     methodOverrides: objectAt(config, "methodOverrides") as Record<string, MethodSettingArgs>,
     cors,
+    tokenAuthorizer: {
+      clients: (optionalArray(tokenAuthorizer.clients, "tokenAuthorizer.clients") as Array<{ id: string }> | undefined) ?? [{ id: "partner-demo" }],
+      resultTtlSeconds: integerAt(tokenAuthorizer.resultTtlSeconds ?? 300, "tokenAuthorizer.resultTtlSeconds", 0, 3600),
+    },
+    tiers: (optionalArray(config.getObject("tiers"), "tiers") as TierArgs[] | undefined) ?? DEFAULT_TIERS,
+    customers: (optionalArray(config.getObject("customers"), "customers") as CustomerArgs[] | undefined) ?? [],
     lambda: {
       memorySize: integerAt(lambda.memorySize ?? 256, "lambda.memorySize", 128, 10240),
       timeoutSeconds: integerAt(lambda.timeoutSeconds ?? 10, "lambda.timeoutSeconds", 1, 900),
       logRetentionDays: integerAt(lambda.logRetentionDays ?? 14, "lambda.logRetentionDays", 1, 3653),
     },
   };
+  try {
+    validateUsageTiersArgs({ apiId: "planned", stageName: settings.stage.name, tiers: settings.tiers, customers: settings.customers });
+  } catch (err) {
+    throw new Error(`${NAMESPACE}:${(err as Error).message}`);
+  }
   // Overrides name routes of the demo API: check them against its route table now, before
   // any resource exists, rather than when the RestApi is built.
   resolveMethodSettings(demoMethodSettings(settings), {

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { MethodSettingArgs } from "../components/methodSettings";
-import { RestApiArgs, RouteArgs } from "../components/RestApi";
+import { AuthorizerArgs, RestApiArgs, RouteArgs } from "../components/RestApi";
 import type { StackSettings } from "./config";
 import { USER_MODEL } from "./models";
 import { TRANSFORM_ERROR_TEMPLATE, TRANSFORM_FAILURE_TEMPLATE, TRANSFORM_REQUEST_TEMPLATE, TRANSFORM_SUCCESS_TEMPLATE } from "./transformTemplates";
@@ -12,6 +12,13 @@ export interface DemoHandlers {
   data: aws.lambda.Function;
   transform: aws.lambda.Function;
   uploadFile: aws.lambda.Function;
+  partnerStatus: aws.lambda.Function;
+}
+
+/** The authorizers the demo routes use, by name. */
+export interface DemoAuthorizers {
+  /** The HMAC client-token authorizer (TOKEN). */
+  hmac: AuthorizerArgs;
 }
 
 /**
@@ -46,6 +53,7 @@ export function demoRoutes(handlers: DemoHandlers): RouteArgs[] {
       path: "/data",
       method: "GET",
       integration: { type: "LAMBDA_PROXY", function: handlers.data },
+      apiKeyRequired: true,
       requestParameters: { querystring: { category: false }, header: { "Accept-Language": false } },
       cacheKeyParameters: ["querystring.category", "header.Accept-Language"],
     },
@@ -66,9 +74,16 @@ export function demoRoutes(handlers: DemoHandlers): RouteArgs[] {
       },
     },
     {
+      path: "/partner/status",
+      method: "GET",
+      integration: { type: "LAMBDA_PROXY", function: handlers.partnerStatus },
+      authorizer: "hmac",
+    },
+    {
       path: "/files",
       method: "POST",
       integration: { type: "LAMBDA_PROXY", function: handlers.uploadFile },
+      apiKeyRequired: true,
     },
   ];
 }
@@ -80,8 +95,9 @@ export const DEMO_ROUTE_KEYS: { method: string; path: string }[] = demoRoutes(
 ).map(({ method, path }) => ({ method, path }));
 
 /** The RestApi arguments of the demo API for a stack. */
-export function demoApiArgs(settings: StackSettings, handlers: DemoHandlers): RestApiArgs {
+export function demoApiArgs(settings: StackSettings, handlers: DemoHandlers, authorizers: DemoAuthorizers): RestApiArgs {
   return {
+    authorizers: { ...authorizers },
     description: `apigw-kit demo API (${settings.stack})`,
     endpointType: settings.api.endpointType,
     vpcEndpointIds: settings.api.endpointType === "PRIVATE" ? settings.api.vpcEndpointIds : undefined,
@@ -123,6 +139,9 @@ export function demoMethodSettings(settings: Pick<StackSettings, "stage" | "cach
     // A user is answered per id and (with auth) per caller: a stage cache keyed on the path
     // alone would hand one user's record to everybody. Never cache it.
     "users/{id}/GET": { caching: { enabled: false } },
+    // The partner status answers per token; RestApi refuses to cache a method behind an
+    // authorizer unless the identity is part of the cache key.
+    "partner/status/GET": { caching: { enabled: false } },
     ...settings.methodOverrides,
   };
 }

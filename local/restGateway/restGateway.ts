@@ -4,12 +4,14 @@ import { performance } from "node:perf_hooks";
 import type { InvokeResult } from "../lambdaRuntime";
 import { GatewayResponseType, gatewayResponse, mappingValue } from "./gatewayResponses";
 import { MappingTemplateError, renderMappingTemplate, type TemplateInput } from "./mappingTemplate";
+import { LambdaAuthorizers, executeApiMethodArn, type AuthorizerOutcome } from "./lambdaAuthorizers";
 import { GatewayMetrics } from "./metrics";
 import { ModelValidator, missingParametersMessage, missingRequiredParameters, selectRequestModel } from "./requestValidation";
 import { ResponseCache, cacheKey, capacityBytesForClusterSize, type CachedResponse } from "./responseCache";
 import type { IntegrationModel, MethodModel, MethodSettingModel, RestApiModel } from "./restApiModel";
 import { ResourceRouter } from "./router";
 import { ThrottleChain, TokenBucket } from "./tokenBucket";
+import type { UsagePlanEnforcer } from "./usagePlans";
 
 /** What the gateway needs of the Lambda runtime. */
 export interface LambdaInvoker {
@@ -28,6 +30,27 @@ export interface RestGatewayOptions {
    * @default AWS's default quota: 10,000 requests/second, burst 5,000
    */
   accountThrottle?: { rate: number; burst: number };
+  /**
+   * API keys and usage plans; shared by every gateway of the cloud, since a key's limits
+   * are summed over all stages of its plan.
+   * @default none: methods requiring an API key refuse every request (no key is valid)
+   */
+  usagePlans?: UsagePlanEnforcer;
+  /**
+   * Checks COGNITO_USER_POOLS tokens; without it, methods using such an authorizer make the
+   * gateway refuse to start.
+   * @default none
+   */
+  cognito?: CognitoTokenChecker;
+}
+
+/** What the gateway needs to check a Cognito token for a COGNITO_USER_POOLS authorizer. */
+export interface CognitoTokenChecker {
+  authorize(
+    authorizer: import("./restApiModel").AuthorizerModel,
+    token: string | undefined,
+    scopes: string[] | undefined,
+  ): Promise<{ ok: true; claims: Record<string, unknown> } | { ok: false }>;
 }
 
 /** REST API payload limit. */
@@ -79,6 +102,8 @@ export class RestGateway {
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly accountBucket: TokenBucket;
   private readonly now: () => number;
+  /** TOKEN and REQUEST authorizers, with their result caches. */
+  readonly lambdaAuthorizers: LambdaAuthorizers;
 
   constructor(private readonly options: RestGatewayOptions) {
     this.model = options.model;
@@ -90,9 +115,11 @@ export class RestGateway {
     if (this.model.cacheClusterSize) {
       this.cache = new ResponseCache({ capacityBytes: capacityBytesForClusterSize(this.model.cacheClusterSize), now: () => this.now() });
     }
+    this.lambdaAuthorizers = new LambdaAuthorizers({ lambda: options.lambda, now: this.now });
     for (const [key, method] of this.model.methods) {
-      if (method.authorization !== "NONE") {
-        throw new Error(`local REST gateway: ${key} uses ${method.authorization} authorization, which this gateway does not enforce yet`);
+      // Better to refuse to start than to serve a protected method open.
+      if (!["NONE", "CUSTOM", ...(options.cognito ? ["COGNITO_USER_POOLS"] : [])].includes(method.authorization)) {
+        throw new Error(`local REST gateway: ${key} uses ${method.authorization} authorization, which this gateway cannot enforce`);
       }
     }
   }
@@ -158,8 +185,60 @@ export class RestGateway {
     };
     const settings = this.settingsFor(method);
 
-    // Throttling: the method's limit (stage default or override), then the account's.
-    if (!this.admit(method, settings)) return { route, answer: this.errorAnswer("THROTTLED", request, templateInput) };
+    // Authorization first: a Lambda authorizer (TOKEN / REQUEST) or a Cognito user pool.
+    let authorized: Extract<AuthorizerOutcome, { kind: "allow" }> | undefined;
+    if (method.authorization === "CUSTOM" || method.authorization === "COGNITO_USER_POOLS") {
+      const authorizer = method.authorizerId ? this.model.authorizers.get(method.authorizerId) : undefined;
+      if (!authorizer) return { route, answer: this.errorAnswer("API_CONFIGURATION_ERROR", request, templateInput) };
+      if (method.authorization === "COGNITO_USER_POOLS") {
+        const source = authorizer.identitySource.replace(/^method\.request\.header\./, "");
+        const result = await this.options.cognito!.authorize(authorizer, headerValue(request.headers, source), method.authorizationScopes);
+        if (!result.ok) return { route, answer: this.errorAnswer("UNAUTHORIZED", request, templateInput) };
+        // Claims reach integrations as strings.
+        context.authorizer = { claims: Object.fromEntries(Object.entries(result.claims).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : String(v)])) };
+      } else {
+        const outcome = await this.lambdaAuthorizers.authorize(authorizer, {
+          methodArn: executeApiMethodArn({ region: this.options.region, accountId: this.options.accountId, apiId: this.model.apiId, stage: this.model.stageName, httpMethod: request.httpMethod, path: request.path }),
+          headers: request.headers,
+          multiValueHeaders: request.multiValueHeaders,
+          queryStringParameters: request.query,
+          multiValueQueryStringParameters: request.multiValueQuery,
+          pathParameters: match.pathParameters,
+          stageVariables: this.model.stageVariables,
+          requestContext: context,
+          resource: method.resourcePath,
+          path: request.path,
+          httpMethod: request.httpMethod,
+        });
+        if (outcome.kind === "unauthorized") return { route, answer: this.errorAnswer("UNAUTHORIZED", request, templateInput) };
+        if (outcome.kind === "denied") return { route, answer: this.errorAnswer("ACCESS_DENIED", request, templateInput) };
+        if (outcome.kind === "denied-explicit") {
+          return { route, answer: this.errorAnswer("ACCESS_DENIED", request, templateInput, "User is not authorized to access this resource with an explicit deny") };
+        }
+        if (outcome.kind === "error") {
+          process.stderr.write(`[rest-gateway] authorizer ${authorizer.name}: ${outcome.detail}\n`);
+          return { route, answer: this.errorAnswer("AUTHORIZER_CONFIGURATION_ERROR", request, templateInput) };
+        }
+        authorized = outcome;
+        // $context.authorizer.* in templates, requestContext.authorizer for proxies.
+        context.authorizer = { principalId: outcome.principalId, ...outcome.context };
+      }
+    }
+
+    // API key and usage plan (per-method plan limit, plan limit, quota), then the method's
+    // stage limit and the account's: AWS's order; tokens are taken only if all admit.
+    if (method.apiKeyRequired) {
+      const key = this.model.apiKeySource === "AUTHORIZER" ? authorized?.usageIdentifierKey : headerValue(request.headers, "x-api-key");
+      const check = this.options.usagePlans?.check(this.model.apiId, this.model.stageName, method.resourcePath, method.httpMethod, key, {
+        alsoThrottle: this.throttleBuckets(method, settings),
+      }) ?? { ok: false as const, response: "INVALID_API_KEY" as const };
+      if (!check.ok) return { route, answer: this.errorAnswer(check.response, request, templateInput) };
+      const identity = context.identity as Record<string, unknown>;
+      identity.apiKey = key;
+      identity.apiKeyId = check.keyId;
+    } else if (!ThrottleChain.tryAll(this.throttleBuckets(method, settings))) {
+      return { route, answer: this.errorAnswer("THROTTLED", request, templateInput) };
+    }
 
     // Request validation: parameters, then the body against the model for its Content-Type.
     if (method.validator?.validateRequestParameters) {
@@ -381,11 +460,10 @@ export class RestGateway {
     return ttlSeconds > 0 ? { ttlSeconds } : undefined;
   }
 
-  /** Takes a token from the method's bucket and the account's, or from neither. */
-  private admit(method: MethodModel, settings: MethodSettingModel): boolean {
+  /** The stage limit of the method (its own bucket: AWS applies stage limits per method) and the account's. */
+  private throttleBuckets(method: MethodModel, settings: MethodSettingModel): TokenBucket[] {
     const buckets = [this.accountBucket];
     if (settings.throttlingRateLimit !== undefined && settings.throttlingBurstLimit !== undefined && settings.throttlingRateLimit >= 0) {
-      // AWS applies per-stage limits per method: each method has its own bucket.
       const key = `${method.httpMethod} ${method.resourcePath}`;
       let bucket = this.buckets.get(key);
       if (!bucket) {
@@ -394,7 +472,7 @@ export class RestGateway {
       }
       buckets.unshift(bucket);
     }
-    return ThrottleChain.tryAll(buckets);
+    return buckets;
   }
 
   private errorAnswer(type: GatewayResponseType, request?: GatewayRequest, input?: TemplateInput, message?: string): GatewayAnswer {

@@ -1,0 +1,180 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { createHmacAuthorizer } from "../functions/hmacAuthorizer";
+import { CLIENT_ID_PATTERN, HMAC_TOKEN_PATTERN } from "../functions/hmacToken";
+import { HandlerFunction } from "./HandlerFunction";
+import type { AuthorizerArgs } from "./RestApi";
+
+/** One client allowed to mint tokens. */
+export interface TokenClientArgs {
+  /** The client id: the token's first field and the request's principalId (`[A-Za-z0-9_-]{1,64}`). */
+  id: string;
+  /**
+   * The client's API key value, answered as `usageIdentifierKey` so a REST API whose
+   * `apiKeySource` is AUTHORIZER meters the client's usage plan without an `x-api-key` header.
+   * @default none
+   */
+  apiKey?: pulumi.Input<string>;
+}
+
+/** The `authorizers` entry of a RestApi for this authorizer. */
+export type TokenAuthorizerArgsForRestApi = Extract<AuthorizerArgs, { type: "TOKEN" | "REQUEST" }> & { type: "TOKEN" };
+
+export interface TokenAuthorizerArgs {
+  /**
+   * The clients, each given its own secret (48 random alphanumerics, kept across deployments).
+   * @example [{ id: "mobile-app" }, { id: "partner-acme", apiKey: tiers.apiKeys.apply((k) => k["acme"]) }]
+   */
+  clients: TokenClientArgs[];
+  /**
+   * How long API Gateway caches the authorizer's policy per token, 0..3600; 0 disables caching.
+   * @default 300
+   */
+  resultTtlSeconds?: number;
+  /**
+   * Days a deleted clients secret can be restored; 0 deletes it at once (AWS otherwise allows 7..30).
+   * @default 30
+   */
+  recoveryWindowInDays?: number;
+  /** @default 128 */
+  memorySize?: number;
+  /** @default 5 */
+  timeoutSeconds?: number;
+  /** Days the function's log events are kept. @default 14 */
+  logRetentionDays?: number;
+}
+
+const DEFAULT_TTL_SECONDS = 300;
+const SECRET_LENGTH = 48;
+
+/**
+ * A TOKEN Lambda authorizer of HMAC client tokens (`clientId.unixSeconds.hmac`, see
+ * `functions/hmacToken.ts`): one random secret per client, kept in one Secrets Manager
+ * secret that only the authorizer function may read, and the `authorizers` entry for a
+ * RestApi — with the token pattern as identityValidationExpression, so malformed tokens are
+ * refused by API Gateway without invoking the function.
+ *
+ * @example
+ * const tokens = new TokenAuthorizer("tokens", { clients: [{ id: "mobile-app" }] });
+ * new RestApi("api", { authorizers: { hmac: tokens.authorizer() }, routes: [{ ..., authorizer: "hmac" }], ... });
+ * export const tokenClients = tokens.tokenClients; // secret output
+ */
+export class TokenAuthorizer extends pulumi.ComponentResource {
+  /** The authorizer function. */
+  public readonly function: aws.lambda.Function;
+  /** The function with its role, policy and log group. */
+  public readonly handler: HandlerFunction;
+  /** The secret holding every client's secret (and API key) as JSON. */
+  public readonly clientsSecret: aws.secretsmanager.Secret;
+  public readonly clientsSecretVersion: aws.secretsmanager.SecretVersion;
+  /** The generated secrets by client id. */
+  public readonly clientSecrets: Record<string, random.RandomPassword>;
+  /** Client id -> secret, for minting tokens (`npm run token`); a secret output. */
+  public readonly tokenClients: pulumi.Output<Record<string, string>>;
+  public readonly resultTtlSeconds: number;
+
+  constructor(name: string, args: TokenAuthorizerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("apigw-kit:index:TokenAuthorizer", name, {}, opts);
+    validateTokenAuthorizerArgs(name, args);
+    this.resultTtlSeconds = args.resultTtlSeconds ?? DEFAULT_TTL_SECONDS;
+
+    this.clientSecrets = createClientSecrets(this, name, args.clients);
+    this.clientsSecret = new aws.secretsmanager.Secret(
+      `${name}-clients`,
+      {
+        description: `HMAC token clients of ${name}: client id -> secret or { secret, apiKey }`,
+        recoveryWindowInDays: args.recoveryWindowInDays,
+      },
+      { parent: this },
+    );
+    this.clientsSecretVersion = new aws.secretsmanager.SecretVersion(
+      `${name}-clients-version`,
+      { secretId: this.clientsSecret.id, secretString: pulumi.secret(clientsSecretString(args.clients, this.clientSecrets)) },
+      { parent: this },
+    );
+    this.handler = new HandlerFunction(
+      name,
+      {
+        description: `${name}: TOKEN authorizer of HMAC client tokens`,
+        handlerFactory: createHmacAuthorizer,
+        environment: { TOKEN_CLIENTS_SECRET_ID: this.clientsSecret.arn },
+        // The secret is encrypted with the account's aws/secretsmanager key, whose key policy
+        // lets Secrets Manager decrypt for any caller allowed GetSecretValue: no kms:Decrypt.
+        policyStatements: [{ actions: ["secretsmanager:GetSecretValue"], resources: [this.clientsSecret.arn] }],
+        memorySize: args.memorySize ?? 128,
+        timeoutSeconds: args.timeoutSeconds ?? 5,
+        logRetentionDays: args.logRetentionDays,
+      },
+      // The function must not run before its secret has a value.
+      { parent: this, dependsOn: [this.clientsSecretVersion] },
+    );
+    this.function = this.handler.function;
+    this.tokenClients = pulumi.secret(
+      pulumi.all(Object.fromEntries(Object.entries(this.clientSecrets).map(([id, password]) => [id, password.result]))),
+    );
+    this.registerOutputs({ functionName: this.function.name, clientsSecretArn: this.clientsSecret.arn, tokenClients: this.tokenClients });
+  }
+
+  /** The RestApi `authorizers` entry: `authorizers: { hmac: tokens.authorizer() }`. */
+  authorizer(): TokenAuthorizerArgsForRestApi {
+    return {
+      type: "TOKEN",
+      function: this.function,
+      identitySource: "method.request.header.Authorization",
+      identityValidationExpression: HMAC_TOKEN_PATTERN,
+      resultTtlSeconds: this.resultTtlSeconds,
+    };
+  }
+}
+
+function validateTokenAuthorizerArgs(name: string, args: TokenAuthorizerArgs): void {
+  if (!Array.isArray(args.clients) || args.clients.length === 0) {
+    throw new Error(`${name}: clients must list at least one client`);
+  }
+  const seen = new Map<string, number>();
+  args.clients.forEach((client, i) => {
+    if (typeof client?.id !== "string" || !CLIENT_ID_PATTERN.test(client.id)) {
+      throw new Error(`${name}: clients[${i}].id must match ${CLIENT_ID_PATTERN.source} (got ${JSON.stringify(client?.id)})`);
+    }
+    const first = seen.get(client.id);
+    if (first !== undefined) throw new Error(`${name}: clients[${i}].id "${client.id}" is already clients[${first}].id; ids must be unique`);
+    seen.set(client.id, i);
+  });
+  const ttl = args.resultTtlSeconds;
+  if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 0 || ttl > 3600)) {
+    throw new Error(`${name}: resultTtlSeconds must be an integer from 0 to 3600 (got ${ttl})`);
+  }
+  const window = args.recoveryWindowInDays;
+  if (window !== undefined && !(window === 0 || (Number.isInteger(window) && window >= 7 && window <= 30))) {
+    throw new Error(`${name}: recoveryWindowInDays must be 0 or an integer from 7 to 30 (got ${window})`);
+  }
+}
+
+/**
+ * One RandomPassword per client. It keeps its value for as long as its inputs stay the same,
+ * so deployments do not rotate secrets; replacing one (`pulumi up --replace`) rotates it.
+ */
+function createClientSecrets(parent: pulumi.Resource, name: string, clients: TokenClientArgs[]): Record<string, random.RandomPassword> {
+  return Object.fromEntries(
+    clients.map((client) => [
+      client.id,
+      // Alphanumerics only: the secret is pasted into shells and config files.
+      new random.RandomPassword(`${name}-secret-${client.id}`, { length: SECRET_LENGTH, special: false }, { parent }),
+    ]),
+  );
+}
+
+/** The secret's JSON: a client with an API key maps to `{ secret, apiKey }`, others to the secret. */
+function clientsSecretString(clients: TokenClientArgs[], secrets: Record<string, random.RandomPassword>): pulumi.Output<string> {
+  return pulumi
+    .all(clients.map((client) => pulumi.all([secrets[client.id].result, client.apiKey])))
+    .apply((values) =>
+      JSON.stringify(
+        Object.fromEntries(clients.map((client, i) => {
+          const [secret, apiKey] = values[i];
+          return [client.id, apiKey === undefined ? secret : { secret, apiKey }];
+        })),
+      ),
+    );
+}

@@ -1,0 +1,456 @@
+import { randomBytes } from "node:crypto";
+import { type IncomingMessage, type ServerResponse, validateHeaderName, validateHeaderValue } from "node:http";
+import { performance } from "node:perf_hooks";
+import { GatewayMetrics } from "../restGateway/metrics";
+import { awsRequestTime, type LambdaInvoker } from "../restGateway/restGateway";
+import { ThrottleChain, TokenBucket } from "../restGateway/tokenBucket";
+import type { HttpApiModel, HttpCorsModel, HttpRouteModel, JwtAuthorizerModel } from "./httpApiModel";
+import { AwsJwtVerifier, type JwtVerifier } from "./jwtVerifier";
+import { RouteMatcher } from "./routeMatcher";
+
+export interface HttpGatewayOptions {
+  model: HttpApiModel;
+  lambda: LambdaInvoker;
+  accountId: string;
+  region: string;
+  /**
+   * Checks the tokens of JWT authorizers.
+   * @default AwsJwtVerifier: aws-jwt-verify against `${issuer}/.well-known/jwks.json`
+   */
+  jwt?: JwtVerifier;
+  /** Clock for token buckets, in ms. @default performance.now */
+  now?: () => number;
+  /** @default AWS's default account quota: 10,000 requests/second, burst 5,000 */
+  accountThrottle?: { rate: number; burst: number };
+}
+
+/** HTTP API payload limit. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const DEFAULT_ACCOUNT_THROTTLE = { rate: 10_000, burst: 5_000 };
+
+/**
+ * Request bodies of these types reach the function as text; every other body (and one without
+ * a Content-Type) is base64-encoded with `isBase64Encoded: true`. HTTP APIs have no
+ * binaryMediaTypes: they infer the encoding from the Content-Type alone.
+ */
+const TEXT_MEDIA_TYPE = /^(text\/[^;]+|application\/(json|javascript|ecmascript|xml|graphql|[a-z0-9.+-]+\+(json|xml)))$/;
+
+/** The gateway's own answers (apigw-behavior.md, HTTP API rows, and the notes on each). */
+const ERRORS = {
+  notFound: { status: 404, message: "Not Found" },
+  unauthorized: { status: 401, message: "Unauthorized" },
+  forbidden: { status: 403, message: "Forbidden" },
+  throttled: { status: 429, message: "Too Many Requests" },
+  tooLarge: { status: 413, message: "Request Entity Too Large" },
+  // Lambda errors, malformed results and Lambda throttling all answer 500 on HTTP APIs (REST
+  // answers 502 for the first two).
+  integrationFailure: { status: 500, message: "Internal Server Error" },
+  // An integration past its timeout (30 s at most) answers 503, not REST's 504.
+  integrationTimeout: { status: 503, message: "Service Unavailable" },
+} as const;
+
+/** A request as the gateway sees it after parsing. */
+interface HttpRequest {
+  requestId: string;
+  startedAt: Date;
+  method: string;
+  /** The path as sent, stage included. */
+  rawPath: string;
+  /** The path after the stage. */
+  path: string;
+  rawQueryString: string;
+  /** Lower-cased names, repeated headers joined with commas; cookies apart. */
+  headers: Record<string, string>;
+  cookies: string[];
+  body: Buffer;
+  sourceIp: string;
+  localPort: number;
+}
+
+/** A response ready to be written. */
+interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: Buffer;
+  /** A preflight answered by the gateway: its CORS headers are final. */
+  preflight?: boolean;
+}
+
+/**
+ * The local HTTP API (API Gateway v2) data plane: serves one stage of an HTTP API from its
+ * recorded resources: route keys with path parameters, greedy paths, ANY and `$default`; JWT
+ * authorizers with scopes; Lambda proxy integrations with payload format 2.0; CORS answered by
+ * the gateway; route and stage throttling; metrics.
+ */
+export class HttpGateway {
+  readonly metrics = new GatewayMetrics();
+  private readonly model: HttpApiModel;
+  private readonly matcher: RouteMatcher;
+  private readonly jwt: JwtVerifier;
+  private readonly now: () => number;
+  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly accountBucket: TokenBucket;
+
+  constructor(private readonly options: HttpGatewayOptions) {
+    this.model = options.model;
+    this.now = options.now ?? (() => performance.now());
+    this.jwt = options.jwt ?? new AwsJwtVerifier();
+    this.matcher = new RouteMatcher(this.model.routes.keys());
+    const account = options.accountThrottle ?? DEFAULT_ACCOUNT_THROTTLE;
+    this.accountBucket = new TokenBucket(account.rate, account.burst, this.now);
+    for (const route of this.model.routes.values()) checkServable(route, this.model);
+  }
+
+  /** Serves one HTTP request. Never throws: failures become gateway answers. */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    let routeKey = "-";
+    let integrationLatencyMs: number | undefined;
+    let answer: HttpAnswer;
+    let request: HttpRequest | undefined;
+    try {
+      request = await readRequest(req);
+      const outcome = await this.serve(request);
+      answer = outcome.answer;
+      routeKey = outcome.routeKey ?? "-";
+      integrationLatencyMs = outcome.integrationLatencyMs;
+    } catch (err) {
+      if (!(err instanceof BodyTooLarge)) process.stderr.write(`[http-gateway] ${(err as Error).stack ?? err}\n`);
+      answer = errorAnswer(err instanceof BodyTooLarge ? ERRORS.tooLarge : ERRORS.integrationFailure);
+    }
+    if (request) this.addCorsHeaders(request, answer);
+    const requestId = request?.requestId ?? newRequestId();
+    res.writeHead(answer.status, { ...answer.headers, "apigw-requestid": requestId, "content-length": String(answer.body.length) });
+    res.end(req.method === "HEAD" ? undefined : answer.body);
+    this.metrics.record({ route: routeKey, status: answer.status, latencyMs: performance.now() - started, integrationLatencyMs });
+  }
+
+  private async serve(request: HttpRequest): Promise<{ answer: HttpAnswer; routeKey?: string; integrationLatencyMs?: number }> {
+    // A named stage is the first path segment; `$default` is served at the root.
+    if (this.model.stageName !== "$default") {
+      const prefix = `/${this.model.stageName}`;
+      if (request.rawPath !== prefix && !request.rawPath.startsWith(`${prefix}/`)) return { answer: errorAnswer(ERRORS.notFound) };
+      request.path = request.rawPath.slice(prefix.length) || "/";
+    }
+
+    // A route for the path (the method's own, then ANY), then $default, then a CORS preflight
+    // answered by the gateway. `$default` and ANY routes catch OPTIONS too, authorizer included:
+    // AWS's advice is an open `OPTIONS /{proxy+}` route.
+    const match = this.matcher.match(request.method, request.path);
+    const route = (match ? this.model.routes.get(match.routeKey) : undefined) ?? this.model.routes.get("$default");
+    if (!route && this.model.cors && isPreflight(request)) return { answer: this.preflight(request, this.model.cors) };
+    if (!route || !route.integration) return { answer: errorAnswer(ERRORS.notFound) };
+    const pathParameters = match?.pathParameters ?? {};
+
+    if (!this.admit(route.routeKey)) return { routeKey: route.routeKey, answer: errorAnswer(ERRORS.throttled) };
+
+    let authorizer: Record<string, unknown> | undefined;
+    if (route.authorizationType === "JWT") {
+      const outcome = await this.authorize(route, request);
+      if ("answer" in outcome) return { routeKey: route.routeKey, answer: outcome.answer };
+      authorizer = outcome.authorizer;
+    }
+
+    const event = this.event(request, route, pathParameters, authorizer);
+    const integrationStarted = performance.now();
+    const result = await this.options.lambda.invoke(route.integration.functionArn ?? "", event, { timeoutMs: route.integration.timeoutMs });
+    const integrationLatencyMs = performance.now() - integrationStarted;
+    if (result.kind === "timeout") return { routeKey: route.routeKey, integrationLatencyMs, answer: errorAnswer(ERRORS.integrationTimeout) };
+    const answer = result.kind === "ok" ? parseLambdaResult(result.value) : undefined;
+    return { routeKey: route.routeKey, integrationLatencyMs, answer: answer ?? errorAnswer(ERRORS.integrationFailure) };
+  }
+
+  /** JWT authorizer: the token, its verification, then the route's scopes. */
+  private async authorize(route: HttpRouteModel, request: HttpRequest): Promise<{ authorizer: Record<string, unknown> } | { answer: HttpAnswer }> {
+    const authorizer = this.model.authorizers.get(route.authorizerId ?? "") as JwtAuthorizerModel;
+    const raw = identity(request, authorizer.identitySource)?.trim();
+    // Tokens are taken with or without the `Bearer ` scheme.
+    const token = raw?.replace(/^bearer(\s+|$)/i, "");
+    if (!token) return { answer: unauthorized("the token is missing") };
+    const verified = await this.jwt.verify(authorizer, token);
+    if (!verified.ok) return { answer: unauthorized(verified.error) };
+    const scopes = tokenScopes(verified.claims);
+    if (route.authorizationScopes.length > 0 && !route.authorizationScopes.some((s) => scopes.includes(s))) {
+      const required = route.authorizationScopes.join(" ");
+      return {
+        answer: errorAnswer(ERRORS.forbidden, {
+          "www-authenticate": `Bearer scope="${required}" error="insufficient_scope" error_description="expected scopes: [${required}]"`,
+        }),
+      };
+    }
+    return { authorizer: { jwt: { claims: stringClaims(verified.claims), scopes: route.authorizationScopes.length > 0 ? scopes : null } } };
+  }
+
+  /** The payload format 2.0 event. Empty cookies, query, path parameters and body are left out. */
+  private event(request: HttpRequest, route: HttpRouteModel, pathParameters: Record<string, string>, authorizer?: Record<string, unknown>) {
+    const headers = { ...request.headers };
+    headers["x-forwarded-for"] = headers["x-forwarded-for"] ? `${headers["x-forwarded-for"]}, ${request.sourceIp}` : request.sourceIp;
+    headers["x-forwarded-port"] ??= String(request.localPort);
+    headers["x-forwarded-proto"] ??= "http";
+    headers["x-amzn-trace-id"] ??= `Root=1-${Math.floor(request.startedAt.getTime() / 1000).toString(16)}-${randomBytes(12).toString("hex")}`;
+    const query = queryParameters(request.rawQueryString);
+    const binary = !TEXT_MEDIA_TYPE.test(mediaType(headers["content-type"]) ?? "");
+    const domainName = headers.host ?? "127.0.0.1";
+    const event: Record<string, unknown> = {
+      version: "2.0",
+      routeKey: route.routeKey,
+      rawPath: request.rawPath,
+      rawQueryString: request.rawQueryString,
+    };
+    if (request.cookies.length > 0) event.cookies = request.cookies;
+    event.headers = headers;
+    if (Object.keys(query).length > 0) event.queryStringParameters = query;
+    event.requestContext = {
+      accountId: this.options.accountId,
+      apiId: this.model.apiId,
+      ...(authorizer ? { authorizer } : {}),
+      domainName,
+      domainPrefix: this.model.apiId,
+      http: {
+        method: request.method,
+        path: request.rawPath,
+        protocol: "HTTP/1.1",
+        sourceIp: request.sourceIp,
+        userAgent: headers["user-agent"] ?? "",
+      },
+      requestId: request.requestId,
+      routeKey: route.routeKey,
+      stage: this.model.stageName,
+      time: awsRequestTime(request.startedAt),
+      timeEpoch: request.startedAt.getTime(),
+    };
+    if (request.body.length > 0) event.body = binary ? request.body.toString("base64") : request.body.toString("utf8");
+    if (Object.keys(pathParameters).length > 0) event.pathParameters = pathParameters;
+    event.isBase64Encoded = request.body.length > 0 && binary;
+    if (Object.keys(this.model.stageVariables).length > 0) event.stageVariables = this.model.stageVariables;
+    return event;
+  }
+
+  /**
+   * A preflight no route took: 204, with the configured headers only when the origin, the
+   * method and every requested header are allowed (a browser then refuses the request).
+   */
+  private preflight(request: HttpRequest, cors: HttpCorsModel): HttpAnswer {
+    const origin = request.headers.origin;
+    const method = request.headers["access-control-request-method"] ?? "";
+    const requested = (request.headers["access-control-request-headers"] ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean);
+    const allowedHeaders = cors.allowHeaders.map((h) => h.toLowerCase());
+    const allowed =
+      originAllowed(cors, origin) &&
+      cors.allowMethods.some((m) => m === "*" || m.toUpperCase() === method.toUpperCase()) &&
+      requested.every((h) => allowedHeaders.includes("*") || allowedHeaders.includes(h));
+    const headers: Record<string, string> = {};
+    if (allowed) {
+      headers["access-control-allow-origin"] = allowOriginValue(cors, origin!);
+      headers["access-control-allow-methods"] = cors.allowMethods.join(",");
+      if (cors.allowHeaders.length > 0) headers["access-control-allow-headers"] = cors.allowHeaders.join(",");
+      if (cors.allowCredentials) headers["access-control-allow-credentials"] = "true";
+      if (cors.maxAgeSeconds !== undefined) headers["access-control-max-age"] = String(cors.maxAgeSeconds);
+    }
+    return { status: 204, headers, body: Buffer.alloc(0), preflight: true };
+  }
+
+  /**
+   * With a corsConfiguration, API Gateway owns the CORS headers: the integration's are dropped,
+   * and an allowed origin gets the configured ones, on error answers too.
+   */
+  private addCorsHeaders(request: HttpRequest, answer: HttpAnswer): void {
+    const cors = this.model.cors;
+    if (!cors || answer.preflight) return;
+    for (const name of Object.keys(answer.headers)) if (/^access-control-/i.test(name)) delete answer.headers[name];
+    const origin = request.headers.origin;
+    if (!originAllowed(cors, origin)) return;
+    answer.headers["access-control-allow-origin"] = allowOriginValue(cors, origin!);
+    if (cors.allowCredentials) answer.headers["access-control-allow-credentials"] = "true";
+    if (cors.exposeHeaders.length > 0) answer.headers["access-control-expose-headers"] = cors.exposeHeaders.join(",");
+  }
+
+  /** Takes a token from the route's bucket (its routeSettings over the stage default) and the account's. */
+  private admit(routeKey: string): boolean {
+    const limits = { ...this.model.defaultThrottle, ...definedOnly(this.model.routeThrottles[routeKey] ?? {}) };
+    const buckets = [this.accountBucket];
+    if (limits.rateLimit !== undefined && limits.burstLimit !== undefined) {
+      let bucket = this.buckets.get(routeKey);
+      if (!bucket) {
+        bucket = new TokenBucket(limits.rateLimit, limits.burstLimit, this.now);
+        this.buckets.set(routeKey, bucket);
+      }
+      buckets.unshift(bucket);
+    }
+    return ThrottleChain.tryAll(buckets);
+  }
+}
+
+/** Refuses, at start, routes this gateway would serve differently from AWS. */
+function checkServable(route: HttpRouteModel, model: HttpApiModel): void {
+  const where = `local HTTP gateway: route ${route.routeKey} of API ${model.apiId}`;
+  if (route.authorizationType !== "NONE" && route.authorizationType !== "JWT") {
+    throw new Error(`${where} uses ${route.authorizationType} authorization, which this gateway does not enforce yet`);
+  }
+  if (route.authorizationType === "JWT" && !model.authorizers.has(route.authorizerId ?? "")) {
+    throw new Error(`${where}: authorizer ${route.authorizerId} is not a JWT authorizer of the API`);
+  }
+  const integration = route.integration;
+  if (integration && (integration.type !== "AWS_PROXY" || !integration.functionArn)) {
+    throw new Error(`${where}: only Lambda proxy (AWS_PROXY) integrations are served (got ${integration.type})`);
+  }
+  if (integration && integration.payloadFormatVersion !== "2.0") {
+    throw new Error(`${where}: payload format ${integration.payloadFormatVersion} is not served; use 2.0`);
+  }
+}
+
+/**
+ * A Lambda result of payload format 2.0 as the client's answer; undefined when malformed.
+ * Without `statusCode`, API Gateway infers the response: 200, `application/json`, and the
+ * result as the body (a string as-is, anything else as JSON). With it, `statusCode`, `headers`,
+ * `cookies`, `body` and `isBase64Encoded` are read; other keys (`multiValueHeaders` is a 1.0
+ * field) are ignored.
+ */
+export function parseLambdaResult(value: unknown): HttpAnswer | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value) || !("statusCode" in value)) {
+    const body = typeof value === "string" ? value : JSON.stringify(value ?? null);
+    return { status: 200, headers: { "content-type": "application/json" }, body: Buffer.from(body) };
+  }
+  const result = value as Record<string, unknown>;
+  const status =
+    typeof result.statusCode === "number" ? result.statusCode : typeof result.statusCode === "string" && /^\d+$/.test(result.statusCode) ? Number(result.statusCode) : NaN;
+  if (!Number.isInteger(status) || status < 100 || status > 599) return undefined;
+  const headers: Record<string, string | string[]> = {};
+  if (result.headers !== undefined && result.headers !== null) {
+    if (typeof result.headers !== "object" || Array.isArray(result.headers)) return undefined;
+    for (const [name, v] of Object.entries(result.headers as Record<string, unknown>)) {
+      if (v === null || v === undefined) continue;
+      if (typeof v === "object" || !sendable(name, String(v))) return undefined;
+      headers[name.toLowerCase()] = String(v);
+    }
+  }
+  if (result.cookies !== undefined && result.cookies !== null) {
+    if (!Array.isArray(result.cookies) || result.cookies.some((c) => typeof c !== "string" || !sendable("set-cookie", c))) return undefined;
+    // Each cookie becomes its own set-cookie header.
+    if (result.cookies.length > 0) headers["set-cookie"] = [...(result.cookies as string[])];
+  }
+  if (result.body !== undefined && result.body !== null && typeof result.body !== "string") return undefined;
+  const text = (result.body as string | undefined) ?? "";
+  const body = result.isBase64Encoded === true ? Buffer.from(text, "base64") : Buffer.from(text);
+  // [observed, not documented] a result with statusCode and no content-type is answered as text.
+  if (headers["content-type"] === undefined && body.length > 0) headers["content-type"] = "text/plain; charset=utf-8";
+  return { status, headers, body };
+}
+
+/** Whether a header can go on the wire at all (a newline in a value cannot). */
+function sendable(name: string, value: string): boolean {
+  try {
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+class BodyTooLarge extends Error {}
+
+async function readRequest(req: IncomingMessage): Promise<HttpRequest> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    // Keep reading (so the client sees the answer) but stop keeping past the limit.
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
+  }
+  if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
+  const url = req.url ?? "/";
+  const queryAt = url.indexOf("?");
+  const rawPath = queryAt >= 0 ? url.slice(0, queryAt) : url;
+  const headers: Record<string, string> = {};
+  const cookies: string[] = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i].toLowerCase();
+    const value = req.rawHeaders[i + 1];
+    if (name === "cookie") {
+      cookies.push(...value.split(";").map((c) => c.trim()).filter(Boolean));
+      continue;
+    }
+    headers[name] = name in headers ? `${headers[name]},${value}` : value;
+  }
+  return {
+    requestId: newRequestId(),
+    startedAt: new Date(),
+    method: (req.method ?? "GET").toUpperCase(),
+    rawPath,
+    path: rawPath,
+    rawQueryString: queryAt >= 0 ? url.slice(queryAt + 1) : "",
+    headers,
+    cookies,
+    body: Buffer.concat(chunks),
+    sourceIp: (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
+    localPort: req.socket.localPort ?? 0,
+  };
+}
+
+/** Query parameters, URL-decoded, repeated names joined with commas. */
+export function queryParameters(rawQueryString: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(rawQueryString)) out[name] = name in out ? `${out[name]},${value}` : value;
+  return out;
+}
+
+/** The value an identity source (`$request.header.X` / `$request.querystring.x`) names. */
+function identity(request: HttpRequest, source: string): string | undefined {
+  const match = /^\$request\.(header|querystring)\.(.+)$/.exec(source);
+  if (!match) return undefined;
+  if (match[1] === "header") return request.headers[match[2].toLowerCase()];
+  return queryParameters(request.rawQueryString)[match[2]];
+}
+
+/** The token's scopes: `scope` (space-separated) or `scp` (a list or space-separated). */
+export function tokenScopes(claims: Record<string, unknown>): string[] {
+  const raw = claims.scope ?? claims.scp;
+  if (Array.isArray(raw)) return raw.map(String);
+  return typeof raw === "string" ? raw.split(" ").filter(Boolean) : [];
+}
+
+/**
+ * Claims as HTTP APIs pass them in `requestContext.authorizer.jwt.claims`: every value a
+ * string; numbers and booleans printed, lists as `[a b]`, objects as JSON.
+ */
+export function stringClaims(claims: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(claims).map(([k, v]) => [k, typeof v === "string" ? v : Array.isArray(v) ? `[${v.join(" ")}]` : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v)]),
+  );
+}
+
+function isPreflight(request: HttpRequest): boolean {
+  return request.method === "OPTIONS" && request.headers.origin !== undefined && request.headers["access-control-request-method"] !== undefined;
+}
+
+function originAllowed(cors: HttpCorsModel, origin: string | undefined): boolean {
+  return origin !== undefined && (cors.allowOrigins.includes("*") || cors.allowOrigins.includes(origin));
+}
+
+function allowOriginValue(cors: HttpCorsModel, origin: string): string {
+  return cors.allowOrigins.includes("*") && !cors.allowCredentials ? "*" : origin;
+}
+
+function unauthorized(description: string): HttpAnswer {
+  return errorAnswer(ERRORS.unauthorized, {
+    "www-authenticate": `Bearer scope="" error="invalid_token" error_description="${description.replace(/"/g, "'")}"`,
+  });
+}
+
+function errorAnswer(error: { status: number; message: string }, headers: Record<string, string> = {}): HttpAnswer {
+  return { status: error.status, headers: { "content-type": "application/json", ...headers }, body: Buffer.from(JSON.stringify({ message: error.message })) };
+}
+
+function mediaType(contentType: string | undefined): string | undefined {
+  return contentType?.split(";")[0]?.trim().toLowerCase() || undefined;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** HTTP API request ids look like `Mc7UVioPPHcEKPA=`. */
+function newRequestId(): string {
+  return randomBytes(11).toString("base64");
+}

@@ -1,0 +1,301 @@
+/**
+ * A local Secrets Manager endpoint: the part of the service the functions use, over AWS's
+ * JSON 1.1 protocol (`POST /`, `X-Amz-Target: secretsmanager.<Operation>`), so the real
+ * `@aws-sdk/client-secrets-manager` talks to it through `AWS_ENDPOINT_URL_SECRETS_MANAGER`.
+ *
+ * Operations: CreateSecret, PutSecretValue, GetSecretValue (by name, full ARN or partial ARN;
+ * by VersionId or VersionStage), DescribeSecret. Versions move AWSCURRENT / AWSPREVIOUS as
+ * the service does. Errors are AWS's: status 400, `x-amzn-ErrorType`, and a JSON body
+ * `{"__type": "...", "Message": "..."}`. Nothing is persisted; credentials are not checked.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface SecretsManagerOptions {
+  region: string;
+  accountId: string;
+}
+
+/** A running local Secrets Manager. */
+export interface LocalSecretsManager {
+  /** The endpoint, for `AWS_ENDPOINT_URL_SECRETS_MANAGER` or a client's `endpoint`. */
+  url: string;
+  stop(): Promise<void>;
+  /**
+   * Stores a value as the secret's new AWSCURRENT version; creates the secret (by name) when
+   * there is none. Throws for an ARN naming no secret.
+   */
+  putSecret(nameOrArn: string, value: string): { arn: string; name: string; versionId: string };
+  /**
+   * The control plane's hook (`runProgram`'s `onCreate`): creates what an
+   * `aws:secretsmanager/secret:Secret` or `.../secretVersion:SecretVersion` registration
+   * describes, and answers the attributes to record (`id` included). Answers undefined for
+   * any other type. The secret keeps the name and ARN the control plane computed, if any.
+   */
+  createFromResource(
+    type: string,
+    inputs: Record<string, any>,
+    computed: Record<string, any>,
+    logicalName?: string,
+  ): (Record<string, unknown> & { id: string }) | undefined;
+}
+
+interface SecretVersion {
+  versionId: string;
+  secretString?: string;
+  /** Base64, as the JSON protocol carries blobs. */
+  secretBinary?: string;
+  createdDate: number;
+  stages: Set<string>;
+}
+
+interface StoredSecret {
+  arn: string;
+  name: string;
+  description?: string;
+  createdDate: number;
+  lastChangedDate: number;
+  versions: Map<string, SecretVersion>;
+}
+
+/** An AWS error answer: the exception's name is the `__type` and `x-amzn-ErrorType`. */
+class ServiceError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const ARN_SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const TARGET_PREFIX = "secretsmanager.";
+const CURRENT = "AWSCURRENT";
+const PREVIOUS = "AWSPREVIOUS";
+
+/** Starts the endpoint on 127.0.0.1, on a free port. */
+export async function startSecretsManager(options: SecretsManagerOptions): Promise<LocalSecretsManager> {
+  const store = new SecretStore(options);
+  const server = http.createServer((req, res) => void serve(store, req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+    putSecret: (nameOrArn, value) => store.putSecret(nameOrArn, value),
+    createFromResource: (type, inputs, computed, logicalName) => store.createFromResource(type, inputs, computed, logicalName),
+  };
+}
+
+class SecretStore {
+  private readonly byName = new Map<string, StoredSecret>();
+
+  constructor(private readonly options: SecretsManagerOptions) {}
+
+  putSecret(nameOrArn: string, value: string): { arn: string; name: string; versionId: string } {
+    let secret = this.find(nameOrArn);
+    if (!secret) {
+      if (nameOrArn.startsWith("arn:")) throw new Error(`no secret ${nameOrArn} to put a value in`);
+      secret = this.create(nameOrArn);
+    }
+    const version = this.addVersion(secret, { secretString: value });
+    return { arn: secret.arn, name: secret.name, versionId: version.versionId };
+  }
+
+  createFromResource(type: string, inputs: Record<string, any>, computed: Record<string, any>, logicalName?: string) {
+    if (type === "aws:secretsmanager/secret:Secret") {
+      const name =
+        (inputs.name as string | undefined) ??
+        (computed.name as string | undefined) ??
+        (inputs.namePrefix ? `${inputs.namePrefix}${randomUUID().replace(/-/g, "").slice(0, 26)}` : undefined) ??
+        `${logicalName ?? "secret"}-${randomBytes(4).toString("hex").slice(0, 7)}`;
+      const secret = this.create(name, inputs.description, typeof computed.arn === "string" && computed.arn.includes(":secret:") ? computed.arn : undefined);
+      return { id: secret.arn, arn: secret.arn, name: secret.name };
+    }
+    if (type === "aws:secretsmanager/secretVersion:SecretVersion") {
+      const secretId = String(inputs.secretId);
+      const secret = this.find(secretId);
+      if (!secret) throw new Error(`SecretVersion${logicalName ? ` ${logicalName}` : ""}: no secret ${secretId} in the local Secrets Manager`);
+      const version = this.addVersion(secret, {
+        secretString: unwrapSecret(inputs.secretString),
+        secretBinary: unwrapSecret(inputs.secretBinary),
+        versionId: typeof computed.versionId === "string" ? computed.versionId : undefined,
+      });
+      return { id: `${secret.arn}|${version.versionId}`, arn: secret.arn, versionId: version.versionId, versionStages: [...version.stages] };
+    }
+    return undefined;
+  }
+
+  /** By name, full ARN, or partial ARN (the ARN without the 6-character suffix). */
+  find(id: string): StoredSecret | undefined {
+    const byName = this.byName.get(id);
+    if (byName) return byName;
+    for (const secret of this.byName.values()) {
+      if (secret.arn === id || secret.arn.slice(0, -7) === id) return secret;
+    }
+    return undefined;
+  }
+
+  get(id: unknown): StoredSecret {
+    if (typeof id !== "string" || id === "") {
+      throw new ServiceError("ValidationException", "1 validation error detected: Value null at 'secretId' failed to satisfy constraint: Member must not be null");
+    }
+    const secret = this.find(id);
+    if (!secret) throw new ServiceError("ResourceNotFoundException", "Secrets Manager can't find the specified secret.");
+    return secret;
+  }
+
+  create(name: string, description?: string, arn?: string): StoredSecret {
+    if (!NAME.test(name)) throw new ServiceError("ValidationException", `Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!`);
+    if (this.byName.has(name)) throw new ServiceError("ResourceExistsException", `The operation failed because the secret ${name} already exists.`);
+    const now = Date.now() / 1000;
+    const suffix = Array.from(randomBytes(6), (b) => ARN_SUFFIX_ALPHABET[b % ARN_SUFFIX_ALPHABET.length]).join("");
+    const secret: StoredSecret = {
+      arn: arn ?? `arn:aws:secretsmanager:${this.options.region}:${this.options.accountId}:secret:${name}-${suffix}`,
+      name,
+      description,
+      createdDate: now,
+      lastChangedDate: now,
+      versions: new Map(),
+    };
+    this.byName.set(name, secret);
+    return secret;
+  }
+
+  addVersion(secret: StoredSecret, value: { secretString?: string; secretBinary?: string; versionId?: string }): SecretVersion {
+    if ((value.secretString === undefined) === (value.secretBinary === undefined)) {
+      throw new ServiceError("InvalidParameterException", "You must provide either SecretString or SecretBinary.");
+    }
+    const versionId = value.versionId ?? randomUUID();
+    const existing = secret.versions.get(versionId);
+    if (existing) {
+      // ClientRequestToken is idempotent: the same token with the same value is a no-op.
+      if (existing.secretString === value.secretString && existing.secretBinary === value.secretBinary) return existing;
+      throw new ServiceError("ResourceExistsException", `You can't modify an existing version, you can only create a new version.`);
+    }
+    for (const version of secret.versions.values()) {
+      version.stages.delete(PREVIOUS);
+      if (version.stages.delete(CURRENT)) version.stages.add(PREVIOUS);
+    }
+    const now = Date.now() / 1000;
+    const version: SecretVersion = { versionId, secretString: value.secretString, secretBinary: value.secretBinary, createdDate: now, stages: new Set([CURRENT]) };
+    secret.versions.set(versionId, version);
+    secret.lastChangedDate = now;
+    return version;
+  }
+
+  version(secret: StoredSecret, versionId: unknown, stage: unknown): SecretVersion {
+    if (typeof versionId === "string") {
+      const version = secret.versions.get(versionId);
+      if (!version || (typeof stage === "string" && !version.stages.has(stage))) {
+        throw new ServiceError("ResourceNotFoundException", `Secrets Manager can't find the specified secret value for VersionId: ${versionId}`);
+      }
+      return version;
+    }
+    const label = typeof stage === "string" ? stage : CURRENT;
+    for (const version of secret.versions.values()) if (version.stages.has(label)) return version;
+    throw new ServiceError("ResourceNotFoundException", `Secrets Manager can't find the specified secret value for staging label: ${label}`);
+  }
+}
+
+type Operation = (store: SecretStore, input: Record<string, any>) => Record<string, unknown>;
+
+const OPERATIONS: Record<string, Operation> = {
+  CreateSecret(store, input) {
+    if (typeof input.Name !== "string") {
+      throw new ServiceError("ValidationException", "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null");
+    }
+    const secret = store.create(input.Name, input.Description);
+    const hasValue = input.SecretString !== undefined || input.SecretBinary !== undefined;
+    const version = hasValue
+      ? store.addVersion(secret, { secretString: input.SecretString, secretBinary: input.SecretBinary, versionId: input.ClientRequestToken })
+      : undefined;
+    return { ARN: secret.arn, Name: secret.name, ...(version ? { VersionId: version.versionId } : {}) };
+  },
+  PutSecretValue(store, input) {
+    const secret = store.get(input.SecretId);
+    const version = store.addVersion(secret, { secretString: input.SecretString, secretBinary: input.SecretBinary, versionId: input.ClientRequestToken });
+    return { ARN: secret.arn, Name: secret.name, VersionId: version.versionId, VersionStages: [...version.stages] };
+  },
+  GetSecretValue(store, input) {
+    const secret = store.get(input.SecretId);
+    const version = store.version(secret, input.VersionId, input.VersionStage);
+    return {
+      ARN: secret.arn,
+      Name: secret.name,
+      VersionId: version.versionId,
+      ...(version.secretString !== undefined ? { SecretString: version.secretString } : {}),
+      ...(version.secretBinary !== undefined ? { SecretBinary: version.secretBinary } : {}),
+      VersionStages: [...version.stages],
+      CreatedDate: version.createdDate,
+    };
+  },
+  DescribeSecret(store, input) {
+    const secret = store.get(input.SecretId);
+    return {
+      ARN: secret.arn,
+      Name: secret.name,
+      ...(secret.description !== undefined ? { Description: secret.description } : {}),
+      CreatedDate: secret.createdDate,
+      LastChangedDate: secret.lastChangedDate,
+      VersionIdsToStages: Object.fromEntries([...secret.versions.values()].filter((v) => v.stages.size > 0).map((v) => [v.versionId, [...v.stages]])),
+    };
+  },
+};
+
+async function serve(store: SecretStore, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const requestId = randomUUID();
+  const answer = (status: number, body: Record<string, unknown>, errorType?: string) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+      "Content-Type": "application/x-amz-json-1.1",
+      "Content-Length": Buffer.byteLength(text),
+      "x-amzn-RequestId": requestId,
+      ...(errorType ? { "x-amzn-ErrorType": errorType } : {}),
+    });
+    res.end(text);
+  };
+  const fail = (error: ServiceError) => answer(400, { __type: error.type, Message: error.message }, error.type);
+
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const target = String(req.headers["x-amz-target"] ?? "");
+    const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : "";
+    // hasOwn: a target such as "secretsmanager.constructor" must not find Object.prototype's.
+    if (req.method !== "POST" || !Object.hasOwn(OPERATIONS, name)) {
+      return fail(new ServiceError("UnknownOperationException", `The operation ${JSON.stringify(target)} is not supported by the local Secrets Manager`));
+    }
+    const operation = OPERATIONS[name];
+    let input: unknown;
+    try {
+      const text = Buffer.concat(chunks).toString("utf8");
+      input = text === "" ? {} : JSON.parse(text);
+    } catch {
+      return fail(new ServiceError("SerializationException", "Start of structure or map found where not expected."));
+    }
+    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+      return fail(new ServiceError("SerializationException", "Start of structure or map found where not expected."));
+    }
+    answer(200, operation(store, input as Record<string, any>));
+  } catch (err) {
+    if (err instanceof ServiceError) return fail(err);
+    process.stderr.write(`[secrets-manager] ${(err as Error).stack ?? err}\n`);
+    answer(500, { __type: "InternalServiceError", Message: "An error occurred on the server side." }, "InternalServiceError");
+  }
+}
+
+/** Secret inputs may reach the mocks' `newResource` still wrapped (`{4dabf18193072939515e22adb298388d: "1b47...", value}`). */
+function unwrapSecret(value: unknown): string | undefined {
+  if (value && typeof value === "object" && "value" in value) return unwrapSecret((value as { value: unknown }).value);
+  return typeof value === "string" ? value : undefined;
+}
