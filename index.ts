@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { HandlerFunction, RestApi, TokenAuthorizer, UsageTiers } from "./components";
+import { CognitoAuth, HandlerFunction, RestApi, TokenAuthorizer, UsageTiers } from "./components";
+import { withCognitoAuth } from "./functions/cognitoAuth";
 import { readStackSettings } from "./program/config";
 import { demoApiArgs } from "./program/demoApi";
 import { createDataHandler } from "./functions/data";
@@ -39,18 +40,31 @@ const lambdaDefaults = {
   logRetentionDays: settings.lambda.logRetentionDays,
 };
 
+// Sign-in for the /users routes: a user pool with an app client and groups.
+const auth = new CognitoAuth("users", {
+  mfa: settings.cognito.mfa,
+  groups: settings.cognito.groups,
+  passwordPolicy: { minimumLength: settings.cognito.passwordMinimumLength },
+  deletionProtection: isProd,
+});
+// The handlers check the token again (defence in depth, and the same code serves an HTTP
+// API): aws-jwt-verify is the one package their archives carry.
+const cognitoEnvironment = { USER_POOL_ID: auth.userPoolId, USER_POOL_CLIENT_ID: auth.userPoolClientId };
+
 const createUser = new HandlerFunction("create-user", {
   ...lambdaDefaults,
   description: "POST /users: stores a user",
-  handlerFactory: createCreateUserHandler,
-  environment: { USERS_TABLE: usersTable.name, ...corsEnvironment },
+  handlerFactory: () => withCognitoAuth({}, createCreateUserHandler()),
+  packages: ["aws-jwt-verify"],
+  environment: { USERS_TABLE: usersTable.name, ...cognitoEnvironment, ...corsEnvironment },
   policyStatements: [{ actions: ["dynamodb:PutItem"], resources: [usersTable.arn] }],
 });
 const getUser = new HandlerFunction("get-user", {
   ...lambdaDefaults,
-  description: "GET /users/{id}: reads a user",
-  handlerFactory: createGetUserHandler,
-  environment: { USERS_TABLE: usersTable.name, ...corsEnvironment },
+  description: "GET /users/{id}: reads a user (someone else's needs the admins group)",
+  handlerFactory: () => withCognitoAuth({}, createGetUserHandler()),
+  packages: ["aws-jwt-verify"],
+  environment: { USERS_TABLE: usersTable.name, ...cognitoEnvironment, ...corsEnvironment },
   policyStatements: [{ actions: ["dynamodb:GetItem"], resources: [usersTable.arn] }],
 });
 const data = new HandlerFunction("data", {
@@ -97,7 +111,7 @@ const api = new RestApi(
       uploadFile: uploadFile.function,
       partnerStatus: partnerStatus.function,
     },
-    { hmac: tokens.authorizer() },
+    { hmac: tokens.authorizer(), cognito: auth.authorizer() },
   ),
 );
 
@@ -114,5 +128,7 @@ export const apiUrl = api.url;
 export const usersTableName = usersTable.name;
 /** API keys by customer id (secret): `pulumi stack output --show-secrets apiKeys`. */
 export const apiKeys = usage.apiKeys;
+export const userPoolId = auth.userPoolId;
+export const userPoolClientId = auth.userPoolClientId;
 /** HMAC client secrets by client id (secret): `npm run token -- --client <id>` mints a token. */
 export const tokenClients = tokens.tokenClients;

@@ -242,7 +242,7 @@ const PATH_SEGMENT = /^([A-Za-z0-9._~:@!$&'()*,;=-]+|\{[A-Za-z_][A-Za-z0-9_]*\}|
 const IDENTITY_SOURCE = /^\$request\.(header|querystring)\.[A-Za-z0-9_.-]+$/;
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 export const DEFAULT_JWT_IDENTITY_SOURCE = "$request.header.Authorization";
-export const DEFAULT_STAGE_NAME = "$default";
+export const DEFAULT_HTTP_STAGE_NAME = "$default";
 
 /** Checks every argument, naming the field that is wrong; returns the spec with defaults. */
 export function validateHttpApiArgs(args: HttpApiArgs): ValidatedHttpApiSpec {
@@ -291,8 +291,8 @@ export function validateHttpApiArgs(args: HttpApiArgs): ValidatedHttpApiSpec {
   const cors = args.cors ? validateCors(args.cors, "cors") : undefined;
 
   const stage = args.stage ?? {};
-  const stageName = stage.name ?? DEFAULT_STAGE_NAME;
-  if (typeof stageName !== "string" || (stageName !== DEFAULT_STAGE_NAME && !/^[A-Za-z0-9_-]{1,128}$/.test(stageName))) {
+  const stageName = stage.name ?? DEFAULT_HTTP_STAGE_NAME;
+  if (typeof stageName !== "string" || (stageName !== DEFAULT_HTTP_STAGE_NAME && !/^[A-Za-z0-9_-]{1,128}$/.test(stageName))) {
     throw new Error(`stage.name must be "$default" or 1-128 letters, digits, '-' or '_' (got ${JSON.stringify(stage.name)})`);
   }
   const retention = stage.accessLogRetentionDays ?? 30;
@@ -378,14 +378,14 @@ function createApi(parent: pulumi.Resource, name: string, args: HttpApiArgs, spe
     {
       protocolType: "HTTP",
       description: args.description,
-      corsConfiguration: spec.cors ? corsConfiguration(spec.cors, spec.routes) : undefined,
+      corsConfiguration: spec.cors ? httpCorsConfiguration(spec.cors, spec.routes) : undefined,
     },
     { parent },
   );
 }
 
 /** The API's corsConfiguration; without `allowMethods`, the routes' methods (`*` with ANY or $default). */
-export function corsConfiguration(cors: CorsPolicy, routes: ValidatedHttpRoute[]): aws.types.input.apigatewayv2.ApiCorsConfiguration {
+export function httpCorsConfiguration(cors: CorsPolicy, routes: ValidatedHttpRoute[]): aws.types.input.apigatewayv2.ApiCorsConfiguration {
   const catchAll = routes.some((r) => r.method === "ANY" || r.method === "$default");
   const methods = cors.allowMethods ?? (catchAll ? ["*"] : [...new Set([...routes.map((r) => r.method), "OPTIONS"])]);
   return {

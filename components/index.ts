@@ -3,6 +3,7 @@
  * `import { RestApi, HandlerFunction, chooseApiType } from "apigw-kit"`.
  */
 export * from "./chooseApiType";
+export * from "./CognitoAuth";
 export * from "./cors";
 export * from "./HandlerFunction";
 export * from "./methodSettings";

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { isCallerAllowedToRead } from "./cognitoAuth";
 import { corsPolicyFromEnv, jsonResponse, type CorsPolicy } from "./proxyResponse";
 import type { LambdaContext, ProxyEvent, ProxyResult } from "./proxyTypes";
 
@@ -106,6 +107,11 @@ export function createGetUserHandler(options: UsersHandlerOptions = {}) {
       throw error;
     }
     if (item === undefined) return jsonResponse(404, { message: "User not found" }, event, cors);
+    // Behind the Cognito authorizer, a record created by someone else needs the admins group.
+    const claims = event.requestContext.authorizer?.claims;
+    if (claims && !isCallerAllowedToRead(claims, item.createdBy as string | undefined)) {
+      return jsonResponse(403, { error: "Insufficient permissions" }, event, cors);
+    }
     return jsonResponse(200, item, event, cors);
   };
 }

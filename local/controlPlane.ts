@@ -271,6 +271,13 @@ async function resolveOutputs(exported: Record<string, unknown>): Promise<Record
   const outputs: Record<string, StackOutput> = {};
   for (const [key, value] of Object.entries(exported)) {
     if (key === "__esModule" || typeof value === "function") continue;
+    if (pulumi.Resource.isInstance(value)) {
+      // Pulumi shows an exported resource by reference; so does the local cloud.
+      const urn = await (value.urn as pulumi.Output<string> & { promise(): Promise<string> }).promise();
+      const id = pulumi.CustomResource.isInstance(value) ? await (value.id as pulumi.Output<string> & { promise(): Promise<string> }).promise() : undefined;
+      outputs[key] = { value: id === undefined ? { urn } : { urn, id }, secret: false };
+      continue;
+    }
     // `promise()` and `isSecret` are Output internals; unlike apply(), promise() rejects when the
     // value failed (an invoke error), so a failing program cannot hang the run.
     const output = pulumi.output(value) as pulumi.Output<unknown> & { isSecret: Promise<boolean>; promise(): Promise<unknown> };

@@ -6,6 +6,8 @@ import { ProgramRun, runProgram } from "./controlPlane";
 import { LOCAL_CREDENTIALS, RunningEmulator, createTableFromInputs, startDynamoDb } from "./emulators";
 import { LambdaRuntime } from "./lambdaRuntime";
 import { startSecretsManager } from "./secretsManager";
+import { startCognitoEmulator } from "./cognitoEmulator";
+import { CognitoUserPoolAuthorizer } from "./restGateway/cognitoAuthorizer";
 import { RestGateway } from "./restGateway/restGateway";
 import { restApiModels } from "./restGateway/restApiModel";
 import { UsagePlanEnforcer, usagePlanModels } from "./restGateway/usagePlans";
@@ -79,6 +81,11 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     cleanups.push(dynamodb.stop);
     log(`DynamoDB emulator (dynalite) at ${dynamodb.url} (${Date.now() - t} ms)`);
 
+    t = Date.now();
+    const cognito = await startCognitoEmulator({ log: (line) => log(`  cognito-local: ${line}`) });
+    cleanups.push(() => cognito.stop());
+    log(`Cognito emulator (cognito-local) at ${cognito.url} (${Date.now() - t} ms)`);
+
     const secretsManager = await startSecretsManager({ region: "us-east-1", accountId: "123456789012" });
     cleanups.push(secretsManager.stop);
     log(`Secrets Manager endpoint at ${secretsManager.url}`);
@@ -118,6 +125,8 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
           log(`  table ${computed.name} created in the DynamoDB emulator`);
           return;
         }
+        const userPoolResource = await cognito.createFromResource(type, inputs, computed);
+        if (userPoolResource) return userPoolResource;
         return secretsManager.createFromResource(type, inputs, computed, name) ?? undefined;
       },
     });
@@ -149,7 +158,8 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         name: fn.state.name,
         arn: fn.state.arn,
         code,
-        environment: fn.inputs.environment?.variables ?? {},
+        // Functions checking Cognito tokens are told where the local pool's issuer is.
+        environment: { ...(fn.inputs.environment?.variables ?? {}), ...cognito.functionEnvironment(fn.inputs.environment?.variables ?? {}) },
         timeoutSeconds: fn.inputs.timeout ?? 3,
         memorySize: fn.inputs.memorySize,
       });
@@ -161,13 +171,17 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     if (models[0]) {
       // One enforcer for the whole cloud: a key's limits are summed over its plan's stages.
       const usagePlans = new UsagePlanEnforcer(usagePlanModels(run.graph));
-      gateway = new RestGateway({ model: models[0], lambda, accountId: "123456789012", region, accountThrottle: options.accountThrottle, usagePlans });
+      const cognitoAuthorizer = new CognitoUserPoolAuthorizer({
+        issuerFor: (arn) => cognito.issuerForPoolArn(arn),
+        clientIdsFor: (arn) => cognito.clientIdsForPoolArn(arn),
+      });
+      gateway = new RestGateway({ model: models[0], lambda, accountId: "123456789012", region, accountThrottle: options.accountThrottle, usagePlans, cognito: cognitoAuthorizer });
       log(`REST API ${models[0].name} stage ${models[0].stageName}: ${models[0].methods.size} methods at ${apiBase}/${models[0].stageName}`);
     }
 
     const outputs = Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, o.value]));
     const secretOutputs = Object.entries(run.outputs).filter(([, o]) => o.secret).map(([k]) => k);
-    const endpoints: Record<string, string> = { dynamodb: dynamodb.url, secretsManager: secretsManager.url };
+    const endpoints: Record<string, string> = { dynamodb: dynamodb.url, cognito: cognito.url, secretsManager: secretsManager.url };
     if (models[0]) endpoints.restApi = `${apiBase}/${models[0].stageName}`;
     const outputsFile = path.join(stateDir, "outputs.json");
     writeFileAtomically(outputsFile, JSON.stringify({ stack, outputs, endpoints }, null, 2) + "\n");

@@ -47,6 +47,8 @@ export interface StackSettings {
   tiers: TierArgs[];
   /** Customers with an API key each, in their tier's plan (`apigw-kit:customers`). */
   customers: CustomerArgs[];
+  /** The user pool (`apigw-kit:cognito`). */
+  cognito: { mfa: "OFF" | "OPTIONAL" | "ON"; groups: string[]; passwordMinimumLength: number };
   /** The HMAC token authorizer: its clients and result cache TTL (`apigw-kit:tokenAuthorizer`). */
   tokenAuthorizer: { clients: Array<{ id: string }>; resultTtlSeconds: number };
 }
@@ -62,6 +64,7 @@ export function readStackSettings(): StackSettings {
   const cache = config.getObject<Record<string, unknown>>("cache");
   const lambda = objectAt(config, "lambda");
   const tokenAuthorizer = objectAt(config, "tokenAuthorizer");
+  const cognito = objectAt(config, "cognito");
 
   const type = oneOf(api.type ?? "auto", ["rest", "http", "auto"] as const, "api.type");
   const requirements: ApiRequirements = validateApiRequirements(api.requirements ?? {}, `${NAMESPACE}:api.requirements`);
@@ -107,6 +110,11 @@ export function readStackSettings(): StackSettings {
     cache: cache === undefined ? undefined : cacheSettings(cache),
     methodOverrides: objectAt(config, "methodOverrides") as Record<string, MethodSettingArgs>,
     cors,
+    cognito: {
+      mfa: oneOf(cognito.mfa ?? "OFF", ["OFF", "OPTIONAL", "ON"] as const, "cognito.mfa"),
+      groups: (optionalArray(cognito.groups, "cognito.groups") as string[] | undefined) ?? ["admins", "users"],
+      passwordMinimumLength: integerAt(cognito.passwordMinimumLength ?? 12, "cognito.passwordMinimumLength", 6, 99),
+    },
     tokenAuthorizer: {
       clients: (optionalArray(tokenAuthorizer.clients, "tokenAuthorizer.clients") as Array<{ id: string }> | undefined) ?? [{ id: "partner-demo" }],
       resultTtlSeconds: integerAt(tokenAuthorizer.resultTtlSeconds ?? 300, "tokenAuthorizer.resultTtlSeconds", 0, 3600),

@@ -19,6 +19,8 @@ export interface DemoHandlers {
 export interface DemoAuthorizers {
   /** The HMAC client-token authorizer (TOKEN). */
   hmac: AuthorizerArgs;
+  /** The Cognito user pool authorizer. */
+  cognito: AuthorizerArgs;
 }
 
 /**
@@ -39,6 +41,7 @@ export function demoRoutes(handlers: DemoHandlers): RouteArgs[] {
       path: "/users",
       method: "POST",
       integration: { type: "LAMBDA_PROXY", function: handlers.createUser },
+      authorizer: "cognito",
       requestModels: { "application/json": "User" },
       requestParameters: { header: { "Content-Type": true } },
       requestValidator: "all",
@@ -47,6 +50,7 @@ export function demoRoutes(handlers: DemoHandlers): RouteArgs[] {
       path: "/users/{id}",
       method: "GET",
       integration: { type: "LAMBDA_PROXY", function: handlers.getUser },
+      authorizer: "cognito",
       requestValidator: "params",
     },
     {
