@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CognitoAuth, HandlerFunction, RestApi, TokenAuthorizer, UsageTiers } from "./components";
+import { CognitoAuth, HandlerFunction, HttpApi, RestApi, TokenAuthorizer, UsageTiers } from "./components";
+import { createHealthHandler } from "./functions/health";
 import { withCognitoAuth } from "./functions/cognitoAuth";
 import { readStackSettings } from "./program/config";
 import { demoApiArgs } from "./program/demoApi";
@@ -14,13 +15,6 @@ import { createCreateUserHandler, createGetUserHandler } from "./functions/users
 // `settings`; nothing reads pulumi.Config directly, so every config error surfaces here first.
 const settings = readStackSettings();
 const isProd = pulumi.getStack() === "prod";
-
-if (settings.api.resolved === "HTTP") {
-  throw new Error(
-    `apigw-kit:api.type resolved to HTTP (${settings.api.type === "auto" ? settings.api.decision.reasons.join("; ") : "set explicitly"}), ` +
-      "but this program builds the REST flavour only so far; set apigw-kit:api.type to rest",
-  );
-}
 
 const usersTable = new aws.dynamodb.Table("users", {
   billingMode: "PAY_PER_REQUEST",
@@ -73,11 +67,6 @@ const data = new HandlerFunction("data", {
   handlerFactory: createDataHandler,
   environment: { CACHE_TTL_SECONDS: String(dataCacheTtl()), ...corsEnvironment },
 });
-const transform = new HandlerFunction("transform", {
-  ...lambdaDefaults,
-  description: "POST /transform: non-proxy integration behind mapping templates",
-  handlerFactory: createTransformHandler,
-});
 const uploadFile = new HandlerFunction("upload-file", {
   ...lambdaDefaults,
   description: "POST /files: binary upload receipt",
@@ -85,38 +74,83 @@ const uploadFile = new HandlerFunction("upload-file", {
   environment: { ...corsEnvironment },
 });
 
-const partnerStatus = new HandlerFunction("partner-status", {
-  ...lambdaDefaults,
-  description: "GET /partner/status: who the HMAC authorizer says the caller is",
-  handlerFactory: createPartnerStatusHandler,
-  environment: { ...corsEnvironment },
-});
+/**
+ * The REST flavour: every demo route, with mapping templates, the stage cache, usage tiers and
+ * API keys, the Cognito and HMAC authorizers.
+ */
+function buildRestApi() {
+  const transform = new HandlerFunction("transform", {
+    ...lambdaDefaults,
+    description: "POST /transform: non-proxy integration behind mapping templates",
+    handlerFactory: createTransformHandler,
+  });
+  
+  
+  const partnerStatus = new HandlerFunction("partner-status", {
+    ...lambdaDefaults,
+    description: "GET /partner/status: who the HMAC authorizer says the caller is",
+    handlerFactory: createPartnerStatusHandler,
+    environment: { ...corsEnvironment },
+  });
+  
+  // HMAC client tokens (clientId.unixSeconds.signature), checked by a cached TOKEN authorizer.
+  const tokens = new TokenAuthorizer("partner-tokens", {
+    clients: settings.tokenAuthorizer.clients,
+    resultTtlSeconds: settings.tokenAuthorizer.resultTtlSeconds,
+    logRetentionDays: settings.lambda.logRetentionDays,
+  });
+  
+  const api = new RestApi(
+    "demo",
+    demoApiArgs(
+      settings,
+      {
+        createUser: createUser.function,
+        getUser: getUser.function,
+        data: data.function,
+        transform: transform.function,
+        uploadFile: uploadFile.function,
+        partnerStatus: partnerStatus.function,
+      },
+      { hmac: tokens.authorizer(), cognito: auth.authorizer() },
+    ),
+  );
+  
+  // Tiered usage plans, and an API key per customer in its tier's plan (GET /data, POST /files).
+  const usage = new UsageTiers("usage", { stage: api.stage, tiers: settings.tiers, customers: settings.customers });
+  return { url: api.url, apiKeys: usage.apiKeys, tokenClients: tokens.tokenClients };
+}
 
-// HMAC client tokens (clientId.unixSeconds.signature), checked by a cached TOKEN authorizer.
-const tokens = new TokenAuthorizer("partner-tokens", {
-  clients: settings.tokenAuthorizer.clients,
-  resultTtlSeconds: settings.tokenAuthorizer.resultTtlSeconds,
-  logRetentionDays: settings.lambda.logRetentionDays,
-});
+/**
+ * The HTTP flavour (cheaper, lower latency): the same Lambda routes behind a JWT authorizer
+ * on the Cognito issuer, CORS and route throttling. REST-only features were refused by the
+ * config reader; /transform (mapping templates) and /partner/status (the REST TOKEN
+ * authorizer) exist on the REST flavour only.
+ */
+function buildHttpApi() {
+  const health = new HandlerFunction("health", {
+    ...lambdaDefaults,
+    description: "GET /health (HTTP APIs have no MOCK integrations)",
+    handlerFactory: createHealthHandler,
+  });
+  const jwt = "cognito";
+  const api = new HttpApi("demo", {
+    description: `apigw-kit demo API (${settings.stack})`,
+    jwtAuthorizers: { [jwt]: { issuer: auth.issuer, audience: [auth.userPoolClientId] } },
+    cors: settings.cors,
+    stage: { name: settings.stage.name, throttle: settings.stage.throttle, accessLogRetentionDays: settings.stage.accessLogRetentionDays },
+    routes: [
+      { method: "GET", path: "/health", function: health.function },
+      { method: "POST", path: "/users", function: createUser.function, authorizer: jwt },
+      { method: "GET", path: "/users/{id}", function: getUser.function, authorizer: jwt },
+      { method: "GET", path: "/data", function: data.function, throttle: settings.methodOverrides["data/GET"]?.throttle },
+      { method: "POST", path: "/files", function: uploadFile.function },
+    ],
+  });
+  return { url: api.url, apiKeys: undefined, tokenClients: undefined };
+}
 
-const api = new RestApi(
-  "demo",
-  demoApiArgs(
-    settings,
-    {
-      createUser: createUser.function,
-      getUser: getUser.function,
-      data: data.function,
-      transform: transform.function,
-      uploadFile: uploadFile.function,
-      partnerStatus: partnerStatus.function,
-    },
-    { hmac: tokens.authorizer(), cognito: auth.authorizer() },
-  ),
-);
-
-// Tiered usage plans, and an API key per customer in its tier's plan (GET /data, POST /files).
-const usage = new UsageTiers("usage", { stage: api.stage, tiers: settings.tiers, customers: settings.customers });
+const built = settings.api.resolved === "HTTP" ? buildHttpApi() : buildRestApi();
 
 /** The TTL GET /data is cached for, told to the handler for its Cache-Control header. */
 function dataCacheTtl(): number {
@@ -124,11 +158,11 @@ function dataCacheTtl(): number {
 }
 
 export const apiType = settings.api.resolved;
-export const apiUrl = api.url;
+export const apiUrl = built.url;
 export const usersTableName = usersTable.name;
 /** API keys by customer id (secret): `pulumi stack output --show-secrets apiKeys`. */
-export const apiKeys = usage.apiKeys;
+export const apiKeys = built.apiKeys;
 export const userPoolId = auth.userPoolId;
 export const userPoolClientId = auth.userPoolClientId;
 /** HMAC client secrets by client id (secret): `npm run token -- --client <id>` mints a token. */
-export const tokenClients = tokens.tokenClients;
+export const tokenClients = built.tokenClients;

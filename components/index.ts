@@ -6,6 +6,7 @@ export * from "./chooseApiType";
 export * from "./CognitoAuth";
 export * from "./cors";
 export * from "./HandlerFunction";
+export * from "./HttpApi";
 export * from "./methodSettings";
 export * from "./RestApi";
 export * from "./TokenAuthorizer";

@@ -270,7 +270,8 @@ function forgetProjectModules(projectDir: string): void {
 async function resolveOutputs(exported: Record<string, unknown>): Promise<Record<string, StackOutput>> {
   const outputs: Record<string, StackOutput> = {};
   for (const [key, value] of Object.entries(exported)) {
-    if (key === "__esModule" || typeof value === "function") continue;
+    // Pulumi leaves undefined exports out of the stack outputs.
+    if (key === "__esModule" || typeof value === "function" || value === undefined) continue;
     if (pulumi.Resource.isInstance(value)) {
       // Pulumi shows an exported resource by reference; so does the local cloud.
       const urn = await (value.urn as pulumi.Output<string> & { promise(): Promise<string> }).promise();

@@ -9,6 +9,9 @@ import { startSecretsManager } from "./secretsManager";
 import { startCognitoEmulator } from "./cognitoEmulator";
 import { CognitoUserPoolAuthorizer } from "./restGateway/cognitoAuthorizer";
 import { RestGateway } from "./restGateway/restGateway";
+import { HttpGateway } from "./httpGateway/httpGateway";
+import { httpApiModels, type JwtAuthorizerModel } from "./httpGateway/httpApiModel";
+import { AwsJwtVerifier } from "./httpGateway/jwtVerifier";
 import { restApiModels } from "./restGateway/restApiModel";
 import { UsagePlanEnforcer, usagePlanModels } from "./restGateway/usagePlans";
 
@@ -48,6 +51,8 @@ export interface LocalCloud {
   endpoints: Record<string, string>;
   /** The REST gateway (metrics, cache) for tests and the dashboard. */
   gateway?: RestGateway;
+  /** The HTTP API gateway, when the program builds an HTTP API. */
+  httpGateway?: HttpGateway;
   /** The control plane's record of the deployment. */
   run: ProgramRun;
   lambda: LambdaRuntime;
@@ -92,8 +97,10 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
 
     // The API's port must be known before the program runs: its invoke URL is an output.
     let gateway: RestGateway | undefined;
+    let httpGateway: HttpGateway | undefined;
     const server = http.createServer((req, res) => {
-      if (gateway) void gateway.handle(req, res);
+      const serving = gateway ?? httpGateway;
+      if (serving) void serving.handle(req, res);
       else {
         res.writeHead(503, { "Content-Type": "application/json" });
         res.end(`{"message":"the local cloud is still starting"}`);
@@ -167,7 +174,10 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     log(`Lambda runtime: ${functions.length} functions loaded (${Date.now() - t} ms)`);
 
     const models = restApiModels(run.graph);
-    if (models.length > 1) throw new Error(`the local cloud serves one REST API stage per port; the program has ${models.length}`);
+    const httpModels = httpApiModels(run.graph);
+    if (models.length + httpModels.length > 1) {
+      throw new Error(`the local cloud serves one API stage; the program has ${models.length} REST and ${httpModels.length} HTTP API stages`);
+    }
     if (models[0]) {
       // One enforcer for the whole cloud: a key's limits are summed over its plan's stages.
       const usagePlans = new UsagePlanEnforcer(usagePlanModels(run.graph));
@@ -179,15 +189,32 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       log(`REST API ${models[0].name} stage ${models[0].stageName}: ${models[0].methods.size} methods at ${apiBase}/${models[0].stageName}`);
     }
 
+    if (httpModels[0]) {
+      const model = httpModels[0];
+      // Tokens from the local user pool carry the emulator's issuer; an authorizer configured
+      // with the AWS Cognito issuer of that pool accepts them, as it would the real ones.
+      const verifier = new AwsJwtVerifier();
+      const jwt = {
+        verify: (authorizer: JwtAuthorizerModel, token: string) => {
+          const poolId = /^https:\/\/cognito-idp\.[^.]+\.amazonaws\.com\/(.+)$/.exec(authorizer.issuer)?.[1];
+          const local = poolId ? cognito.issuerForPoolArn(`arn:aws:cognito-idp:${region}:123456789012:userpool/${poolId}`) : undefined;
+          return verifier.verify(local ? { ...authorizer, issuer: local.issuer } : authorizer, token);
+        },
+      };
+      httpGateway = new HttpGateway({ model, lambda, accountId: "123456789012", region, jwt, accountThrottle: options.accountThrottle });
+      log(`HTTP API ${model.name} stage ${model.stageName}: ${model.routes.size} routes at ${model.stageName === "$default" ? apiBase : `${apiBase}/${model.stageName}`}`);
+    }
+
     const outputs = Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, o.value]));
     const secretOutputs = Object.entries(run.outputs).filter(([, o]) => o.secret).map(([k]) => k);
     const endpoints: Record<string, string> = { dynamodb: dynamodb.url, cognito: cognito.url, secretsManager: secretsManager.url };
     if (models[0]) endpoints.restApi = `${apiBase}/${models[0].stageName}`;
+    if (httpModels[0]) endpoints.httpApi = httpModels[0].stageName === "$default" ? apiBase : `${apiBase}/${httpModels[0].stageName}`;
     const outputsFile = path.join(stateDir, "outputs.json");
     writeFileAtomically(outputsFile, JSON.stringify({ stack, outputs, endpoints }, null, 2) + "\n");
     cleanups.push(async () => fs.rmSync(outputsFile, { force: true }));
 
-    return { stack, outputs, secretOutputs, endpoints, gateway, run, lambda, outputsFile, stop: stopAll };
+    return { stack, outputs, secretOutputs, endpoints, gateway, httpGateway, run, lambda, outputsFile, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ApiRequirements, ApiTypeDecision, chooseApiType, validateApiRequirements } from "../components/chooseApiType";
 import { CorsArgs, validateCors } from "../components/cors";
+import { HttpApi } from "../components/HttpApi";
 import { MethodSettingArgs, ThrottleArgs, UnauthorizedCacheControlStrategy, resolveMethodSettings } from "../components/methodSettings";
 import { CACHE_CLUSTER_SIZES, CacheClusterSize, EndpointType } from "../components/RestApi";
 import { CustomerArgs, DEFAULT_TIERS, TierArgs, validateUsageTiersArgs } from "../components/UsageTiers";
@@ -84,6 +85,25 @@ export function readStackSettings(): StackSettings {
   }
   if (endpointType !== "PRIVATE" && vpcEndpointIds.length > 0) {
     throw new Error(`${NAMESPACE}:api.vpcEndpointIds only apply when ${NAMESPACE}:api.endpointType is PRIVATE (it is ${endpointType})`);
+  }
+  if (resolved === "HTTP") {
+    // Fail before anything exists: these only exist on REST APIs.
+    HttpApi.refuseRestOnlyFeatures(
+      {
+        apiKeys: requirements.api_keys === true || config.getObject("customers") !== undefined,
+        usagePlans: config.getObject("tiers") !== undefined,
+        caching: cache !== undefined || requirements.caching === true,
+        waf: requirements.waf_required === true,
+        mappingTemplates: requirements.transformation === true,
+      },
+      {
+        apiKeys: `${NAMESPACE}:customers / ${NAMESPACE}:api.requirements.api_keys`,
+        usagePlans: `${NAMESPACE}:tiers`,
+        caching: `${NAMESPACE}:cache / ${NAMESPACE}:api.requirements.caching`,
+        waf: `${NAMESPACE}:api.requirements.waf_required`,
+        mappingTemplates: `${NAMESPACE}:api.requirements.transformation`,
+      },
+    );
   }
   const cors = config.getObject<CorsArgs>("cors");
   if (cors !== undefined) validateCors(cors, `${NAMESPACE}:cors`);
