@@ -194,7 +194,8 @@ function fullApi(fns: (name: string) => aws.lambda.Function): RestApiArgs {
         integration: { type: "LAMBDA_PROXY", function: fns("users-fn") },
         authorizer: "pool",
         authorizationScopes: ["users/read"],
-        cacheKeyParameters: ["path.id", "querystring.category"],
+        // Cached behind an authorizer: the caller's token must be part of the key.
+        cacheKeyParameters: ["path.id", "querystring.category", "header.Authorization"],
       },
       {
         path: "/users/{id}",
@@ -419,10 +420,15 @@ describe("RestApi (under the mock control plane)", () => {
 
     describe("cache key parameters", () => {
       it("are set on the integration and declared by the method", () => {
-        expect(g.integration("GET", "/users/{id}").inputs.cacheKeyParameters).to.deep.equal(["method.request.path.id", "method.request.querystring.category"]);
+        expect(g.integration("GET", "/users/{id}").inputs.cacheKeyParameters).to.deep.equal([
+          "method.request.path.id",
+          "method.request.querystring.category",
+          "method.request.header.Authorization",
+        ]);
         expect(g.method("GET", "/users/{id}").inputs.requestParameters).to.deep.equal({
           "method.request.path.id": true,
           "method.request.querystring.category": false,
+          "method.request.header.Authorization": false,
         });
         expect(g.integration("GET", "/data").inputs.cacheKeyParameters).to.deep.equal(["method.request.querystring.category"]);
         expect(g.method("GET", "/data").inputs.requestParameters).to.deep.equal({ "method.request.querystring.category": false });

@@ -125,6 +125,19 @@ describe("validateRestApiArgs", () => {
       expect(refused(apiArgs({ authorizers: { hmac: { type: "TOKEN" } as never } }))).to.equal("authorizers.hmac.function is required for a TOKEN authorizer");
     });
 
+    it("refuses to cache a method behind an authorizer unless the caller's identity is in the cache key", () => {
+      const routes = [{ ...proxyRoute("/me", "GET"), authorizer: "pool" }];
+      const base = { authorizers: { pool: { type: "COGNITO_USER_POOLS" as const, providerArns: ["arn:pool"] } }, routes, stage: { name: "dev", cacheClusterSize: "0.5" as const } };
+      expect(refused(apiArgs({ ...base, methodSettings: { "*/*": { caching: { enabled: true } } } }))).to.equal(
+          'routes (GET /me): the stage cache would serve one caller\'s response to another; disable caching for "me/GET" in methodSettings or add header.Authorization to its cacheKeyParameters',
+      );
+      // Either remedy is accepted.
+      expect(() => validateRestApiArgs(apiArgs({ ...base, methodSettings: { "*/*": { caching: { enabled: true } }, "me/GET": { caching: { enabled: false } } } }))).not.to.throw();
+      expect(() =>
+        validateRestApiArgs(apiArgs({ ...base, routes: [{ ...routes[0], cacheKeyParameters: ["header.Authorization"] }], methodSettings: { "*/*": { caching: { enabled: true } } } })),
+      ).not.to.throw();
+    });
+
     it("refuses a COGNITO_USER_POOLS authorizer without user pools", () => {
       expect(refused(apiArgs({ authorizers: { pool: { type: "COGNITO_USER_POOLS", providerArns: [] } } }))).to.equal(
         "authorizers.pool.providerArns must name at least one user pool ARN",
