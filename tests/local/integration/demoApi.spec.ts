@@ -2,12 +2,15 @@
  * The demo API (index.ts, dev stack) served by the local cloud, exercised over real HTTP:
  * routing and gateway errors, the users table, request validation, the non-proxy transform
  * route, binary uploads, CORS, the stage cache, throttling and metrics (apigw-behavior.md).
+ * The /users routes sit behind the Cognito authorizer: each cloud signs a user in through its
+ * local user pool and sends the ID token (the authorizers themselves: auth.spec.ts).
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { expect } from "chai";
 import { startLocal, type LocalCloud, type StartLocalOptions } from "../../../local/startLocal";
 import type { RouteMetrics } from "../../../local/restGateway/metrics";
+import { LocalUserPool, type SignedInUser } from "./cognitoUsers";
 import {
   UUID,
   call,
@@ -31,14 +34,26 @@ const REQUEST_TIME = /^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/;
 const JSON_HEADERS = { "Content-Type": "application/json" };
 
 /**
- * Starts a cloud of the dev stack for one describe block and stops it (and removes its state
- * directory) after, whatever happened. Function output is kept, and shown when a test fails.
+ * Starts a cloud of the dev stack for one describe block, with a user signed in through its
+ * user pool, and stops it (and removes its state directory) after, whatever happened.
+ * Function output is kept, and shown when a test fails.
  */
 function useCloud(name: string, options: Partial<StartLocalOptions> = {}) {
-  const state: { cloud?: LocalCloud; base: string; functionLines: string[]; apiKey?: string; keyHeaders: Record<string, string> } = {
+  const state: {
+    cloud?: LocalCloud;
+    base: string;
+    functionLines: string[];
+    apiKey?: string;
+    keyHeaders: Record<string, string>;
+    pool?: LocalUserPool;
+    user?: SignedInUser;
+    /** `Authorization: <the user's ID token>`, for the /users routes. */
+    authHeaders: Record<string, string>;
+  } = {
     base: "",
     functionLines: [],
     keyHeaders: {},
+    authHeaders: {},
   };
   const stateDir = stateDirFor(name);
   let warningSetting: string | undefined;
@@ -57,6 +72,9 @@ function useCloud(name: string, options: Partial<StartLocalOptions> = {}) {
     state.base = state.cloud.endpoints.restApi;
     state.apiKey = pickApiKey(state.cloud.outputs);
     state.keyHeaders = state.apiKey ? { "x-api-key": state.apiKey } : {};
+    state.pool = LocalUserPool.of(state.cloud);
+    state.user = await state.pool.signUp(`demo-${name}`);
+    state.authHeaders = { Authorization: state.user.idToken };
   });
   afterEach(function () {
     if (this.currentTest?.state === "failed" && state.functionLines.length > 0) {
@@ -66,6 +84,7 @@ function useCloud(name: string, options: Partial<StartLocalOptions> = {}) {
   after(async function () {
     this.timeout(30_000);
     try {
+      state.pool?.destroy();
       await state.cloud?.stop();
     } finally {
       removeDir(stateDir);
@@ -130,9 +149,11 @@ describe("local cloud: demo API (dev stack)", function () {
         await call(`${env.base}/health`),
         await call(`${env.base}/health`),
         await call(`${env.base}/nothing`),
-        await postJson(`${env.base}/users`, { name: "no email" }),
+        await postJson(`${env.base}/users`, { name: "no email" }, env.authHeaders),
+        await postJson(`${env.base}/users`, { name: "no token" }),
         await call(`${env.base}/users`, { method: "OPTIONS", headers: { Origin: ALLOWED_ORIGIN } }),
       ];
+      expect(replies.map((r) => r.status)).to.deep.equal([200, 200, 403, 400, 401, 200]);
       replies.forEach(expectRequestIds);
       const ids = replies.map((r) => r.headers["x-amzn-requestid"]);
       expect(new Set(ids).size, ids.join(" ")).to.equal(ids.length);
@@ -166,15 +187,16 @@ describe("local cloud: demo API (dev stack)", function () {
     });
   });
 
-  describe("users (Lambda proxy + DynamoDB)", () => {
-    let created: { id: string; email: string; name: string; age?: number; createdAt: string };
+  describe("users (Lambda proxy + DynamoDB, behind the Cognito authorizer)", () => {
+    let created: { id: string; email: string; name: string; age?: number; createdAt: string; createdBy?: string };
 
-    it("POST /users stores the user: 201 with an id and a Location, and the item is in the users table", async () => {
+    it("POST /users stores the user: 201 with an id, a Location and the caller's sub, and the item is in the users table", async () => {
       const email = `ada-${randomUUID()}@example.com`;
-      const r = await postJson(`${env.base}/users`, { email, name: "Ada Lovelace", age: 36 });
+      const r = await postJson(`${env.base}/users`, { email, name: "Ada Lovelace", age: 36 }, env.authHeaders);
       expect(r.status, r.text).to.equal(201);
       created = r.json();
-      expect(created).to.include({ email, name: "Ada Lovelace", age: 36 });
+      // The claims of the token reached the function: it records who created the user.
+      expect(created).to.include({ email, name: "Ada Lovelace", age: 36, createdBy: env.user!.sub });
       expect(created.id).to.match(UUID);
       expect(r.headers.location).to.equal(`/users/${created.id}`);
       expectRequestIds(r);
@@ -194,21 +216,22 @@ describe("local cloud: demo API (dev stack)", function () {
           name: { S: "Ada Lovelace" },
           age: { N: "36" },
           createdAt: { S: created.createdAt },
+          createdBy: { S: env.user!.sub },
         });
       } finally {
         dynamodb.destroy();
       }
     });
 
-    it("GET /users/{id} answers 200 with the same user", async () => {
+    it("GET /users/{id} answers its creator 200 with the same user", async () => {
       expect(created, "the POST test ran").to.exist;
-      const r = await call(`${env.base}/users/${created.id}`);
+      const r = await call(`${env.base}/users/${created.id}`, { headers: env.authHeaders });
       expect(r.status, r.text).to.equal(200);
       expect(r.json()).to.deep.equal(created);
     });
 
     it("GET /users/{id} of an unknown id answers 404 {\"message\":\"User not found\"}", async () => {
-      const r = await call(`${env.base}/users/${randomUUID()}`);
+      const r = await call(`${env.base}/users/${randomUUID()}`, { headers: env.authHeaders });
       expect({ status: r.status, body: r.text }).to.deep.equal({ status: 404, body: `{"message":"User not found"}` });
       expectRequestIds(r);
     });
@@ -232,7 +255,7 @@ describe("local cloud: demo API (dev stack)", function () {
     ];
     for (const [what, body] of invalid) {
       it(`refuses ${what} with 400 {"message": "Invalid request body"} before the function runs`, async () => {
-        const r = await postJson(`${env.base}/users`, body);
+        const r = await postJson(`${env.base}/users`, body, env.authHeaders);
         // The function's own answers differ (other messages, no space after the colon).
         expectGatewayError(r, 400, INVALID_BODY, "BadRequestException");
       });
@@ -244,13 +267,13 @@ describe("local cloud: demo API (dev stack)", function () {
         [{ ...valid, age: 150 }, "application/json"],
         [{ ...valid, name: "y".repeat(100) }, "application/json; charset=utf-8"],
       ] as const) {
-        const r = await postJson(`${env.base}/users`, body, { "Content-Type": contentType });
+        const r = await postJson(`${env.base}/users`, body, { ...env.authHeaders, "Content-Type": contentType });
         expect(r.status, `${JSON.stringify(body).slice(0, 60)}: ${r.text}`).to.equal(201);
       }
     });
 
     it("refuses a request without Content-Type (a required header) with 400 Missing required request parameters: [Content-Type]", async () => {
-      const r = await rawRequest(`${env.base}/users`, { method: "POST", body: JSON.stringify(valid) });
+      const r = await rawRequest(`${env.base}/users`, { method: "POST", headers: env.authHeaders, body: JSON.stringify(valid) });
       expectGatewayError(r, 400, `{"message": "Missing required request parameters: [Content-Type]"}`, "BadRequestException");
     });
   });
@@ -363,21 +386,23 @@ describe("local cloud: demo API (dev stack)", function () {
     });
 
     it("adds Access-Control-Allow-Origin to a real GET /users/{id} for an allowed origin only (the function does)", async () => {
-      const allowed = await call(`${env.base}/users/${randomUUID()}`, { headers: { Origin: OTHER_ALLOWED_ORIGIN } });
+      const allowed = await call(`${env.base}/users/${randomUUID()}`, { headers: { ...env.authHeaders, Origin: OTHER_ALLOWED_ORIGIN } });
       expect(allowed.status).to.equal(404);
       expect(allowed.headers["access-control-allow-origin"]).to.equal(OTHER_ALLOWED_ORIGIN);
       expect(allowed.headers["access-control-allow-credentials"]).to.equal("true");
-      const foreign = await call(`${env.base}/users/${randomUUID()}`, { headers: { Origin: EVIL_ORIGIN } });
+      const foreign = await call(`${env.base}/users/${randomUUID()}`, { headers: { ...env.authHeaders, Origin: EVIL_ORIGIN } });
       expect(foreign.status).to.equal(404);
       expect(foreign.headers).not.to.have.property("access-control-allow-origin");
     });
 
-    it("puts the DEFAULT_4XX CORS headers on gateway errors (403 Missing Authentication Token, 400 validation)", async () => {
-      for (const r of [
+    it("puts the DEFAULT_4XX CORS headers on gateway errors (403 Missing Authentication Token, 400 validation, 401 no token)", async () => {
+      const replies = [
         await call(`${env.base}/nothing`, { headers: { Origin: ALLOWED_ORIGIN } }),
+        await postJson(`${env.base}/users`, { name: "no email" }, { ...env.authHeaders, Origin: ALLOWED_ORIGIN }),
         await postJson(`${env.base}/users`, { name: "no email" }, { Origin: ALLOWED_ORIGIN }),
-      ]) {
-        expect(r.status).to.be.oneOf([403, 400]);
+      ];
+      expect(replies.map((r) => r.status)).to.deep.equal([403, 400, 401]);
+      for (const r of replies) {
         expect(r.headers["access-control-allow-origin"], r.text).to.equal(ALLOWED_ORIGIN);
         expect(r.headers["access-control-allow-credentials"]).to.equal("true");
         expect(r.headers["access-control-allow-headers"]).to.include("Content-Type");
@@ -394,9 +419,10 @@ describe("local cloud: demo API (dev stack)", function () {
       await call(`${env.base}/health`);
       await call(`${env.base}/health`, { method: "POST" }); // no method: counted under no route
       await call(`${env.base}/nope`);
-      await call(`${env.base}/users/${randomUUID()}`); // 404 from the function
-      await postJson(`${env.base}/users`, { name: "no email" }); // 400 from the validator
-      await postJson(`${env.base}/users`, { email: "m@example.com", name: "M" }); // 201
+      await call(`${env.base}/users/${randomUUID()}`, { headers: env.authHeaders }); // 404 from the function
+      await call(`${env.base}/users/${randomUUID()}`); // 401 from the authorizer: no token
+      await postJson(`${env.base}/users`, { name: "no email" }, env.authHeaders); // 400 from the validator
+      await postJson(`${env.base}/users`, { email: "m@example.com", name: "M" }, env.authHeaders); // 201
       await postJson(`${env.base}/transform`, { text: "x", operation: "nope" }); // 400 from the template
       await call(`${env.base}/transform`, { method: "POST", headers: { "Content-Type": "text/plain" }, body: "x" }); // 415
       await call(`${env.base}/users`, { method: "OPTIONS", headers: { Origin: ALLOWED_ORIGIN } });
@@ -407,7 +433,7 @@ describe("local cloud: demo API (dev stack)", function () {
       };
       expect(delta("GET /health")).to.deep.equal({ Count: 2, "4XXError": 0, "5XXError": 0 });
       expect(delta("-")).to.deep.equal({ Count: 2, "4XXError": 2, "5XXError": 0 });
-      expect(delta("GET /users/{id}")).to.deep.equal({ Count: 1, "4XXError": 1, "5XXError": 0 });
+      expect(delta("GET /users/{id}")).to.deep.equal({ Count: 2, "4XXError": 2, "5XXError": 0 });
       expect(delta("POST /users")).to.deep.equal({ Count: 2, "4XXError": 1, "5XXError": 0 });
       expect(delta("POST /transform")).to.deep.equal({ Count: 2, "4XXError": 2, "5XXError": 0 });
       expect(delta("OPTIONS /users")).to.deep.equal({ Count: 1, "4XXError": 0, "5XXError": 0 });
@@ -565,7 +591,7 @@ describe("local cloud: demo API throttling", function () {
 
     const preflight = await call(`${env.base}/users`, { method: "OPTIONS", headers: { Origin: ALLOWED_ORIGIN } });
     expect(preflight.status).to.equal(200);
-    const user = await call(`${env.base}/users/${randomUUID()}`);
+    const user = await call(`${env.base}/users/${randomUUID()}`, { headers: env.authHeaders });
     expect(user.status, user.text).to.equal(404);
 
     await sleep(1100); // 1 token at 1 rps
