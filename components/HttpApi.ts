@@ -113,7 +113,7 @@ export interface RestOnlyFeatures {
 /** The config keys that turn each REST-only feature on. */
 export const REST_ONLY_CONFIG_KEYS: Required<Record<keyof RestOnlyFeatures, string>> = {
   apiKeys: "apigw-kit:api.requirements.api_keys",
-  usagePlans: "apigw-kit:usageTiers",
+  usagePlans: "apigw-kit:tiers",
   caching: "apigw-kit:cache",
   waf: "apigw-kit:api.requirements.waf_required",
   mappingTemplates: "apigw-kit:api.requirements.transformation",

@@ -305,7 +305,8 @@ export class RestApi extends pulumi.ComponentResource {
     this.resources = createResourceTree(this, name, this.restApi, spec.routes);
     const models = createModels(this, name, this.restApi, spec.models);
     const validators = createValidators(this, name, this.restApi, spec.validators);
-    this.authorizers = createAuthorizers(this, name, this.restApi, args.authorizers ?? {});
+    const authorizerResources = createAuthorizers(this, name, this.restApi, args.authorizers ?? {});
+    this.authorizers = authorizerResources.authorizers;
     const routeResources = createRoutes(this, name, {
       api: this.restApi,
       resources: this.resources,
@@ -331,7 +332,8 @@ export class RestApi extends pulumi.ComponentResource {
       },
       {
         parent: this,
-        dependsOn: [...routeResources.all, ...corsResources, ...gatewayResponses, ...Object.values(models), ...Object.values(validators)],
+        // The stage must not go live before API Gateway may call the authorizers either.
+        dependsOn: [...routeResources.all, ...corsResources, ...gatewayResponses, ...Object.values(models), ...Object.values(validators), ...authorizerResources.permissions],
       },
     );
 
@@ -772,6 +774,7 @@ function createValidators(parent: pulumi.Resource, name: string, api: aws.apigat
 
 function createAuthorizers(parent: pulumi.Resource, name: string, api: aws.apigateway.RestApi, authorizers: Record<string, AuthorizerArgs>) {
   const created: Record<string, aws.apigateway.Authorizer> = {};
+  const permissions: aws.lambda.Permission[] = [];
   for (const [authName, auth] of Object.entries(authorizers)) {
     const common = {
       restApi: api.id,
@@ -796,7 +799,7 @@ function createAuthorizers(parent: pulumi.Resource, name: string, api: aws.apiga
         },
         { parent },
       );
-      new aws.lambda.Permission(
+      permissions.push(new aws.lambda.Permission(
         `${name}-authorizer-${authName}-invoke`,
         {
           action: "lambda:InvokeFunction",
@@ -805,10 +808,10 @@ function createAuthorizers(parent: pulumi.Resource, name: string, api: aws.apiga
           sourceArn: pulumi.interpolate`${api.executionArn}/authorizers/*`,
         },
         { parent },
-      );
+      ));
     }
   }
-  return created;
+  return { authorizers: created, permissions };
 }
 
 interface RouteContext {
@@ -1086,7 +1089,14 @@ function deploymentTrigger(spec: ValidatedSpec, args: RestApiArgs): pulumi.Outpu
       cors: spec.cors,
       gatewayResponses: spec.gatewayResponses,
       settings: spec.methodSettings,
-      authorizers: Object.entries(args.authorizers ?? {}).map(([n, a]) => ({ n, type: a.type, ttl: a.resultTtlSeconds, src: a.identitySource, auths })),
+      authorizers: Object.entries(args.authorizers ?? {}).map(([n, a]) => ({
+        n,
+        type: a.type,
+        ttl: a.resultTtlSeconds,
+        src: a.identitySource,
+        expression: a.type === "COGNITO_USER_POOLS" ? undefined : a.identityValidationExpression,
+        auths,
+      })),
       routes: spec.routes.map((r, i) => ({ ...r, integration: { ...r.integration, function: fns[i] } })),
     };
     return createHash("sha256").update(JSON.stringify(shape)).digest("hex");

@@ -76,7 +76,7 @@ export class TokenAuthorizer extends pulumi.ComponentResource {
 
   constructor(name: string, args: TokenAuthorizerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("apigw-kit:index:TokenAuthorizer", name, {}, opts);
-    validateTokenAuthorizerArgs(name, args);
+    validateTokenAuthorizerArgs(`${name}: `, args);
     this.resultTtlSeconds = args.resultTtlSeconds ?? DEFAULT_TTL_SECONDS;
 
     this.clientSecrets = createClientSecrets(this, name, args.clients);
@@ -128,26 +128,31 @@ export class TokenAuthorizer extends pulumi.ComponentResource {
   }
 }
 
-function validateTokenAuthorizerArgs(name: string, args: TokenAuthorizerArgs): void {
+/**
+ * Checks the arguments before anything exists. `field` prefixes each message: the component's
+ * name (`tokens: `) or, from a config reader, the config key (`apigw-kit:tokenAuthorizer.`).
+ */
+export function validateTokenAuthorizerArgs(field: string, args: Pick<TokenAuthorizerArgs, "clients" | "resultTtlSeconds" | "recoveryWindowInDays">): void {
+  const name = field;
   if (!Array.isArray(args.clients) || args.clients.length === 0) {
-    throw new Error(`${name}: clients must list at least one client`);
+    throw new Error(`${name}clients must list at least one client`);
   }
   const seen = new Map<string, number>();
   args.clients.forEach((client, i) => {
     if (typeof client?.id !== "string" || !CLIENT_ID_PATTERN.test(client.id)) {
-      throw new Error(`${name}: clients[${i}].id must match ${CLIENT_ID_PATTERN.source} (got ${JSON.stringify(client?.id)})`);
+      throw new Error(`${name}clients[${i}].id must match ${CLIENT_ID_PATTERN.source} (got ${JSON.stringify(client?.id)})`);
     }
     const first = seen.get(client.id);
-    if (first !== undefined) throw new Error(`${name}: clients[${i}].id "${client.id}" is already clients[${first}].id; ids must be unique`);
+    if (first !== undefined) throw new Error(`${name}clients[${i}].id "${client.id}" is already clients[${first}].id; ids must be unique`);
     seen.set(client.id, i);
   });
   const ttl = args.resultTtlSeconds;
   if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 0 || ttl > 3600)) {
-    throw new Error(`${name}: resultTtlSeconds must be an integer from 0 to 3600 (got ${ttl})`);
+    throw new Error(`${name}resultTtlSeconds must be an integer from 0 to 3600 (got ${ttl})`);
   }
   const window = args.recoveryWindowInDays;
   if (window !== undefined && !(window === 0 || (Number.isInteger(window) && window >= 7 && window <= 30))) {
-    throw new Error(`${name}: recoveryWindowInDays must be 0 or an integer from 7 to 30 (got ${window})`);
+    throw new Error(`${name}recoveryWindowInDays must be 0 or an integer from 7 to 30 (got ${window})`);
   }
 }
 

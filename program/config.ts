@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ApiRequirements, ApiTypeDecision, chooseApiType, validateApiRequirements } from "../components/chooseApiType";
 import { CorsArgs, validateCors } from "../components/cors";
 import { HttpApi } from "../components/HttpApi";
+import { validateCognitoAuthArgs } from "../components/CognitoAuth";
+import { validateTokenAuthorizerArgs } from "../components/TokenAuthorizer";
 import { MethodSettingArgs, ThrottleArgs, UnauthorizedCacheControlStrategy, resolveMethodSettings } from "../components/methodSettings";
 import { CACHE_CLUSTER_SIZES, CacheClusterSize, EndpointType } from "../components/RestApi";
 import { CustomerArgs, DEFAULT_TIERS, TierArgs, validateUsageTiersArgs } from "../components/UsageTiers";
@@ -88,18 +90,20 @@ export function readStackSettings(): StackSettings {
   }
   if (resolved === "HTTP") {
     // Fail before anything exists: these only exist on REST APIs.
+    const overrides = (config.getObject<Record<string, { caching?: unknown }>>("methodOverrides") ?? {}) as Record<string, { caching?: unknown }>;
+    const caching = cache !== undefined || requirements.caching === true || Object.values(overrides).some((o) => o?.caching !== undefined);
     HttpApi.refuseRestOnlyFeatures(
       {
         apiKeys: requirements.api_keys === true || config.getObject("customers") !== undefined,
         usagePlans: config.getObject("tiers") !== undefined,
-        caching: cache !== undefined || requirements.caching === true,
+        caching,
         waf: requirements.waf_required === true,
         mappingTemplates: requirements.transformation === true,
       },
       {
         apiKeys: `${NAMESPACE}:customers / ${NAMESPACE}:api.requirements.api_keys`,
         usagePlans: `${NAMESPACE}:tiers`,
-        caching: `${NAMESPACE}:cache / ${NAMESPACE}:api.requirements.caching`,
+        caching: `${NAMESPACE}:cache / ${NAMESPACE}:api.requirements.caching / the caching of ${NAMESPACE}:methodOverrides`,
         waf: `${NAMESPACE}:api.requirements.waf_required`,
         mappingTemplates: `${NAMESPACE}:api.requirements.transformation`,
       },
@@ -147,6 +151,14 @@ export function readStackSettings(): StackSettings {
       logRetentionDays: integerAt(lambda.logRetentionDays ?? 14, "lambda.logRetentionDays", 1, 3653),
     },
   };
+  // The components check these again; checking them here fails before any resource exists
+  // and names the config key.
+  try {
+    validateCognitoAuthArgs({ groups: settings.cognito.groups });
+  } catch (err) {
+    throw new Error(`${NAMESPACE}:cognito.${(err as Error).message}`);
+  }
+  validateTokenAuthorizerArgs(`${NAMESPACE}:tokenAuthorizer.`, settings.tokenAuthorizer);
   try {
     validateUsageTiersArgs({ apiId: "planned", stageName: settings.stage.name, tiers: settings.tiers, customers: settings.customers });
   } catch (err) {

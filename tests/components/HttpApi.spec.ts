@@ -436,7 +436,7 @@ describe("HttpApi", function () {
         "apigw-kit:api.type is http, but API keys exist only on REST APIs: HTTP APIs neither require nor check x-api-key (set apigw-kit:api.type to rest or remove apigw-kit:api.requirements.api_keys)",
       );
       expect(refusal({ usagePlans: true })).to.equal(
-        "apigw-kit:api.type is http, but usage plans exist only on REST APIs: HTTP APIs throttle per route and stage, with no per-client quotas (set apigw-kit:api.type to rest or remove apigw-kit:usageTiers)",
+        "apigw-kit:api.type is http, but usage plans exist only on REST APIs: HTTP APIs throttle per route and stage, with no per-client quotas (set apigw-kit:api.type to rest or remove apigw-kit:tiers)",
       );
       expect(refusal({ caching: true })).to.equal(
         "apigw-kit:api.type is http, but response caching exists only on REST APIs: HTTP API stages have no cache cluster (set apigw-kit:api.type to rest or remove apigw-kit:cache)",

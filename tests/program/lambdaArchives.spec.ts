@@ -1,5 +1,8 @@
+import { generateKeyPairSync, sign as rsaSign } from "node:crypto";
 import * as fs from "node:fs";
+import * as http from "node:http";
 import { builtinModules } from "node:module";
+import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import * as pulumi from "@pulumi/pulumi";
@@ -11,7 +14,24 @@ import { withEnv } from "../functions/withEnv";
 import { recordedRoute, selects } from "./apiRoutes";
 
 const PROJECT_ROOT = path.resolve(__dirname, "../..");
-const FUNCTIONS = ["create-user", "get-user", "data", "transform", "upload-file"];
+/** The dev stack's functions: the six route handlers and the HMAC TOKEN authorizer. */
+const FUNCTIONS = ["create-user", "get-user", "data", "transform", "upload-file", "partner-status", "partner-tokens"];
+/**
+ * The packages each function ships (its HandlerFunction `packages`): the Cognito-guarded users
+ * handlers verify tokens with aws-jwt-verify; every other function ships none.
+ */
+const SHIPPED_PACKAGES: Record<string, string[]> = {
+  "create-user": ["aws-jwt-verify"],
+  "get-user": ["aws-jwt-verify"],
+};
+/** @aws-sdk/* clients a function takes from the Lambda runtime rather than its archive. */
+const RUNTIME_SDK_CLIENTS: Record<string, string[]> = {
+  "create-user": ["@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb"],
+  "get-user": ["@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb"],
+  "partner-tokens": ["@aws-sdk/client-secrets-manager"],
+};
+/** What the Lambda runtime sets in every function's environment, besides the function's own. */
+const RUNTIME_ENVIRONMENT = { AWS_REGION: "us-east-1" };
 const MAX_ZIPPED_BYTES = 200 * 1024;
 /**
  * Packages that must never ship in a function: test and build tools, the Pulumi SDK (deploy
@@ -21,9 +41,10 @@ const FORBIDDEN_PACKAGES = [
   "mocha", "chai", "ts-node", "typescript", "@types", "fast-check", "autocannon",
   "@pulumi", "dynalite", "ajv", "ajv-draft-04", "velocityjs", "js-yaml", "ws",
 ];
-// Where the serialized handlers are loaded from: inside the project, so that `@aws-sdk/*`
-// resolves from its node_modules as it would from the Lambda runtime's. Per process, so
-// concurrent test runs do not trip over each other.
+// Where the archives are unpacked and their handlers loaded from: inside the project, so that
+// `@aws-sdk/*` resolves from its node_modules as it would from the Lambda runtime's, while a
+// shipped package resolves from the archive's own node_modules. Per process, so concurrent
+// test runs do not trip over each other.
 const LOAD_DIR = path.join(PROJECT_ROOT, ".local", "test-archives", String(process.pid));
 
 /** One function's archive, flattened to files, zipped, and its handler loaded. */
@@ -31,7 +52,23 @@ interface Shipped {
   fn: RecordedResource;
   files: Map<string, Buffer>;
   zip: Buffer;
+  /** Where the archive was unpacked. */
+  dir: string;
   handler: (event: unknown, context: unknown) => Promise<any>;
+}
+
+/** Unpacks an archive's files under `dir`. */
+function unpack(files: Map<string, Buffer>, dir: string): void {
+  for (const [file, content] of files) {
+    const to = path.join(dir, ...file.split("/"));
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    fs.writeFileSync(to, content);
+  }
+}
+
+/** Loads an unpacked archive's handler as the runtime does: the factory runs at load, reading the environment. */
+function loadHandler(dir: string, environment: Record<string, string | undefined>): Shipped["handler"] {
+  return (withEnv(environment, () => require(path.join(dir, "__index.js"))) as { handler: Shipped["handler"] }).handler;
 }
 
 describe("Lambda archives of the dev stack", () => {
@@ -43,12 +80,12 @@ describe("Lambda archives of the dev stack", () => {
     run = await runProgram({ stack: "dev" });
     for (const fn of run.graph.ofType("aws:lambda/function:Function")) {
       const files = await archiveFiles(fn.inputs.code);
-      const file = path.join(LOAD_DIR, fn.name, "__index.js");
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, files.get("__index.js") ?? "");
-      // The handler factory runs at load (cold start) and reads the function's environment.
-      const loaded = withEnv(fn.inputs.environment?.variables ?? {}, () => require(file)) as { handler: Shipped["handler"] };
-      shipped.set(fn.name, { fn, files, zip: zipOf(files), handler: loaded.handler });
+      const dir = path.join(LOAD_DIR, fn.name);
+      unpack(files, dir);
+      // The handler factory runs at load (cold start) and reads the function's environment,
+      // with what the runtime adds (the users handlers need AWS_REGION for the pool's issuer).
+      const handler = loadHandler(dir, { ...RUNTIME_ENVIRONMENT, ...(fn.inputs.environment?.variables ?? {}) });
+      shipped.set(fn.name, { fn, files, zip: zipOf(files), dir, handler });
     }
   });
 
@@ -58,7 +95,7 @@ describe("Lambda archives of the dev stack", () => {
     const parent = path.dirname(LOAD_DIR);
     if (fs.existsSync(parent) && fs.readdirSync(parent).length === 0) fs.rmdirSync(parent);
 
-    const rows = [...shipped.values()].map((s) => [
+    const rows = [...shipped.values()].sort((a, b) => b.zip.length - a.zip.length).map((s) => [
       s.fn.name,
       String(s.files.size),
       String([...s.files.values()].reduce((n, b) => n + b.length, 0)),
@@ -70,12 +107,28 @@ describe("Lambda archives of the dev stack", () => {
     for (const row of table) console.log("      " + row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  "));
   });
 
-  it("are the five functions' archives", () => {
+  it("are the seven functions' archives (six handlers and the partner-tokens authorizer)", () => {
     expect([...shipped.keys()].sort()).to.deep.equal([...FUNCTIONS].sort());
   });
 
+  it(`are each at most ${MAX_ZIPPED_BYTES / 1024} KB zipped`, () => {
+    const tooBig = [...shipped.values()].filter((s) => s.zip.length > MAX_ZIPPED_BYTES).map((s) => `${s.fn.name}: ${s.zip.length} bytes`);
+    expect(tooBig).to.deep.equal([]);
+  });
+
   for (const name of FUNCTIONS) {
+    const packages = SHIPPED_PACKAGES[name] ?? [];
+    const sdkClients = RUNTIME_SDK_CLIENTS[name] ?? [];
     describe(name, () => {
+      const requires = () => {
+        const source = ship(name).files.get("__index.js")!.toString("utf8");
+        const specifiers = [...source.matchAll(/\brequire\(\s*(["'])([^"']+)\1\s*\)/g)].map((m) => m[2]);
+        // Every require call takes a literal, so the list is complete.
+        expect(specifiers.length).to.equal((source.match(/\brequire\s*\(/g) ?? []).length);
+        return specifiers;
+      };
+      const packageOf = (specifier: string) => specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
+
       it("holds __index.js and no test, build, deploy-time or local-cloud package", () => {
         const { files } = ship(name);
         expect(files.has("__index.js")).to.equal(true);
@@ -83,14 +136,34 @@ describe("Lambda archives of the dev stack", () => {
         expect(offending).to.deep.equal([]);
       });
 
-      it("requires only @aws-sdk/* (in the Lambda runtime) and node builtins", () => {
-        const source = ship(name).files.get("__index.js")!.toString("utf8");
-        const specifiers = [...source.matchAll(/\brequire\(\s*(["'])([^"']+)\1\s*\)/g)].map((m) => m[2]);
-        // Every require call takes a literal, so the list above is complete.
-        expect(specifiers.length).to.equal((source.match(/\brequire\s*\(/g) ?? []).length);
-        const disallowed = specifiers.filter((s) => !s.startsWith("@aws-sdk/") && !builtinModules.includes(s.replace(/^node:/, "")));
+      it(`ships exactly the packages it lists: ${packages.join(", ") || "none"}`, () => {
+        const inArchive = new Set([...ship(name).files.keys()].flatMap(packagesIn));
+        expect([...inArchive].sort()).to.deep.equal([...packages].sort());
+        for (const pkg of packages) expect(ship(name).files.has(`node_modules/${pkg}/package.json`), pkg).to.equal(true);
+      });
+
+      it(`requires only node builtins, @aws-sdk/* (in the Lambda runtime)${packages.length ? ` and ${packages.join(", ")}` : ""}`, () => {
+        const disallowed = requires().filter(
+          (s) => !s.startsWith("@aws-sdk/") && !builtinModules.includes(s.replace(/^node:/, "")) && !packages.includes(packageOf(s)),
+        );
         expect(disallowed).to.deep.equal([]);
       });
+
+      if (sdkClients.length > 0) {
+        it(`takes ${sdkClients.join(", ")} from the runtime: required, not shipped`, () => {
+          expect(requires().filter((s) => s.startsWith("@aws-sdk/")).map(packageOf)).to.include.members(sdkClients);
+          expect([...ship(name).files.keys()].filter((f) => f.includes("node_modules/@aws-sdk/"))).to.deep.equal([]);
+        });
+      }
+
+      if (packages.length > 0) {
+        it(`resolves ${packages.join(", ")} from its own archive, not the project's node_modules`, () => {
+          const { dir } = ship(name);
+          for (const specifier of requires().filter((s) => packages.includes(packageOf(s)))) {
+            expect(require.resolve(specifier, { paths: [dir] }), specifier).to.satisfy((p: string) => p.startsWith(dir + path.sep));
+          }
+        });
+      }
 
       it(`zips (DEFLATE) to at most ${MAX_ZIPPED_BYTES / 1024} KB, and the zip reads back`, () => {
         const { files, zip } = ship(name);
@@ -190,6 +263,114 @@ describe("Lambda archives of the dev stack", () => {
       expect(result.statusCode).to.equal(200);
       expect(result.headers).not.to.have.property("Access-Control-Allow-Origin");
       expect(result.headers).not.to.have.property("Access-Control-Allow-Credentials");
+    });
+  });
+
+  describe("the serialized GET /partner/status handler", () => {
+    it("answers who the HMAC authorizer said the caller is, to an allowed origin", async () => {
+      const event = proxyEvent({
+        resource: "/partner/status",
+        path: "/partner/status",
+        headers: { Origin: "http://localhost:3000" },
+        requestContext: { stage: "dev", authorizer: { principalId: "partner-demo", clientId: "partner-demo", expiresAt: 1_700_000_300 } },
+      });
+      const result = await ship("partner-status").handler(event, lambdaContext());
+      expect(result.statusCode).to.equal(200);
+      expect(result.headers).to.include({ "Access-Control-Allow-Origin": "http://localhost:3000", "Access-Control-Allow-Credentials": "true" });
+      expect(JSON.parse(result.body)).to.deep.equal({
+        status: "ok",
+        principalId: "partner-demo",
+        context: { clientId: "partner-demo", expiresAt: 1_700_000_300 },
+        requestId: event.requestContext.requestId,
+      });
+    });
+  });
+
+  describe("the serialized Cognito-guarded users handlers", () => {
+    const UNAUTHORIZED = { message: "Unauthorized" };
+    const usersEvent = (method: "POST" | "GET", headers: Record<string, string>, body?: string) =>
+      proxyEvent({
+        resource: method === "POST" ? "/users" : "/users/{id}",
+        path: method === "POST" ? "/users" : "/users/abc",
+        httpMethod: method,
+        headers: { Origin: "http://127.0.0.1:3000", "Content-Type": "application/json", ...headers },
+        pathParameters: method === "GET" ? { id: "abc" } : null,
+        body: body ?? null,
+        requestContext: { stage: "dev" },
+      });
+    const quietly = async <T>(fn: () => Promise<T>): Promise<T> => {
+      const warn = console.warn;
+      console.warn = () => undefined;
+      try {
+        return await fn();
+      } finally {
+        console.warn = warn;
+      }
+    };
+
+    for (const name of ["create-user", "get-user"]) {
+      it(`${name} refuses a request without a token with 401, before touching DynamoDB (pool settings from USER_POOL_ID and AWS_REGION)`, async () => {
+        const result = await quietly(() => ship(name).handler(usersEvent(name === "create-user" ? "POST" : "GET", {}), lambdaContext()));
+        expect(result.statusCode).to.equal(401);
+        expect(JSON.parse(result.body)).to.deep.equal(UNAUTHORIZED);
+        expect(result.headers["Access-Control-Allow-Origin"]).to.equal("http://127.0.0.1:3000");
+      });
+
+      it(`${name} refuses a malformed bearer token with 401`, async () => {
+        const result = await quietly(() =>
+          ship(name).handler(usersEvent(name === "create-user" ? "POST" : "GET", { Authorization: "Bearer not.a.jwt" }), lambdaContext()),
+        );
+        expect(result.statusCode).to.equal(401);
+      });
+    }
+
+    describe("against a user pool's signing keys (served on 127.0.0.1)", () => {
+      const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
+      let server: http.Server;
+      let issuer: string;
+      let createUser: Shipped["handler"];
+      let clientId: string;
+      const sign = (claims: Record<string, unknown>) => {
+        const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+        const input = `${b64({ alg: "RS256", kid: "k1", typ: "JWT" })}.${b64(claims)}`;
+        return `${input}.${rsaSign("sha256", Buffer.from(input), keys.privateKey).toString("base64url")}`;
+      };
+      const idToken = (overrides: Record<string, unknown> = {}) => {
+        const now = Math.floor(Date.now() / 1000);
+        return sign({ sub: "0f3a2b1c-aaaa-4bbb-8ccc-123456789abc", iss: issuer, aud: clientId, token_use: "id", iat: now, exp: now + 600, ...overrides });
+      };
+
+      before(async () => {
+        const fn = ship("create-user").fn;
+        const variables = fn.inputs.environment.variables as Record<string, string>;
+        clientId = variables.USER_POOL_CLIENT_ID;
+        const jwk = { ...keys.publicKey.export({ format: "jwk" }), kid: "k1", alg: "RS256", use: "sig" };
+        server = http.createServer((req, res) => {
+          if (req.url === `/${variables.USER_POOL_ID}/.well-known/jwks.json`) res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ keys: [jwk] }));
+          else res.writeHead(404).end();
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/${variables.USER_POOL_ID}`;
+        // A second copy of the archive, loaded with the local cloud's issuer override.
+        const dir = path.join(LOAD_DIR, "create-user-local-issuer");
+        unpack(ship("create-user").files, dir);
+        createUser = loadHandler(dir, { ...RUNTIME_ENVIRONMENT, ...variables, COGNITO_ISSUER: issuer, COGNITO_JWKS_URI: `${issuer}/.well-known/jwks.json` });
+      });
+
+      after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+      it("create-user lets an ID token of the stack's app client through, to its own validation (400 for a body without email)", async () => {
+        const result = await createUser(usersEvent("POST", { Authorization: `Bearer ${idToken()}` }, JSON.stringify({ name: "Ada" })), lambdaContext());
+        expect(result.statusCode).to.equal(400);
+        expect(JSON.parse(result.body)).to.deep.equal({ message: "email is required and must be a string" });
+      });
+
+      it("create-user refuses a token issued to another app client, or expired, with 401", async () => {
+        for (const overrides of [{ aud: "another-client" }, { exp: Math.floor(Date.now() / 1000) - 60 }]) {
+          const result = await quietly(() => createUser(usersEvent("POST", { Authorization: idToken(overrides) }, "{}"), lambdaContext()));
+          expect(result.statusCode, JSON.stringify(overrides)).to.equal(401);
+        }
+      });
     });
   });
 });

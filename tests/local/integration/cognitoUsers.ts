@@ -128,7 +128,6 @@ export function tamperedToken(token: string, changes: Record<string, unknown>): 
  * issued, e.g. one that has expired.
  */
 export function resignedToken(token: string, changes: Record<string, unknown>): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const key = require("cognito-local/lib/keys/cognitoLocal.private.json") as { pem: string };
   const [header, payload] = token.split(".");
   const claims = { ...JSON.parse(Buffer.from(payload, "base64url").toString("utf8")), ...changes };
