@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CorsArgs, CorsPolicy, validateCors } from "./cors";
 import type { ThrottleArgs } from "./methodSettings";
-import { arnPath, pathSlug } from "./RestApi";
+import { LOG_RETENTION_DAYS, arnPath, pathParameters, pathSlug } from "./resourcePaths";
 
 export type HttpApiMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS" | "ANY";
 
@@ -238,9 +238,7 @@ export interface ValidatedHttpApiSpec {
 }
 
 const METHODS: HttpApiMethod[] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"];
-const PATH_SEGMENT = /^([A-Za-z0-9._~:@!$&'()*,;=-]+|\{[A-Za-z_][A-Za-z0-9_]*\}|\{[A-Za-z_][A-Za-z0-9_]*\+\})$/;
 const IDENTITY_SOURCE = /^\$request\.(header|querystring)\.[A-Za-z0-9_.-]+$/;
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 export const DEFAULT_JWT_IDENTITY_SOURCE = "$request.header.Authorization";
 export const DEFAULT_HTTP_STAGE_NAME = "$default";
 
@@ -313,21 +311,7 @@ function validateRoute(route: HttpRouteArgs, field: string, authorizerNames: str
   }
   const routeKey = `${route.method} ${route.path}`;
   const where = `${field} (${routeKey})`;
-  const segments = route.path === "/" ? [] : route.path.slice(1).split("/");
-  const params: string[] = [];
-  segments.forEach((segment, i) => {
-    if (!PATH_SEGMENT.test(segment)) {
-      throw new Error(`${where}: path segment "${segment}" must be a literal or a {parameter}`);
-    }
-    if (segment.endsWith("+}") && i !== segments.length - 1) {
-      throw new Error(`${where}: the greedy parameter ${segment} must be the last path segment`);
-    }
-    if (segment.startsWith("{")) {
-      const param = segment.replace(/[{}+]/g, "");
-      if (params.includes(param)) throw new Error(`${where}: path parameter {${param}} appears twice`);
-      params.push(param);
-    }
-  });
+  pathParameters(route.path, where);
   if (seen.has(routeKey)) throw new Error(`${where}: the route is declared twice`);
   seen.add(routeKey);
   return { ...validateRouteTarget(route, field, authorizerNames), routeKey, method: route.method, path: route.path };

@@ -11,6 +11,9 @@ import {
   validateCors,
 } from "./cors";
 import { MethodSettingArgs, ResolvedMethodSetting, resolveMethodSettings } from "./methodSettings";
+import { LOG_RETENTION_DAYS, arnPath, pathParameters, pathSlug } from "./resourcePaths";
+
+export { arnPath, pathSlug };
 
 export type EndpointType = "EDGE" | "REGIONAL" | "PRIVATE";
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS" | "ANY";
@@ -419,7 +422,6 @@ export interface ValidatedRoute extends RouteArgs {
 }
 
 const HTTP_METHODS: HttpMethod[] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"];
-const PATH_SEGMENT = /^([A-Za-z0-9._~:@!$&'()*+,;=-]+|\{[A-Za-z_][A-Za-z0-9_]*\}|\{[A-Za-z_][A-Za-z0-9_]*\+\})$/;
 
 /** Checks every argument, naming the field that is wrong; returns the spec with defaults. */
 export function validateRestApiArgs(args: RestApiArgs): ValidatedSpec {
@@ -553,21 +555,7 @@ function validateRoute(
   if (typeof route.path !== "string" || !route.path.startsWith("/")) {
     throw new Error(`${field}.path must start with "/" (got ${JSON.stringify(route.path)})`);
   }
-  const segments = route.path === "/" ? [] : route.path.slice(1).split("/");
-  const pathParams: string[] = [];
-  segments.forEach((segment, i) => {
-    if (!PATH_SEGMENT.test(segment)) {
-      throw new Error(`${where}: path segment "${segment}" must be a literal or a {parameter}`);
-    }
-    if (segment.endsWith("+}") && i !== segments.length - 1) {
-      throw new Error(`${where}: the greedy parameter ${segment} must be the last path segment`);
-    }
-    if (segment.startsWith("{")) {
-      const param = segment.replace(/[{}+]/g, "");
-      if (pathParams.includes(param)) throw new Error(`${where}: path parameter {${param}} appears twice`);
-      pathParams.push(param);
-    }
-  });
+  const pathParams = pathParameters(route.path, where);
   const key = `${route.method} ${route.path}`;
   if (known.seen.has(key)) throw new Error(`${where}: the route is declared twice`);
   known.seen.add(key);
@@ -687,7 +675,6 @@ function validateIntegration(integration: IntegrationArgs, field: string): void 
   });
 }
 
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /** The gateway response types API Gateway lets a stage customise. */
 export const GATEWAY_RESPONSE_TYPES = [
@@ -1101,14 +1088,4 @@ function deploymentTrigger(spec: ValidatedSpec, args: RestApiArgs): pulumi.Outpu
     };
     return createHash("sha256").update(JSON.stringify(shape)).digest("hex");
   });
-}
-
-/** `/users/{id}` -> `users-id`; `/` -> `root`. Used in child resource names. */
-export function pathSlug(path: string): string {
-  return path === "/" ? "root" : path.slice(1).replace(/[{}+]/g, "").replace(/[^A-Za-z0-9]+/g, "-");
-}
-
-/** `/users/{id}` -> `/users/*`, the path as it appears in execute-api ARNs. */
-export function arnPath(path: string): string {
-  return path === "/" ? "/" : path.replace(/\{[^}]+\}/g, "*");
 }
