@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CognitoAuth, HandlerFunction, HttpApi, RestApi, TokenAuthorizer, UsageTiers } from "./components";
+import { CognitoAuth, HandlerFunction, HttpApi, RestApi, TokenAuthorizer, UsageTiers, WebAcl } from "./components";
 import { createHealthHandler } from "./functions/health";
 import { withCognitoAuth } from "./functions/cognitoAuth";
 import { readStackSettings } from "./program/config";
@@ -118,6 +118,9 @@ function buildRestApi() {
   
   // Tiered usage plans, and an API key per customer in its tier's plan (GET /data, POST /files).
   const usage = new UsageTiers("usage", { stage: api.stage, tiers: settings.tiers, customers: settings.customers });
+  // WAF in front of the stage where configured (prod): managed rules and a per-IP rate limit.
+  if (settings.waf) new WebAcl("waf", { stageArn: api.stage.arn, ...settings.waf });
+
   return { url: api.url, apiKeys: usage.apiKeys, tokenClients: tokens.tokenClients };
 }
 

@@ -11,3 +11,4 @@ export * from "./methodSettings";
 export * from "./RestApi";
 export * from "./TokenAuthorizer";
 export * from "./UsageTiers";
+export * from "./WebAcl";

@@ -4,6 +4,7 @@ import { CorsArgs, validateCors } from "../components/cors";
 import { HttpApi } from "../components/HttpApi";
 import { validateCognitoAuthArgs } from "../components/CognitoAuth";
 import { validateTokenAuthorizerArgs } from "../components/TokenAuthorizer";
+import { validateWebAclArgs } from "../components/WebAcl";
 import { MethodSettingArgs, ThrottleArgs, UnauthorizedCacheControlStrategy, resolveMethodSettings } from "../components/methodSettings";
 import { CACHE_CLUSTER_SIZES, CacheClusterSize, EndpointType } from "../components/RestApi";
 import { CustomerArgs, DEFAULT_TIERS, TierArgs, validateUsageTiersArgs } from "../components/UsageTiers";
@@ -50,6 +51,8 @@ export interface StackSettings {
   tiers: TierArgs[];
   /** Customers with an API key each, in their tier's plan (`apigw-kit:customers`). */
   customers: CustomerArgs[];
+  /** A WAF web ACL on the REST stage (`apigw-kit:waf`); absent: none. */
+  waf?: { rateLimitPer5Minutes: number; commonRuleSetCountOnly: string[] };
   /** The user pool (`apigw-kit:cognito`). */
   cognito: { mfa: "OFF" | "OPTIONAL" | "ON"; groups: string[]; passwordMinimumLength: number };
   /** The HMAC token authorizer: its clients and result cache TTL (`apigw-kit:tokenAuthorizer`). */
@@ -68,6 +71,7 @@ export function readStackSettings(): StackSettings {
   const lambda = objectAt(config, "lambda");
   const tokenAuthorizer = objectAt(config, "tokenAuthorizer");
   const cognito = objectAt(config, "cognito");
+  const waf = config.getObject<Record<string, unknown>>("waf");
 
   const type = oneOf(api.type ?? "auto", ["rest", "http", "auto"] as const, "api.type");
   const requirements: ApiRequirements = validateApiRequirements(api.requirements ?? {}, `${NAMESPACE}:api.requirements`);
@@ -97,14 +101,14 @@ export function readStackSettings(): StackSettings {
         apiKeys: requirements.api_keys === true || config.getObject("customers") !== undefined,
         usagePlans: config.getObject("tiers") !== undefined,
         caching,
-        waf: requirements.waf_required === true,
+        waf: requirements.waf_required === true || config.getObject("waf") !== undefined,
         mappingTemplates: requirements.transformation === true,
       },
       {
         apiKeys: `${NAMESPACE}:customers / ${NAMESPACE}:api.requirements.api_keys`,
         usagePlans: `${NAMESPACE}:tiers`,
         caching: `${NAMESPACE}:cache / ${NAMESPACE}:api.requirements.caching / the caching of ${NAMESPACE}:methodOverrides`,
-        waf: `${NAMESPACE}:api.requirements.waf_required`,
+        waf: `${NAMESPACE}:waf / ${NAMESPACE}:api.requirements.waf_required`,
         mappingTemplates: `${NAMESPACE}:api.requirements.transformation`,
       },
     );
@@ -134,6 +138,13 @@ export function readStackSettings(): StackSettings {
     cache: cache === undefined ? undefined : cacheSettings(cache),
     methodOverrides: objectAt(config, "methodOverrides") as Record<string, MethodSettingArgs>,
     cors,
+    waf:
+      waf === undefined
+        ? undefined
+        : {
+            rateLimitPer5Minutes: validateWebAclArgs(waf as { rateLimitPer5Minutes?: number }, `${NAMESPACE}:waf.`),
+            commonRuleSetCountOnly: (optionalArray(waf.commonRuleSetCountOnly, "waf.commonRuleSetCountOnly") as string[] | undefined) ?? [],
+          },
     cognito: {
       mfa: oneOf(cognito.mfa ?? "OFF", ["OFF", "OPTIONAL", "ON"] as const, "cognito.mfa"),
       groups: (optionalArray(cognito.groups, "cognito.groups") as string[] | undefined) ?? ["admins", "users"],

@@ -38,7 +38,7 @@ const REST_ONLY = {
     "(set apigw-kit:api.type to rest or remove apigw-kit:cache / apigw-kit:api.requirements.caching / the caching of apigw-kit:methodOverrides)",
   waf:
     "apigw-kit:api.type is http, but AWS WAF exists only on REST APIs: a web ACL cannot be associated with an HTTP API stage " +
-    "(set apigw-kit:api.type to rest or remove apigw-kit:api.requirements.waf_required)",
+    "(set apigw-kit:api.type to rest or remove apigw-kit:waf / apigw-kit:api.requirements.waf_required)",
   mappingTemplates:
     "apigw-kit:api.type is http, but mapping templates exist only on REST APIs: HTTP APIs only map parameters, they cannot reshape bodies with VTL " +
     "(set apigw-kit:api.type to rest or remove apigw-kit:api.requirements.transformation)",

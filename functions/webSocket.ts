@@ -1,0 +1,372 @@
+import { ApiGatewayManagementApiClient, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { cognitoSettingsFromEnv, createCognitoTokenVerifier } from "./cognitoAuth";
+
+/** The event API Gateway sends a WebSocket route's Lambda proxy integration. */
+export interface WebSocketEvent {
+  requestContext: {
+    connectionId: string;
+    routeKey: string;
+    eventType: "CONNECT" | "MESSAGE" | "DISCONNECT";
+    connectedAt: number;
+    domainName: string;
+    stage: string;
+    apiId: string;
+    requestId: string;
+    identity?: { sourceIp?: string; userAgent?: string };
+    /** `$connect` behind a REQUEST authorizer: its `principalId` and context values (strings). */
+    authorizer?: Record<string, unknown>;
+    [key: string]: unknown;
+  };
+  body?: string | null;
+  isBase64Encoded?: boolean;
+  headers?: Record<string, string>;
+  queryStringParameters?: Record<string, string> | null;
+}
+
+/** What a route integration answers; for `$connect`, a non-2xx status refuses the connection. */
+export interface WebSocketResult {
+  statusCode: number;
+  body?: string;
+}
+
+/** A connection as stored in the connections table. */
+export interface ConnectionRecord {
+  connectionId: string;
+  /** Epoch ms, API Gateway's `connectedAt`. */
+  connectedAt: number;
+  sourceIp?: string;
+  userAgent?: string;
+  /** Epoch seconds after which DynamoDB's TTL may delete a record whose `$disconnect` was lost. */
+  ttl: number;
+  /** The Cognito identity the `$connect` authorizer passed on. */
+  sub?: string;
+  email?: string;
+}
+
+/** The result a broadcast reports to its sender. */
+export interface BroadcastReport {
+  type: "broadcastResult";
+  sent: number;
+  gone: number;
+  failed: number;
+}
+
+export interface WebSocketHandlerOptions {
+  /** @default the `CONNECTIONS_TABLE` environment variable (required when not given) */
+  tableName?: string;
+  /** @default a DynamoDBDocumentClient created once per container */
+  client?: DynamoDBDocumentClient;
+  /**
+   * The @connections endpoint (`https://{domainName}/{stage}`) for every event.
+   * @default `WEBSOCKET_MANAGEMENT_ENDPOINT`, else built from the event
+   */
+  managementEndpoint?: string;
+  /** PostToConnection calls in flight at once during a broadcast. @default `BROADCAST_CONCURRENCY`, else 50 */
+  concurrency?: number;
+  /** Items per Scan page; tests force several pages with it. @default none (DynamoDB's 1 MB pages) */
+  scanPageSize?: number;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+/** Connection records live a day at most, past the 2 h a connection may last, as a safety net. */
+const CONNECTION_TTL_SECONDS = 24 * 60 * 60;
+const DEFAULT_CONCURRENCY = 50;
+
+// ---------------------------------------------------------------------------------------------
+// Route handlers.
+
+/** `$connect`: stores the connection, with the authorizer's identity when there is one. */
+export function createConnectHandler(options: WebSocketHandlerOptions = {}) {
+  const tableName = options.tableName ?? connectionsTableFromEnv();
+  const client = options.client ?? DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const now = options.now ?? Date.now;
+
+  return async (event: WebSocketEvent): Promise<WebSocketResult> => {
+    const context = event.requestContext;
+    const record: ConnectionRecord = {
+      connectionId: context.connectionId,
+      connectedAt: context.connectedAt ?? now(),
+      ttl: Math.floor(now() / 1000) + CONNECTION_TTL_SECONDS,
+    };
+    if (context.identity?.sourceIp) record.sourceIp = context.identity.sourceIp;
+    if (context.identity?.userAgent) record.userAgent = context.identity.userAgent;
+    const authorizer = context.authorizer ?? {};
+    const sub = authorizer.sub ?? authorizer.principalId;
+    if (typeof sub === "string" && sub !== "") record.sub = sub;
+    if (typeof authorizer.email === "string" && authorizer.email !== "") record.email = authorizer.email;
+    await client.send(new PutCommand({ TableName: tableName, Item: record }));
+    return { statusCode: 200 };
+  };
+}
+
+/** `$disconnect`: forgets the connection. API Gateway sends it best effort; the TTL covers the rest. */
+export function createDisconnectHandler(options: WebSocketHandlerOptions = {}) {
+  const tableName = options.tableName ?? connectionsTableFromEnv();
+  const client = options.client ?? DynamoDBDocumentClient.from(new DynamoDBClient({}));
+
+  return async (event: WebSocketEvent): Promise<WebSocketResult> => {
+    await client.send(new DeleteCommand({ TableName: tableName, Key: { connectionId: event.requestContext.connectionId } }));
+    return { statusCode: 200 };
+  };
+}
+
+/** `$default`: bad JSON, a body without `action`, or an action no route has. */
+export function createDefaultHandler(options: WebSocketHandlerOptions = {}) {
+  const management = managementClients(options);
+
+  return async (event: WebSocketEvent): Promise<WebSocketResult> => {
+    const parsed = parseMessage(event);
+    const error = "error" in parsed ? parsed.error : `Unknown action ${JSON.stringify(parsed.action)}; use broadcast, direct or whoami`;
+    await answerCaller(management, event, { error });
+    return { statusCode: 200 };
+  };
+}
+
+/**
+ * `broadcast`: `{"action":"broadcast","message":...}` to every other connection. Scans every
+ * page of the table, posts with at most `concurrency` calls in flight, deletes connections
+ * that answer 410 GoneException and carries on, then reports `{sent, gone, failed}` to the
+ * sender.
+ */
+export function createBroadcastHandler(options: WebSocketHandlerOptions = {}) {
+  const tableName = options.tableName ?? connectionsTableFromEnv();
+  const client = options.client ?? DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const management = managementClients(options);
+  const concurrency = options.concurrency ?? concurrencyFromEnv();
+
+  return async (event: WebSocketEvent): Promise<WebSocketResult> => {
+    const parsed = parseMessage(event);
+    if ("error" in parsed) return answerError(management, event, parsed.error);
+    if (!("message" in parsed.body)) return answerError(management, event, "broadcast needs a message");
+    const sender = event.requestContext.connectionId;
+    const api = management(event);
+    const payload = JSON.stringify({ type: "broadcast", from: sender, message: parsed.body.message });
+    const report: BroadcastReport = { type: "broadcastResult", sent: 0, gone: 0, failed: 0 };
+
+    await forEachBounded(connectionIds(client, tableName, options.scanPageSize), concurrency, async (connectionId) => {
+      if (connectionId === sender) return;
+      const outcome = await postToConnection(api, connectionId, payload);
+      if (outcome === "gone") {
+        report.gone++;
+        await forgetConnection(client, tableName, connectionId);
+      } else if (outcome === "sent") report.sent++;
+      else {
+        report.failed++;
+        logPostFailure(event, connectionId, outcome.error);
+      }
+    });
+    await answerCaller(management, event, report);
+    return { statusCode: 200 };
+  };
+}
+
+/** `direct`: `{"action":"direct","targetId":"...","message":...}` to one connection. */
+export function createDirectHandler(options: WebSocketHandlerOptions = {}) {
+  const tableName = options.tableName ?? connectionsTableFromEnv();
+  const client = options.client ?? DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const management = managementClients(options);
+
+  return async (event: WebSocketEvent): Promise<WebSocketResult> => {
+    const parsed = parseMessage(event);
+    if ("error" in parsed) return answerError(management, event, parsed.error);
+    const { targetId } = parsed.body;
+    if (typeof targetId !== "string" || targetId === "") return answerError(management, event, "direct needs a targetId (a connection id)");
+    if (!("message" in parsed.body)) return answerError(management, event, "direct needs a message");
+    const payload = JSON.stringify({ type: "direct", from: event.requestContext.connectionId, message: parsed.body.message });
+    const outcome = await postToConnection(management(event), targetId, payload);
+    if (outcome === "gone") {
+      await forgetConnection(client, tableName, targetId);
+      return answerError(management, event, `Connection ${targetId} is gone`);
+    }
+    if (outcome !== "sent") {
+      logPostFailure(event, targetId, outcome.error);
+      return answerError(management, event, `Could not deliver to ${targetId}`);
+    }
+    await answerCaller(management, event, { type: "directResult", targetId, delivered: true });
+    return { statusCode: 200 };
+  };
+}
+
+/** `whoami`: answers the caller's connection id. */
+export function createWhoamiHandler(options: WebSocketHandlerOptions = {}) {
+  const management = managementClients(options);
+  return async (event: WebSocketEvent): Promise<WebSocketResult> => {
+    await answerCaller(management, event, { type: "whoami", connectionId: event.requestContext.connectionId });
+    return { statusCode: 200 };
+  };
+}
+
+/**
+ * The `$connect` REQUEST authorizer: verifies the Cognito ID token of the `token` query
+ * parameter (browsers cannot set headers on a WebSocket upgrade) and passes `sub` and `email`
+ * on as context. WebSocket APIs have no Cognito or JWT authorizer type, hence a Lambda.
+ *
+ * Reads `USER_POOL_ID`, `USER_POOL_CLIENT_ID`, `AWS_REGION`, and `COGNITO_ISSUER` /
+ * `COGNITO_JWKS_URI` (set by the local cloud).
+ */
+export function createConnectAuthorizer(options: { verify?: (token: string) => Promise<Record<string, unknown>> } = {}) {
+  const verify = options.verify ?? createCognitoTokenVerifier(cognitoSettingsFromEnv(), "id");
+  return async (event: { methodArn: string; queryStringParameters?: Record<string, string> | null }) => {
+    const token = event.queryStringParameters?.token;
+    // "Unauthorized" is the message API Gateway maps to 401; any other error would be a 500.
+    if (!token) throw new Error("Unauthorized");
+    let claims: Record<string, unknown>;
+    try {
+      claims = await verify(token);
+    } catch {
+      throw new Error("Unauthorized");
+    }
+    const sub = String(claims.sub ?? "");
+    return {
+      principalId: sub,
+      policyDocument: {
+        Version: "2012-10-17",
+        Statement: [{ Action: "execute-api:Invoke", Effect: "Allow", Resource: event.methodArn }],
+      },
+      context: { sub, ...(typeof claims.email === "string" ? { email: claims.email } : {}) },
+    };
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers of the handlers above.
+
+/** The connections table name from `CONNECTIONS_TABLE`; throws at cold start when it is not set. */
+export function connectionsTableFromEnv(env: Record<string, string | undefined> = process.env): string {
+  const tableName = env.CONNECTIONS_TABLE;
+  if (tableName === undefined || tableName.trim() === "") {
+    throw new Error("CONNECTIONS_TABLE environment variable is required (the DynamoDB table of WebSocket connections)");
+  }
+  return tableName;
+}
+
+function concurrencyFromEnv(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.BROADCAST_CONCURRENCY;
+  if (raw === undefined || raw.trim() === "") return DEFAULT_CONCURRENCY;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`BROADCAST_CONCURRENCY must be a positive integer (got ${raw})`);
+  return value;
+}
+
+/**
+ * The @connections endpoint of the API and stage an event came through:
+ * `https://{domainName}/{stage}`. `WEBSOCKET_MANAGEMENT_ENDPOINT` replaces it: the SDK's
+ * `AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI` cannot, because the endpoint is per API and
+ * stage, so every client is built with an explicit `endpoint`, which wins over that variable.
+ */
+export function managementEndpointFor(event: WebSocketEvent, env: Record<string, string | undefined> = process.env): string {
+  const override = env.WEBSOCKET_MANAGEMENT_ENDPOINT?.trim();
+  if (override) return override.replace(/\/+$/, "");
+  const { domainName, stage } = event.requestContext;
+  return `https://${domainName}/${stage}`;
+}
+
+type ManagementClients = (event: WebSocketEvent) => ApiGatewayManagementApiClient;
+
+/** One client per endpoint, kept for the container's life (its connections stay warm). */
+function managementClients(options: WebSocketHandlerOptions): ManagementClients {
+  const clients = new Map<string, ApiGatewayManagementApiClient>();
+  return (event) => {
+    const endpoint = options.managementEndpoint ?? managementEndpointFor(event);
+    let client = clients.get(endpoint);
+    if (!client) {
+      client = new ApiGatewayManagementApiClient({ endpoint });
+      clients.set(endpoint, client);
+    }
+    return client;
+  };
+}
+
+type ParsedMessage = { action: unknown; body: Record<string, unknown> } | { error: string };
+
+/** The JSON object a message carries; an error text for anything else. */
+export function parseMessage(event: Pick<WebSocketEvent, "body" | "isBase64Encoded">): ParsedMessage {
+  if (event.body === undefined || event.body === null || event.body === "") return { error: "Empty message; send JSON like {\"action\":\"whoami\"}" };
+  const text = event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { error: "Invalid JSON; send JSON like {\"action\":\"whoami\"}" };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { error: "The message must be a JSON object with an action" };
+  const body = value as Record<string, unknown>;
+  return { action: body.action, body };
+}
+
+type PostOutcome = "sent" | "gone" | { error: unknown };
+
+async function postToConnection(api: ApiGatewayManagementApiClient, connectionId: string, payload: string): Promise<PostOutcome> {
+  try {
+    await api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(payload) }));
+    return "sent";
+  } catch (error) {
+    if (isGone(error)) return "gone";
+    return { error };
+  }
+}
+
+function isGone(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === "GoneException" || e?.$metadata?.httpStatusCode === 410;
+}
+
+async function forgetConnection(client: DynamoDBDocumentClient, tableName: string, connectionId: string): Promise<void> {
+  await client.send(new DeleteCommand({ TableName: tableName, Key: { connectionId } }));
+}
+
+/** Sends the caller a JSON message; a caller gone meanwhile is no error of the route. */
+async function answerCaller(management: ManagementClients, event: WebSocketEvent, message: unknown): Promise<void> {
+  const outcome = await postToConnection(management(event), event.requestContext.connectionId, JSON.stringify(message));
+  if (typeof outcome === "object") logPostFailure(event, event.requestContext.connectionId, outcome.error);
+}
+
+async function answerError(management: ManagementClients, event: WebSocketEvent, error: string): Promise<WebSocketResult> {
+  await answerCaller(management, event, { error });
+  return { statusCode: 200 };
+}
+
+/** Every connection id, page after page: a Scan page stops at 1 MB (or `Limit`), never at the end. */
+async function* connectionIds(client: DynamoDBDocumentClient, tableName: string, pageSize?: number): AsyncGenerator<string> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: tableName, ProjectionExpression: "connectionId", ExclusiveStartKey: startKey, Limit: pageSize }),
+    );
+    for (const item of page.Items ?? []) yield item.connectionId as string;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+}
+
+/**
+ * Runs `work` for each item with at most `limit` in flight; reads the source only as fast as
+ * slots free up. `work` must not reject.
+ */
+export async function forEachBounded<T>(source: AsyncIterable<T>, limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  const inFlight = new Set<Promise<void>>();
+  for await (const item of source) {
+    while (inFlight.size >= limit) await Promise.race(inFlight);
+    const running: Promise<void> = work(item)
+      .catch(() => undefined)
+      .finally(() => inFlight.delete(running));
+    inFlight.add(running);
+  }
+  await Promise.all(inFlight);
+}
+
+function logPostFailure(event: WebSocketEvent, connectionId: string, error: unknown): void {
+  const err = error instanceof Error ? error : new Error(String(error));
+  console.error(
+    JSON.stringify({
+      level: "error",
+      message: "PostToConnection failed",
+      connectionId,
+      requestId: event.requestContext.requestId,
+      errorName: err.name,
+      errorMessage: err.message,
+    }),
+  );
+}
