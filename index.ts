@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CognitoAuth, HandlerFunction, HttpApi, RestApi, TokenAuthorizer, UsageTiers, WebAcl } from "./components";
+import { CognitoAuth, HandlerFunction, HttpApi, PrivateApiNetwork, RestApi, TokenAuthorizer, UsageTiers, WebAcl, privateApiPolicy } from "./components";
 import { createHealthHandler } from "./functions/health";
 import { withCognitoAuth } from "./functions/cognitoAuth";
 import { readStackSettings } from "./program/config";
@@ -100,6 +100,18 @@ function buildRestApi() {
     logRetentionDays: settings.lambda.logRetentionDays,
   });
   
+  // A PRIVATE API answers only through execute-api VPC endpoints: the configured ones, or one
+  // in a VPC made for it.
+  let privateEndpoint: { vpcEndpointIds: pulumi.Input<string>[]; policy: pulumi.Input<string> } | undefined;
+  if (settings.api.endpointType === "PRIVATE") {
+    if (settings.api.vpcEndpointIds.length > 0) {
+      privateEndpoint = { vpcEndpointIds: settings.api.vpcEndpointIds, policy: privateApiPolicy(settings.api.vpcEndpointIds) };
+    } else {
+      const network = new PrivateApiNetwork("private-api");
+      privateEndpoint = { vpcEndpointIds: [network.vpcEndpointId], policy: network.resourcePolicy };
+    }
+  }
+
   const api = new RestApi(
     "demo",
     demoApiArgs(
@@ -113,6 +125,7 @@ function buildRestApi() {
         partnerStatus: partnerStatus.function,
       },
       { hmac: tokens.authorizer(), cognito: auth.authorizer() },
+      privateEndpoint,
     ),
   );
   

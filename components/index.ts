@@ -8,6 +8,7 @@ export * from "./cors";
 export * from "./HandlerFunction";
 export * from "./HttpApi";
 export * from "./methodSettings";
+export * from "./PrivateApiNetwork";
 export * from "./RestApi";
 export * from "./TokenAuthorizer";
 export * from "./UsageTiers";

@@ -202,6 +202,27 @@ export function computeAwsAttributes(
   }
 }
 
+/**
+ * Remote (multi-language) components are registered like components but answered like
+ * resources: the provider computes their outputs. These are the ones the program uses.
+ */
+export function computeRemoteComponentOutputs(type: string, name: string, inputs: Record<string, any>, cloud: CloudIdentity): Record<string, unknown> | undefined {
+  if (type !== "awsx:ec2:Vpc") return undefined;
+  const zones = Number(inputs.numberOfAvailabilityZones ?? 3);
+  const subnet = () => `subnet-${hex(8).slice(0, 17)}`;
+  const privateSubnetIds = Array.from({ length: zones }, subnet);
+  const publicSubnetIds = inputs.natGateways?.strategy === "None" ? [] : Array.from({ length: zones }, subnet);
+  return {
+    vpcId: `vpc-${hex(8).slice(0, 17)}`,
+    privateSubnetIds,
+    publicSubnetIds,
+    isolatedSubnetIds: [],
+    availabilityZones: Array.from({ length: zones }, (_, i) => `${cloud.region}${"abcdef"[i]}`),
+    cidrBlock: inputs.cidrBlock ?? "10.0.0.0/16",
+    name,
+  };
+}
+
 /** Answers the provider functions (invokes) a program may call. */
 export function answerAwsCall(token: string, inputs: Record<string, any>, cloud: CloudIdentity): Record<string, unknown> {
   switch (token) {

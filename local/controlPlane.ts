@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { CloudIdentity, answerAwsCall, computeAwsAttributes } from "./awsAttributes";
+import { CloudIdentity, answerAwsCall, computeAwsAttributes, computeRemoteComponentOutputs } from "./awsAttributes";
 import { LoadedStackConfig, loadStackConfig } from "./stackConfig";
 
 /** One resource the program registered, as the control plane answered it. */
@@ -148,7 +148,7 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
       const inputs = unwrapSecrets(args.inputs) as Record<string, any>;
       let computed: { id: string | undefined; state: Record<string, any> };
       if (args.custom === false) {
-        computed = { id: undefined, state: {} };
+        computed = { id: undefined, state: computeRemoteComponentOutputs(args.type, args.name, inputs, cloud) ?? {} };
       } else {
         computed = computeAwsAttributes(args.type, args.name, inputs, cloud, (id) => graph.findById(id)?.state);
         const replaced = await options.onCreate?.(args.type, args.name, inputs, computed.state);

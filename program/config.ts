@@ -86,9 +86,6 @@ export function readStackSettings(): StackSettings {
   });
 
   const endpointType = oneOf(api.endpointType ?? "REGIONAL", ["EDGE", "REGIONAL", "PRIVATE"] as const, "api.endpointType");
-  if (endpointType === "PRIVATE" && vpcEndpointIds.length === 0) {
-    throw new Error(`${NAMESPACE}:api.vpcEndpointIds must list the execute-api VPC endpoints when ${NAMESPACE}:api.endpointType is PRIVATE`);
-  }
   if (endpointType !== "PRIVATE" && vpcEndpointIds.length > 0) {
     throw new Error(`${NAMESPACE}:api.vpcEndpointIds only apply when ${NAMESPACE}:api.endpointType is PRIVATE (it is ${endpointType})`);
   }

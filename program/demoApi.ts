@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { MethodSettingArgs } from "../components/methodSettings";
 import { AuthorizerArgs, RestApiArgs, RouteArgs } from "../components/RestApi";
 import type { StackSettings } from "./config";
@@ -99,13 +100,19 @@ export const DEMO_ROUTE_KEYS: { method: string; path: string }[] = demoRoutes(
 ).map(({ method, path }) => ({ method, path }));
 
 /** The RestApi arguments of the demo API for a stack. */
-export function demoApiArgs(settings: StackSettings, handlers: DemoHandlers, authorizers: DemoAuthorizers): RestApiArgs {
+export function demoApiArgs(
+  settings: StackSettings,
+  handlers: DemoHandlers,
+  authorizers: DemoAuthorizers,
+  /** For a PRIVATE API: the VPC endpoints and the resource policy admitting only them. */
+  privateEndpoint?: { vpcEndpointIds: pulumi.Input<string>[]; policy: pulumi.Input<string> },
+): RestApiArgs {
   return {
     authorizers: { ...authorizers },
     description: `apigw-kit demo API (${settings.stack})`,
     endpointType: settings.api.endpointType,
-    vpcEndpointIds: settings.api.endpointType === "PRIVATE" ? settings.api.vpcEndpointIds : undefined,
-    policy: settings.api.endpointType === "PRIVATE" ? privateApiPolicy(settings.api.vpcEndpointIds) : undefined,
+    vpcEndpointIds: privateEndpoint?.vpcEndpointIds,
+    policy: privateEndpoint?.policy,
     binaryMediaTypes: settings.api.binaryMediaTypes,
     models: { User: USER_MODEL },
     validators: { body: "BODY", params: "PARAMETERS", all: "BODY_AND_PARAMETERS" },
@@ -148,21 +155,4 @@ export function demoMethodSettings(settings: Pick<StackSettings, "stage" | "cach
     "partner/status/GET": { caching: { enabled: false } },
     ...settings.methodOverrides,
   };
-}
-
-/** A PRIVATE API answers only calls through these VPC endpoints. */
-function privateApiPolicy(vpcEndpointIds: string[]): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Effect: "Allow", Principal: "*", Action: "execute-api:Invoke", Resource: "execute-api:/*" },
-      {
-        Effect: "Deny",
-        Principal: "*",
-        Action: "execute-api:Invoke",
-        Resource: "execute-api:/*",
-        Condition: { StringNotEquals: { "aws:SourceVpce": vpcEndpointIds } },
-      },
-    ],
-  });
 }

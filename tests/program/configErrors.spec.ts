@@ -76,11 +76,6 @@ const CASES: BadConfig[] = [
     message: 'apigw-kit:api.endpointType must be one of EDGE, REGIONAL, PRIVATE (got "GLOBAL")',
   },
   {
-    title: "api.endpointType PRIVATE without api.vpcEndpointIds",
-    overrides: devWith("api", { endpointType: "PRIVATE" }),
-    message: "apigw-kit:api.vpcEndpointIds must list the execute-api VPC endpoints when apigw-kit:api.endpointType is PRIVATE",
-  },
-  {
     title: "api.vpcEndpointIds with a malformed id",
     overrides: devWith("api", { endpointType: "PRIVATE", vpcEndpointIds: ["vpce-0123456789abcdef0", "vpc-123"] }),
     message: 'apigw-kit:api.vpcEndpointIds[1] must be a VPC endpoint id like vpce-0123456789abcdef0 (got "vpc-123")',
