@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CognitoAuth, HandlerFunction, HttpApi, PrivateApiNetwork, RestApi, TokenAuthorizer, UsageTiers, WebAcl, privateApiPolicy } from "./components";
+import { ApiCache, ApiMonitoring, CognitoAuth, HandlerFunction, HttpApi, PrivateApiNetwork, RestApi, TokenAuthorizer, UsageTiers, WebAcl, WebSocketApi, privateApiPolicy } from "./components";
 import { createHealthHandler } from "./functions/health";
 import { withCognitoAuth } from "./functions/cognitoAuth";
 import { readStackSettings } from "./program/config";
@@ -131,10 +131,24 @@ function buildRestApi() {
   
   // Tiered usage plans, and an API key per customer in its tier's plan (GET /data, POST /files).
   const usage = new UsageTiers("usage", { stage: api.stage, tiers: settings.tiers, customers: settings.customers });
+  // The invalidation side of the stage cache: a flush function, and the roles allowed to
+  // send Cache-Control: max-age=0 (the cache settings themselves are the method settings).
+  const cache = settings.cache
+    ? new ApiCache("cache", { restApi: api.restApi, stage: api.stage, invalidatorRoleNames: settings.cache.invalidatorRoleNames })
+    : undefined;
+
+  // Dashboard and alarms (4XX, 5XX, latency) on an SNS topic.
+  const monitoring = new ApiMonitoring("monitoring", {
+    apiName: api.restApi.name,
+    stageName: api.stage.stageName,
+    thresholds: settings.monitoring.thresholds,
+    alarmEmail: settings.monitoring.alarmEmail,
+  });
+
   // WAF in front of the stage where configured (prod): managed rules and a per-IP rate limit.
   if (settings.waf) new WebAcl("waf", { stageArn: api.stage.arn, ...settings.waf });
 
-  return { url: api.url, apiKeys: usage.apiKeys, tokenClients: tokens.tokenClients };
+  return { url: api.url, apiKeys: usage.apiKeys, tokenClients: tokens.tokenClients, cacheFlushFunction: cache?.flushFunctionName, dashboardName: monitoring.dashboardName };
 }
 
 /**
@@ -163,10 +177,18 @@ function buildHttpApi() {
       { method: "POST", path: "/files", function: uploadFile.function },
     ],
   });
-  return { url: api.url, apiKeys: undefined, tokenClients: undefined };
+  return { url: api.url, apiKeys: undefined, tokenClients: undefined, cacheFlushFunction: undefined, dashboardName: undefined };
 }
 
 const built = settings.api.resolved === "HTTP" ? buildHttpApi() : buildRestApi();
+
+// Real-time fan-out beside the request/response API: a WebSocket API whose $connect takes a
+// Cognito ID token (?token=), with broadcast, direct and whoami routes.
+const realtime = new WebSocketApi("realtime", {
+  cognito: { userPoolId: auth.userPoolId, clientId: auth.userPoolClientId },
+  stage: { name: settings.stage.name, accessLogRetentionDays: settings.stage.accessLogRetentionDays },
+  logRetentionDays: settings.lambda.logRetentionDays,
+});
 
 /** The TTL GET /data is cached for, told to the handler for its Cache-Control header. */
 function dataCacheTtl(): number {
@@ -182,3 +204,9 @@ export const userPoolId = auth.userPoolId;
 export const userPoolClientId = auth.userPoolClientId;
 /** HMAC client secrets by client id (secret): `npm run token -- --client <id>` mints a token. */
 export const tokenClients = built.tokenClients;
+/** The WebSocket API's URL with its stage (`wss://.../dev`; `ws://127.0.0.1:.../dev` locally). */
+export const websocketUrl = realtime.websocketUrl;
+/** The CloudWatch dashboard of the REST stage. */
+export const dashboardName = built.dashboardName;
+/** The function that flushes the stage cache (REST with a cache cluster only). */
+export const cacheFlushFunction = built.cacheFlushFunction;

@@ -287,7 +287,7 @@ function createDashboard(parent: pulumi.Resource, name: string, target: pulumi.O
     {
       // Dashboard names allow letters, digits, - and _ only.
       dashboardName: target.apply((t) => `${t.apiName}-${t.stageName}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 255)),
-      dashboardBody: pulumi.all([target, ...alarms.map((a) => a.arn)]).apply(([t, ...arns]) => dashboardBody(dashboardWidgets(t), region, arns as string[])),
+      dashboardBody: pulumi.all([target, pulumi.all(alarms.map((a) => a.arn))]).apply(([t, arns]) => dashboardBody(dashboardWidgets(t), region, arns)),
     },
     { parent },
   );

@@ -2,6 +2,8 @@
  * apigw-kit: production API Gateway patterns as Pulumi components.
  * `import { RestApi, HandlerFunction, chooseApiType } from "apigw-kit"`.
  */
+export * from "./ApiCache";
+export * from "./ApiMonitoring";
 export * from "./chooseApiType";
 export * from "./CognitoAuth";
 export * from "./cors";
@@ -13,3 +15,4 @@ export * from "./RestApi";
 export * from "./TokenAuthorizer";
 export * from "./UsageTiers";
 export * from "./WebAcl";
+export * from "./WebSocketApi";

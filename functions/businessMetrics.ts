@@ -8,7 +8,6 @@
  * permission on the function's role, and CloudWatch Logs already batches the lines.
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
-import { Console } from "node:console";
 
 /** CloudWatch's metric units (the ones the handlers use; the rest are accepted as strings). */
 export type MetricUnit = "Count" | "Milliseconds" | "Seconds" | "Bytes" | "Percent" | "None" | (string & {});
@@ -31,7 +30,8 @@ export interface EmfLine {
 // With Lambda's JSON log format, console.log wraps the line in a JSON record of its own and
 // CloudWatch no longer sees the EMF document: write the raw line to stdout instead, as
 // aws-embedded-metrics does (awslabs/aws-embedded-metrics-node#158).
-const rawStdout = new Console({ stdout: process.stdout, stderr: process.stderr });
+// (A module-level Console would be captured by Pulumi's closure serialization, which cannot
+// serialize its native methods: write to process.stdout directly instead.)
 
 /** The EMF document of one metric value; exported for tests and for callers that log elsewhere. */
 export function emfLine(
@@ -70,6 +70,6 @@ export function emitMetric(
   namespace: string = process.env.METRICS_NAMESPACE ?? "ApigwKit",
 ): void {
   const line = JSON.stringify(emfLine(name, value, unit, dimensions, namespace));
-  if (process.env.AWS_LAMBDA_LOG_FORMAT === "JSON") rawStdout.log(line);
+  if (process.env.AWS_LAMBDA_LOG_FORMAT === "JSON") process.stdout.write(`${line}\n`);
   else console.log(line);
 }

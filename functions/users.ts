@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { emitMetric } from "./businessMetrics";
 import { isCallerAllowedToRead } from "./cognitoAuth";
 import { corsPolicyFromEnv, jsonResponse, type CorsPolicy } from "./proxyResponse";
 import type { LambdaContext, ProxyEvent, ProxyResult } from "./proxyTypes";
@@ -72,6 +73,8 @@ export function createCreateUserHandler(options: UsersHandlerOptions = {}) {
       logDynamoError("PutItem", tableName, event, context, error);
       throw error;
     }
+    // A business metric for the dashboard, as an embedded-metric-format log line.
+    emitMetric("UsersCreated", 1);
     return jsonResponse(201, user, event, cors, { Location: `/users/${user.id}` });
   };
 }

@@ -189,3 +189,28 @@ function wildcardMatch(pattern: string, value: string, ignoreCase: boolean): boo
   const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
   return new RegExp(`^${source}$`, ignoreCase ? "is" : "s").test(value);
 }
+
+/**
+ * The local cloud's stand-in for SigV4: the roles a caller acts as, from what its authorizer
+ * put in `$context.authorizer`. In AWS, `Cache-Control: max-age=0` is authorized for callers
+ * signing with credentials of a role; locally:
+ * - a Cognito user acts as the role of its `cognito:preferred_role` claim (what AWS puts in
+ *   tokens of a group with a RoleArn), else as each role named like one of its
+ *   `cognito:groups` (cognito-local has no group roles, so a group named like the role
+ *   stands for one);
+ * - a Lambda authorizer (e.g. HMAC token clients) names the role in its context as `roleName`.
+ * Callers with none of these act as no role.
+ */
+export function invalidationPrincipalsOf(authorizer: Record<string, unknown> | undefined): InvalidationPrincipal[] {
+  if (!authorizer) return [];
+  const claims = authorizer.claims as Record<string, unknown> | undefined;
+  if (claims) {
+    const preferred = claims["cognito:preferred_role"];
+    if (typeof preferred === "string" && preferred !== "") return [{ roleName: roleNameOf(preferred) }];
+    const groups = claims["cognito:groups"];
+    // Claims reach the gateway's context as strings: a list is comma-joined.
+    const names = Array.isArray(groups) ? groups : typeof groups === "string" ? groups.split(",") : [];
+    return names.map((g) => String(g).trim()).filter((g) => g !== "").map((roleName) => ({ roleName }));
+  }
+  return typeof authorizer.roleName === "string" && authorizer.roleName !== "" ? [{ roleName: authorizer.roleName }] : [];
+}

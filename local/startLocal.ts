@@ -6,6 +6,11 @@ import { ProgramRun, runProgram } from "./controlPlane";
 import { LOCAL_CREDENTIALS, RunningEmulator, createTableFromInputs, startDynamoDb } from "./emulators";
 import { LambdaRuntime } from "./lambdaRuntime";
 import { startSecretsManager } from "./secretsManager";
+import { CacheInvalidationPolicy, invalidationPrincipalsOf, startApiGatewayManagement } from "./apiGatewayManagement";
+import { MetricsStore } from "./metricsStore";
+import { WebSocketGateway, webSocketApiModels } from "./webSocketGateway";
+import { handleLocalRequest, type LocalDashboardOptions } from "./dashboardPage";
+import { alarmDefinitions, dashboardWidgets } from "../components/ApiMonitoring";
 import { startCognitoEmulator } from "./cognitoEmulator";
 import { CognitoUserPoolAuthorizer } from "./restGateway/cognitoAuthorizer";
 import { RestGateway } from "./restGateway/restGateway";
@@ -55,6 +60,8 @@ export interface LocalCloud {
   httpGateway?: HttpGateway;
   /** The control plane's record of the deployment. */
   run: ProgramRun;
+  /** The local CloudWatch: gateway metrics and the functions' embedded-metric-format lines. */
+  metricsStore: MetricsStore;
   lambda: LambdaRuntime;
   /** Where outputs.json was written. */
   outputsFile: string;
@@ -98,7 +105,14 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     // The API's port must be known before the program runs: its invoke URL is an output.
     let gateway: RestGateway | undefined;
     let httpGateway: HttpGateway | undefined;
+    let wsGateway: WebSocketGateway | undefined;
+    const metricsStore = new MetricsStore();
+    let dashboard: LocalDashboardOptions = { widgets: [], alarms: [] };
     const server = http.createServer((req, res) => {
+      // The @connections API of the WebSocket stage shares the port, as its endpoint does on AWS.
+      if (wsGateway?.handleManagement(req, res)) return;
+      // The local CloudWatch (/_local/metrics, /_local/dashboard) shares the API's port.
+      if (handleLocalRequest(req, res, metricsStore, dashboard)) return;
       const serving = gateway ?? httpGateway;
       if (serving) void serving.handle(req, res);
       else {
@@ -107,6 +121,10 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       }
     });
     server.keepAliveTimeout = 5_000;
+    server.on("upgrade", (req, socket, head) => {
+      if (wsGateway) wsGateway.handleUpgrade(req, socket, head);
+      else socket.end("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
+    });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
@@ -116,6 +134,18 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
       server.close(() => resolve());
     }));
     const apiBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    // The API Gateway control plane's FlushStageCache, for the flush function and CLI.
+    let served: { apiId: string; stage: string } | undefined;
+    const apiGatewayManagement = await startApiGatewayManagement({
+      flush: (apiId, stage) => {
+        if (!gateway || served?.apiId !== apiId || served.stage !== stage) return false;
+        gateway.flushCache();
+        return true;
+      },
+    });
+    cleanups.push(apiGatewayManagement.stop);
+    log(`API Gateway management endpoint at ${apiGatewayManagement.url}`);
 
     t = Date.now();
     log(`Running index.ts for stack ${stack} under the local control plane...`);
@@ -150,13 +180,23 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
         AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
         AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
+        AWS_ENDPOINT_URL_API_GATEWAY: apiGatewayManagement.url,
         // The SDK warns once per container that it will soon need Node 22; the local
         // runtime is whatever Node runs the local cloud, so the warning is noise here.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       },
-      log: options.functionLog,
+      log: (functionName, line) => {
+        // Business metrics arrive as embedded-metric-format log lines, as in CloudWatch Logs.
+        metricsStore.recordEmf(line);
+        if (options.functionLog) options.functionLog(functionName, line);
+        else process.stderr.write(`[${functionName}] ${line}\n`);
+      },
     });
     cleanups.push(() => lambda.stop());
+    const wsModels = webSocketApiModels(run.graph);
+    if (wsModels.length > 1) throw new Error(`the local cloud serves one WebSocket API stage; the program has ${wsModels.length}`);
+    // Functions reach the @connections API of the local stage through this endpoint.
+    const wsEnvironment: Record<string, string> = wsModels[0] ? { WEBSOCKET_MANAGEMENT_ENDPOINT: `${apiBase}/${wsModels[0].stageName}` } : {};
     const functions = run.graph.ofType("aws:lambda/function:Function");
     for (const fn of functions) {
       const assets = await fn.inputs.code.assets;
@@ -166,12 +206,18 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         arn: fn.state.arn,
         code,
         // Functions checking Cognito tokens are told where the local pool's issuer is.
-        environment: { ...(fn.inputs.environment?.variables ?? {}), ...cognito.functionEnvironment(fn.inputs.environment?.variables ?? {}) },
+        environment: { ...(fn.inputs.environment?.variables ?? {}), ...wsEnvironment, ...cognito.functionEnvironment(fn.inputs.environment?.variables ?? {}) },
         timeoutSeconds: fn.inputs.timeout ?? 3,
         memorySize: fn.inputs.memorySize,
       });
     }
     log(`Lambda runtime: ${functions.length} functions loaded (${Date.now() - t} ms)`);
+    if (wsModels[0]) {
+      wsGateway = new WebSocketGateway({ model: wsModels[0], lambda, accountId: "123456789012", region });
+      const ws = wsGateway;
+      cleanups.push(async () => ws.close());
+      log(`WebSocket API stage ${wsModels[0].stageName} at ${apiBase.replace("http", "ws")}/${wsModels[0].stageName}`);
+    }
 
     const models = restApiModels(run.graph);
     const httpModels = httpApiModels(run.graph);
@@ -185,7 +231,29 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         issuerFor: (arn) => cognito.issuerForPoolArn(arn),
         clientIdsFor: (arn) => cognito.clientIdsForPoolArn(arn),
       });
-      gateway = new RestGateway({ model: models[0], lambda, accountId: "123456789012", region, accountThrottle: options.accountThrottle, usagePlans, cognito: cognitoAuthorizer });
+      const target = { apiName: models[0].name, stageName: models[0].stageName };
+      // The dashboard draws the ApiMonitoring widgets and evaluates its alarms with the
+      // thresholds the program recorded.
+      const thresholds = Object.fromEntries(
+        run.graph.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.inputs.metricName as string, a.inputs.threshold as number]),
+      );
+      dashboard = {
+        widgets: dashboardWidgets(target),
+        alarms: alarmDefinitions({ clientErrorsPer5Min: thresholds["4XXError"], serverErrorsPer5Min: thresholds["5XXError"], latencyAverageMs: thresholds.Latency }, target),
+      };
+      const invalidation = new CacheInvalidationPolicy(run.graph);
+      gateway = new RestGateway({
+        model: models[0],
+        lambda,
+        accountId: "123456789012",
+        region,
+        accountThrottle: options.accountThrottle,
+        usagePlans,
+        cognito: cognitoAuthorizer,
+        mayInvalidateCache: (authorizer, methodArn) => invalidationPrincipalsOf(authorizer).some((p) => invalidation.allows(p, methodArn)),
+        onRequest: (metric) => metricsStore.recordGatewayRequest({ apiName: target.apiName, stage: target.stageName, ...metric }),
+      });
+      served = { apiId: models[0].apiId, stage: models[0].stageName };
       log(`REST API ${models[0].name} stage ${models[0].stageName}: ${models[0].methods.size} methods at ${apiBase}/${models[0].stageName}`);
     }
 
@@ -207,14 +275,23 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
 
     const outputs = Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, o.value]));
     const secretOutputs = Object.entries(run.outputs).filter(([, o]) => o.secret).map(([k]) => k);
-    const endpoints: Record<string, string> = { dynamodb: dynamodb.url, cognito: cognito.url, secretsManager: secretsManager.url };
+    const endpoints: Record<string, string> = {
+      dynamodb: dynamodb.url,
+      cognito: cognito.url,
+      secretsManager: secretsManager.url,
+      apiGateway: apiGatewayManagement.url,
+      ...(wsModels[0] ? { webSocket: `${apiBase.replace("http", "ws")}/${wsModels[0].stageName}`, webSocketManagement: `${apiBase}/${wsModels[0].stageName}` } : {}),
+      metrics: `${apiBase}/_local/metrics`,
+      dashboard: `${apiBase}/_local/dashboard`,
+    };
     if (models[0]) endpoints.restApi = `${apiBase}/${models[0].stageName}`;
     if (httpModels[0]) endpoints.httpApi = httpModels[0].stageName === "$default" ? apiBase : `${apiBase}/${httpModels[0].stageName}`;
     const outputsFile = path.join(stateDir, "outputs.json");
-    writeFileAtomically(outputsFile, JSON.stringify({ stack, outputs, endpoints }, null, 2) + "\n");
+    const restApi = models[0] ? { id: models[0].apiId, stage: models[0].stageName, region } : undefined;
+    writeFileAtomically(outputsFile, JSON.stringify({ stack, outputs, endpoints, ...(restApi ? { restApi } : {}) }, null, 2) + "\n");
     cleanups.push(async () => fs.rmSync(outputsFile, { force: true }));
 
-    return { stack, outputs, secretOutputs, endpoints, gateway, httpGateway, run, lambda, outputsFile, stop: stopAll };
+    return { stack, outputs, secretOutputs, endpoints, gateway, httpGateway, run, metricsStore, lambda, outputsFile, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -5,6 +5,7 @@ import { HttpApi } from "../components/HttpApi";
 import { validateCognitoAuthArgs } from "../components/CognitoAuth";
 import { validateTokenAuthorizerArgs } from "../components/TokenAuthorizer";
 import { validateWebAclArgs } from "../components/WebAcl";
+import { validateApiMonitoringArgs } from "../components/ApiMonitoring";
 import { MethodSettingArgs, ThrottleArgs, UnauthorizedCacheControlStrategy, resolveMethodSettings } from "../components/methodSettings";
 import { CACHE_CLUSTER_SIZES, CacheClusterSize, EndpointType } from "../components/RestApi";
 import { CustomerArgs, DEFAULT_TIERS, TierArgs, validateUsageTiersArgs } from "../components/UsageTiers";
@@ -42,6 +43,8 @@ export interface StackSettings {
     encrypted: boolean;
     requireAuthorizationForCacheControl: boolean;
     unauthorizedCacheControlHeaderStrategy: UnauthorizedCacheControlStrategy;
+    /** IAM roles allowed `execute-api:InvalidateCache` (to send `Cache-Control: max-age=0`). */
+    invalidatorRoleNames: string[];
   };
   /** Per-method overrides keyed `resource path/METHOD`. */
   methodOverrides: Record<string, MethodSettingArgs>;
@@ -53,6 +56,8 @@ export interface StackSettings {
   customers: CustomerArgs[];
   /** A WAF web ACL on the REST stage (`apigw-kit:waf`); absent: none. */
   waf?: { rateLimitPer5Minutes: number; commonRuleSetCountOnly: string[] };
+  /** Alarm thresholds and the alarm e-mail (`apigw-kit:monitoring`). */
+  monitoring: { thresholds: { clientErrorsPer5Min?: number; serverErrorsPer5Min?: number; latencyAverageMs?: number }; alarmEmail?: string };
   /** The user pool (`apigw-kit:cognito`). */
   cognito: { mfa: "OFF" | "OPTIONAL" | "ON"; groups: string[]; passwordMinimumLength: number };
   /** The HMAC token authorizer: its clients and result cache TTL (`apigw-kit:tokenAuthorizer`). */
@@ -72,6 +77,7 @@ export function readStackSettings(): StackSettings {
   const tokenAuthorizer = objectAt(config, "tokenAuthorizer");
   const cognito = objectAt(config, "cognito");
   const waf = config.getObject<Record<string, unknown>>("waf");
+  const monitoring = objectAt(config, "monitoring");
 
   const type = oneOf(api.type ?? "auto", ["rest", "http", "auto"] as const, "api.type");
   const requirements: ApiRequirements = validateApiRequirements(api.requirements ?? {}, `${NAMESPACE}:api.requirements`);
@@ -142,6 +148,10 @@ export function readStackSettings(): StackSettings {
             rateLimitPer5Minutes: validateWebAclArgs(waf as { rateLimitPer5Minutes?: number }, `${NAMESPACE}:waf.`),
             commonRuleSetCountOnly: (optionalArray(waf.commonRuleSetCountOnly, "waf.commonRuleSetCountOnly") as string[] | undefined) ?? [],
           },
+    monitoring: {
+      thresholds: (monitoring.thresholds ?? {}) as StackSettings["monitoring"]["thresholds"],
+      alarmEmail: monitoring.alarmEmail as string | undefined,
+    },
     cognito: {
       mfa: oneOf(cognito.mfa ?? "OFF", ["OFF", "OPTIONAL", "ON"] as const, "cognito.mfa"),
       groups: (optionalArray(cognito.groups, "cognito.groups") as string[] | undefined) ?? ["admins", "users"],
@@ -167,6 +177,7 @@ export function readStackSettings(): StackSettings {
     throw new Error(`${NAMESPACE}:cognito.${(err as Error).message}`);
   }
   validateTokenAuthorizerArgs(`${NAMESPACE}:tokenAuthorizer.`, settings.tokenAuthorizer);
+  validateApiMonitoringArgs(`${NAMESPACE}:monitoring.`, { apiName: "planned", stageName: settings.stage.name, ...settings.monitoring });
   try {
     validateUsageTiersArgs({ apiId: "planned", stageName: settings.stage.name, tiers: settings.tiers, customers: settings.customers });
   } catch (err) {
@@ -197,6 +208,7 @@ function cacheSettings(cache: Record<string, unknown>): NonNullable<StackSetting
       ["FAIL_WITH_403", "SUCCEED_WITH_RESPONSE_HEADER", "SUCCEED_WITHOUT_RESPONSE_HEADER"] as const,
       "cache.unauthorizedCacheControlHeaderStrategy",
     ),
+    invalidatorRoleNames: (optionalArray(cache.invalidatorRoleNames, "cache.invalidatorRoleNames") as string[] | undefined) ?? [],
   };
 }
 

@@ -5,7 +5,7 @@ import type { InvokeResult } from "../lambdaRuntime";
 import { GatewayResponseType, gatewayResponse, mappingValue } from "./gatewayResponses";
 import { MappingTemplateError, renderMappingTemplate, type TemplateInput } from "./mappingTemplate";
 import { LambdaAuthorizers, executeApiMethodArn, type AuthorizerOutcome } from "./lambdaAuthorizers";
-import { GatewayMetrics } from "./metrics";
+import { GatewayMetrics, type RequestMetric } from "./metrics";
 import { ModelValidator, missingParametersMessage, missingRequiredParameters, selectRequestModel } from "./requestValidation";
 import { ResponseCache, cacheKey, capacityBytesForClusterSize, type CachedResponse } from "./responseCache";
 import type { IntegrationModel, MethodModel, MethodSettingModel, RestApiModel } from "./restApiModel";
@@ -42,6 +42,15 @@ export interface RestGatewayOptions {
    * @default none
    */
   cognito?: CognitoTokenChecker;
+  /**
+   * Whether a caller may refresh a cached entry with `Cache-Control: max-age=0` when the
+   * method settings require authorization (IAM `execute-api:InvalidateCache` on the method
+   * ARN), given what its authorizer put in `$context.authorizer`.
+   * @default nobody may
+   */
+  mayInvalidateCache?: (authorizer: Record<string, unknown> | undefined, methodArn: string) => boolean;
+  /** Told of every request served, after its metrics are recorded (the local metrics store). @default none */
+  onRequest?: (metric: RequestMetric) => void;
 }
 
 /** What the gateway needs to check a Cognito token for a COGNITO_USER_POOLS authorizer. */
@@ -162,7 +171,9 @@ export class RestGateway {
     headers["Content-Length"] = String(body.length);
     res.writeHead(answer.status, headers);
     res.end(req.method === "HEAD" ? undefined : body);
-    this.metrics.record({ route, status: answer.status, latencyMs: performance.now() - started, integrationLatencyMs, cache: cacheResult });
+    const metric: RequestMetric = { route, status: answer.status, latencyMs: performance.now() - started, integrationLatencyMs, cache: cacheResult };
+    this.metrics.record(metric);
+    this.options.onRequest?.(metric);
   }
 
   private async serve(request: GatewayRequest): Promise<{ answer: GatewayAnswer; route?: string; integrationLatencyMs?: number; cache?: "hit" | "miss" }> {
@@ -274,9 +285,15 @@ export class RestGateway {
         keyParameters: (method.integration?.cacheKeyParameters ?? []).map((p) => [p, requestParameter(p, templateInput)]),
       });
       const wantsFresh = /(^|,)\s*max-age\s*=\s*0\s*(,|$)/i.test(headerValue(request.headers, "cache-control") ?? "");
-      // Only callers allowed execute-api:InvalidateCache may refresh when authorization is
-      // required; the local cloud grants that to nobody until the cache component names roles.
-      const mayRefresh = wantsFresh && !settings.requireAuthorizationForCacheControl;
+      // When authorization is required, only callers allowed execute-api:InvalidateCache on
+      // this method may refresh (ApiCache's invalidator roles).
+      const mayRefresh =
+        wantsFresh &&
+        (!settings.requireAuthorizationForCacheControl ||
+          (this.options.mayInvalidateCache?.(
+            context.authorizer as Record<string, unknown> | undefined,
+            executeApiMethodArn({ region: this.options.region, accountId: this.options.accountId, apiId: this.model.apiId, stage: this.model.stageName, httpMethod: request.httpMethod, path: request.path }),
+          ) ?? false));
       if (wantsFresh && !mayRefresh && settings.unauthorizedCacheControlHeaderStrategy === "FAIL_WITH_403") {
         return { route, answer: this.errorAnswer("ACCESS_DENIED", request, templateInput) };
       }

@@ -1,0 +1,353 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  createBroadcastHandler,
+  createConnectAuthorizer,
+  createConnectHandler,
+  createDefaultHandler,
+  createDirectHandler,
+  createDisconnectHandler,
+  createWhoamiHandler,
+} from "../functions/webSocket";
+import { HandlerFunction, type HandlerFunctionArgs, type PolicyStatementArgs } from "./HandlerFunction";
+import type { ThrottleArgs } from "./methodSettings";
+
+/** The Cognito pool whose ID tokens `$connect` accepts (from the `token` query parameter). */
+export interface WebSocketCognitoArgs {
+  /** @example pool.id */
+  userPoolId: pulumi.Input<string>;
+  /** The app client the ID tokens must be issued to (`aud`). */
+  clientId: pulumi.Input<string>;
+  /**
+   * The token issuer.
+   * @default `https://cognito-idp.{region}.amazonaws.com/{userPoolId}`
+   */
+  issuer?: pulumi.Input<string>;
+}
+
+/** The API's stage. */
+export interface WebSocketStageArgs {
+  /**
+   * The stage name: the last segment of the `wss://` URL and of the @connections endpoint.
+   * @default "ws"
+   */
+  name?: string;
+  /**
+   * The token bucket of every route (messages and connects per second).
+   * @default { rateLimit: 500, burstLimit: 1000 }
+   */
+  throttle?: ThrottleArgs;
+  /** Days access-log events are kept. @default 30 */
+  accessLogRetentionDays?: number;
+}
+
+export interface WebSocketApiArgs {
+  /** @default none */
+  description?: string;
+  /**
+   * Guards `$connect` with a REQUEST Lambda authorizer checking a Cognito ID token passed as
+   * `?token=` (browsers cannot set headers on the upgrade; WebSocket APIs have no Cognito or
+   * JWT authorizer type). The identity (`sub`, `email`) is stored with the connection.
+   * @default none (anyone may connect)
+   */
+  cognito?: WebSocketCognitoArgs;
+  /** @default { name: "ws", throttle: { rateLimit: 500, burstLimit: 1000 }, accessLogRetentionDays: 30 } */
+  stage?: WebSocketStageArgs;
+  /**
+   * PostToConnection calls a broadcast keeps in flight at once.
+   * @default 50
+   */
+  broadcastConcurrency?: number;
+  /** Days the functions' log events are kept. @default 14 */
+  logRetentionDays?: number;
+}
+
+/** The routes this API has; each has its own function and least-privilege role. */
+export const WEBSOCKET_ROUTE_KEYS = ["$connect", "$disconnect", "$default", "broadcast", "direct", "whoami"] as const;
+export type WebSocketRouteKey = (typeof WEBSOCKET_ROUTE_KEYS)[number];
+
+/** The stage's access-log line: one JSON object per connect, message and disconnect. */
+export const WEBSOCKET_ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: "$context.requestId",
+  connectionId: "$context.connectionId",
+  eventType: "$context.eventType",
+  routeKey: "$context.routeKey",
+  status: "$context.status",
+  ip: "$context.identity.sourceIp",
+  requestTime: "$context.requestTime",
+  integrationLatency: "$context.integrationLatency",
+  error: "$context.error.message",
+  authorizerError: "$context.authorizer.error",
+});
+
+const DEFAULT_THROTTLE: ThrottleArgs = { rateLimit: 500, burstLimit: 1000 };
+
+interface ValidatedWebSocketSpec {
+  stage: { name: string; throttle: ThrottleArgs; accessLogRetentionDays: number };
+  broadcastConcurrency: number;
+}
+
+/**
+ * A WebSocket API (API Gateway v2) for fan-out: routes picked by `$request.body.action`
+ * (`broadcast`, `direct`, `whoami`, and `$default` answering unknown actions), a connections
+ * table with TTL, one least-privilege function per route, an optional Cognito check on
+ * `$connect`, and a throttled stage with JSON access logs.
+ */
+export class WebSocketApi extends pulumi.ComponentResource {
+  public readonly api: aws.apigatewayv2.Api;
+  public readonly stage: aws.apigatewayv2.Stage;
+  public readonly accessLogGroup: aws.cloudwatch.LogGroup;
+  /** Connections by `connectionId`, with `ttl` as DynamoDB TTL attribute. */
+  public readonly connectionsTable: aws.dynamodb.Table;
+  /** The function of each route, by route key. */
+  public readonly handlers: Record<WebSocketRouteKey, HandlerFunction>;
+  public readonly routes: Record<WebSocketRouteKey, aws.apigatewayv2.Route>;
+  /** The `$connect` authorizer and its function, when `cognito` is set. */
+  public readonly authorizer?: { authorizer: aws.apigatewayv2.Authorizer; handler: HandlerFunction };
+  /** `wss://{apiId}.execute-api.{region}.amazonaws.com/{stage}` */
+  public readonly websocketUrl: pulumi.Output<string>;
+  /** `https://{apiId}.execute-api.{region}.amazonaws.com/{stage}`: where @connections calls go. */
+  public readonly managementEndpoint: pulumi.Output<string>;
+  public readonly connectionsTableName: pulumi.Output<string>;
+  public readonly apiId: pulumi.Output<string>;
+  public readonly executionArn: pulumi.Output<string>;
+
+  constructor(name: string, args: WebSocketApiArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    super("apigw-kit:index:WebSocketApi", name, {}, opts);
+    const spec = validateWebSocketApiArgs(args);
+
+    this.api = new aws.apigatewayv2.Api(
+      `${name}-api`,
+      { protocolType: "WEBSOCKET", routeSelectionExpression: "$request.body.action", description: args.description },
+      { parent: this },
+    );
+    this.connectionsTable = createConnectionsTable(this, name);
+    this.handlers = createHandlers(this, name, this.api, this.connectionsTable, spec, args.logRetentionDays);
+    this.authorizer = args.cognito ? createAuthorizer(this, name, this.api, args.cognito, args.logRetentionDays) : undefined;
+    this.routes = createRoutes(this, name, this.api, this.handlers, this.authorizer?.authorizer);
+    this.accessLogGroup = new aws.cloudwatch.LogGroup(
+      `${name}-access-logs`,
+      { name: pulumi.interpolate`/aws/apigateway/${this.api.name}/${spec.stage.name}/access`, retentionInDays: spec.stage.accessLogRetentionDays },
+      { parent: this },
+    );
+    this.stage = new aws.apigatewayv2.Stage(
+      `${name}-stage`,
+      {
+        apiId: this.api.id,
+        name: spec.stage.name,
+        autoDeploy: true,
+        defaultRouteSettings: { throttlingRateLimit: spec.stage.throttle.rateLimit, throttlingBurstLimit: spec.stage.throttle.burstLimit },
+        accessLogSettings: { destinationArn: this.accessLogGroup.arn, format: WEBSOCKET_ACCESS_LOG_FORMAT },
+      },
+      { parent: this, dependsOn: Object.values(this.routes) },
+    );
+
+    this.websocketUrl = this.stage.invokeUrl.apply((u) => u.replace(/\/+$/, ""));
+    // The management API is the same host and stage over HTTPS (ws:// -> http:// locally).
+    this.managementEndpoint = this.websocketUrl.apply((u) => u.replace(/^ws(s?):/, "http$1:"));
+    this.connectionsTableName = this.connectionsTable.name;
+    this.apiId = this.api.id;
+    this.executionArn = this.api.executionArn;
+    this.registerOutputs({
+      websocketUrl: this.websocketUrl,
+      managementEndpoint: this.managementEndpoint,
+      connectionsTableName: this.connectionsTableName,
+      apiId: this.apiId,
+    });
+  }
+}
+
+/** Checks the arguments before any resource exists; throws naming the field. */
+export function validateWebSocketApiArgs(args: WebSocketApiArgs): ValidatedWebSocketSpec {
+  const stage = args.stage ?? {};
+  const stageName = stage.name ?? "ws";
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(stageName)) {
+    throw new Error(`stage.name must be 1-128 letters, digits, "-" or "_" (got ${JSON.stringify(stageName)})`);
+  }
+  const throttle = stage.throttle ?? DEFAULT_THROTTLE;
+  if (typeof throttle.rateLimit !== "number" || !(throttle.rateLimit >= 0)) {
+    throw new Error(`stage.throttle.rateLimit must be a number >= 0 (got ${throttle.rateLimit})`);
+  }
+  if (!Number.isInteger(throttle.burstLimit) || throttle.burstLimit < 0) {
+    throw new Error(`stage.throttle.burstLimit must be an integer >= 0 (got ${throttle.burstLimit})`);
+  }
+  const retention = stage.accessLogRetentionDays ?? 30;
+  if (!Number.isInteger(retention) || retention < 1) {
+    throw new Error(`stage.accessLogRetentionDays must be a positive integer (got ${retention})`);
+  }
+  const concurrency = args.broadcastConcurrency ?? 50;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
+    throw new Error(`broadcastConcurrency must be an integer from 1 to 1000 (got ${concurrency})`);
+  }
+  if (args.cognito !== undefined) {
+    if (!args.cognito.userPoolId) throw new Error("cognito.userPoolId is required when cognito is set");
+    if (!args.cognito.clientId) throw new Error("cognito.clientId is required when cognito is set");
+  }
+  return { stage: { name: stageName, throttle, accessLogRetentionDays: retention }, broadcastConcurrency: concurrency };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resource creation steps.
+
+function createConnectionsTable(parent: pulumi.Resource, name: string): aws.dynamodb.Table {
+  return new aws.dynamodb.Table(
+    `${name}-connections`,
+    {
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: "connectionId",
+      attributes: [{ name: "connectionId", type: "S" }],
+      // Records whose $disconnect never came (API Gateway sends it best effort) expire.
+      ttl: { attributeName: "ttl", enabled: true },
+    },
+    { parent },
+  );
+}
+
+function createHandlers(
+  parent: pulumi.Resource,
+  name: string,
+  api: aws.apigatewayv2.Api,
+  table: aws.dynamodb.Table,
+  spec: ValidatedWebSocketSpec,
+  logRetentionDays: number | undefined,
+): Record<WebSocketRouteKey, HandlerFunction> {
+  const tableActions = (...actions: string[]): PolicyStatementArgs => ({ actions: actions.map((a) => `dynamodb:${a}`), resources: [table.arn] });
+  // PostToConnection only, on this API's stage: the handlers never GET or DELETE connections.
+  const postToConnections: PolicyStatementArgs = {
+    actions: ["execute-api:ManageConnections"],
+    resources: [pulumi.interpolate`${api.executionArn}/${spec.stage.name}/POST/@connections/*`],
+  };
+  const environment = { CONNECTIONS_TABLE: table.name };
+  const handler = (slug: string, description: string, fn: Pick<HandlerFunctionArgs, "handlerFactory" | "policyStatements" | "environment">) =>
+    new HandlerFunction(`${name}-${slug}`, { description: `${name}: ${description}`, memorySize: 256, timeoutSeconds: 29, logRetentionDays, ...fn }, { parent });
+
+  return {
+    $connect: handler("connect", "stores a connection", {
+      handlerFactory: createConnectHandler,
+      environment,
+      policyStatements: [tableActions("PutItem")],
+    }),
+    $disconnect: handler("disconnect", "forgets a connection", {
+      handlerFactory: createDisconnectHandler,
+      environment,
+      policyStatements: [tableActions("DeleteItem")],
+    }),
+    $default: handler("default", "answers unknown actions", {
+      handlerFactory: createDefaultHandler,
+      policyStatements: [postToConnections],
+    }),
+    broadcast: handler("broadcast", "sends a message to every other connection", {
+      handlerFactory: createBroadcastHandler,
+      environment: { ...environment, BROADCAST_CONCURRENCY: String(spec.broadcastConcurrency) },
+      policyStatements: [tableActions("Scan", "DeleteItem"), postToConnections],
+    }),
+    direct: handler("direct", "sends a message to one connection", {
+      handlerFactory: createDirectHandler,
+      environment,
+      policyStatements: [tableActions("DeleteItem"), postToConnections],
+    }),
+    whoami: handler("whoami", "answers the caller's connection id", {
+      handlerFactory: createWhoamiHandler,
+      policyStatements: [postToConnections],
+    }),
+  };
+}
+
+function createAuthorizer(
+  parent: pulumi.Resource,
+  name: string,
+  api: aws.apigatewayv2.Api,
+  cognito: WebSocketCognitoArgs,
+  logRetentionDays: number | undefined,
+): { authorizer: aws.apigatewayv2.Authorizer; handler: HandlerFunction } {
+  const handler = new HandlerFunction(
+    `${name}-authorizer`,
+    {
+      description: `${name}: checks the Cognito ID token of $connect`,
+      handlerFactory: createConnectAuthorizer,
+      environment: {
+        USER_POOL_ID: cognito.userPoolId,
+        USER_POOL_CLIENT_ID: cognito.clientId,
+        ...(cognito.issuer ? { COGNITO_ISSUER: cognito.issuer } : {}),
+      },
+      packages: ["aws-jwt-verify"],
+      memorySize: 256,
+      timeoutSeconds: 10,
+      logRetentionDays,
+    },
+    { parent },
+  );
+  const authorizer = new aws.apigatewayv2.Authorizer(
+    `${name}-authorizer`,
+    {
+      apiId: api.id,
+      name: `${name}-cognito`,
+      authorizerType: "REQUEST",
+      authorizerUri: handler.function.invokeArn,
+      // A missing token is refused with 401 by API Gateway, without invoking the function.
+      identitySources: ["route.request.querystring.token"],
+    },
+    { parent },
+  );
+  new aws.lambda.Permission(
+    `${name}-invoke-authorizer`,
+    {
+      action: "lambda:InvokeFunction",
+      function: handler.function.name,
+      principal: "apigateway.amazonaws.com",
+      sourceArn: pulumi.interpolate`${api.executionArn}/authorizers/${authorizer.id}`,
+    },
+    { parent },
+  );
+  return { authorizer, handler };
+}
+
+function createRoutes(
+  parent: pulumi.Resource,
+  name: string,
+  api: aws.apigatewayv2.Api,
+  handlers: Record<WebSocketRouteKey, HandlerFunction>,
+  authorizer: aws.apigatewayv2.Authorizer | undefined,
+): Record<WebSocketRouteKey, aws.apigatewayv2.Route> {
+  const routes = {} as Record<WebSocketRouteKey, aws.apigatewayv2.Route>;
+  for (const routeKey of WEBSOCKET_ROUTE_KEYS) {
+    const fn = handlers[routeKey].function;
+    const slug = routeKey.replace(/^\$/, "");
+    const integration = new aws.apigatewayv2.Integration(
+      `${name}-integration-${slug}`,
+      {
+        apiId: api.id,
+        integrationType: "AWS_PROXY",
+        integrationMethod: "POST",
+        integrationUri: fn.invokeArn,
+        // WebSocket integrations allow 50..29,000 ms.
+        timeoutMilliseconds: 29000,
+      },
+      { parent },
+    );
+    const guarded = routeKey === "$connect" && authorizer !== undefined;
+    routes[routeKey] = new aws.apigatewayv2.Route(
+      `${name}-route-${slug}`,
+      {
+        apiId: api.id,
+        routeKey,
+        target: pulumi.interpolate`integrations/${integration.id}`,
+        // Only $connect can carry an authorizer on a WebSocket API.
+        authorizationType: guarded ? "CUSTOM" : "NONE",
+        authorizerId: guarded ? authorizer!.id : undefined,
+      },
+      { parent },
+    );
+    new aws.lambda.Permission(
+      `${name}-invoke-${slug}`,
+      {
+        action: "lambda:InvokeFunction",
+        function: fn.name,
+        principal: "apigateway.amazonaws.com",
+        sourceArn: pulumi.interpolate`${api.executionArn}/*/${routeKey}`,
+      },
+      { parent },
+    );
+  }
+  return routes;
+}

@@ -1,0 +1,137 @@
+import { expect } from "chai";
+import { WebSocketApi, WebSocketApiArgs, validateWebSocketApiArgs } from "../../components/WebSocketApi";
+import { ProgramRun, RecordedResource, runProgram } from "../../local/controlPlane";
+
+const T = {
+  component: "apigw-kit:index:WebSocketApi",
+  api: "aws:apigatewayv2/api:Api",
+  integration: "aws:apigatewayv2/integration:Integration",
+  route: "aws:apigatewayv2/route:Route",
+  authorizer: "aws:apigatewayv2/authorizer:Authorizer",
+  stage: "aws:apigatewayv2/stage:Stage",
+  table: "aws:dynamodb/table:Table",
+  function: "aws:lambda/function:Function",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  permission: "aws:lambda/permission:Permission",
+};
+
+function runApi(args: WebSocketApiArgs): Promise<ProgramRun> {
+  return runProgram({
+    stack: "dev",
+    define: () => {
+      const api = new WebSocketApi("chat", args);
+      return { websocketUrl: api.websocketUrl, connectionsTableName: api.connectionsTableName, managementEndpoint: api.managementEndpoint };
+    },
+  });
+}
+
+/** The policy statements (besides logs) of the function whose logical name is `chat-<slug>`. */
+function statementsOf(run: ProgramRun, slug: string): Array<{ Action: string[]; Resource: string[] }> {
+  const policy = run.graph.get(T.rolePolicy, `chat-${slug}-policy`);
+  return JSON.parse(policy.inputs.policy).Statement.slice(1);
+}
+
+describe("components/WebSocketApi", function () {
+  describe("with defaults", () => {
+    let run: ProgramRun;
+    let api: RecordedResource;
+    before(async () => {
+      run = await runApi({});
+      api = run.graph.ofType(T.api)[0];
+    });
+
+    it("is a WEBSOCKET API routing on $request.body.action", () => {
+      expect(run.graph.ofType(T.api)).to.have.length(1);
+      expect(api.inputs).to.include({ protocolType: "WEBSOCKET", routeSelectionExpression: "$request.body.action" });
+      expect(run.graph.ofType(T.component)).to.have.length(1);
+    });
+
+    it("has a connections table: hash key connectionId, TTL on ttl, PAY_PER_REQUEST", () => {
+      const [table] = run.graph.ofType(T.table);
+      expect(table.inputs).to.deep.include({ hashKey: "connectionId", billingMode: "PAY_PER_REQUEST", ttl: { attributeName: "ttl", enabled: true } });
+      expect(run.outputs.connectionsTableName.value).to.equal(table.state.name);
+    });
+
+    it("has the six routes, each on its own AWS_PROXY integration and function, none authorized", () => {
+      const routes = run.graph.ofType(T.route);
+      expect(routes.map((r) => r.inputs.routeKey).sort()).to.deep.equal(["$connect", "$default", "$disconnect", "broadcast", "direct", "whoami"]);
+      const integrations = run.graph.ofType(T.integration);
+      for (const route of routes) {
+        const integration = integrations.find((i) => `integrations/${i.id}` === route.inputs.target)!;
+        expect(integration.inputs).to.include({ integrationType: "AWS_PROXY", integrationMethod: "POST" });
+        expect(route.inputs.authorizationType).to.equal("NONE");
+      }
+      expect(new Set(integrations.map((i) => i.inputs.integrationUri)).size).to.equal(6);
+      expect(run.graph.ofType(T.authorizer)).to.have.length(0);
+    });
+
+    it("gives each function only what it uses", () => {
+      const table = run.graph.ofType(T.table)[0].state.arn;
+      const post = `${api.state.executionArn}/ws/POST/@connections/*`;
+      expect(statementsOf(run, "connect")).to.deep.equal([{ Effect: "Allow", Action: ["dynamodb:PutItem"], Resource: [table] }]);
+      expect(statementsOf(run, "disconnect")).to.deep.equal([{ Effect: "Allow", Action: ["dynamodb:DeleteItem"], Resource: [table] }]);
+      expect(statementsOf(run, "broadcast")).to.deep.equal([
+        { Effect: "Allow", Action: ["dynamodb:Scan", "dynamodb:DeleteItem"], Resource: [table] },
+        { Effect: "Allow", Action: ["execute-api:ManageConnections"], Resource: [post] },
+      ]);
+      expect(statementsOf(run, "direct")).to.deep.equal([
+        { Effect: "Allow", Action: ["dynamodb:DeleteItem"], Resource: [table] },
+        { Effect: "Allow", Action: ["execute-api:ManageConnections"], Resource: [post] },
+      ]);
+      expect(statementsOf(run, "whoami")).to.deep.equal([{ Effect: "Allow", Action: ["execute-api:ManageConnections"], Resource: [post] }]);
+      expect(statementsOf(run, "default")).to.deep.equal([{ Effect: "Allow", Action: ["execute-api:ManageConnections"], Resource: [post] }]);
+    });
+
+    it("lets API Gateway invoke each function for its own route only", () => {
+      const sources = run.graph.ofType(T.permission).map((p) => p.inputs.sourceArn).sort();
+      expect(sources).to.deep.equal(["$connect", "$default", "$disconnect", "broadcast", "direct", "whoami"].map((k) => `${api.state.executionArn}/*/${k}`).sort());
+    });
+
+    it("has an auto-deployed stage ws, throttled 500/1000, with JSON access logs; websocketUrl is wss://.../ws", () => {
+      const [stage] = run.graph.ofType(T.stage);
+      expect(stage.inputs).to.include({ name: "ws", autoDeploy: true });
+      expect(stage.inputs.defaultRouteSettings).to.include({ throttlingRateLimit: 500, throttlingBurstLimit: 1000 });
+      expect(JSON.parse(stage.inputs.accessLogSettings.format)).to.include({ connectionId: "$context.connectionId", eventType: "$context.eventType" });
+      expect(run.outputs.websocketUrl.value).to.equal(`wss://${api.id}.execute-api.us-east-1.amazonaws.com/ws`);
+      expect(run.outputs.managementEndpoint.value).to.equal(`https://${api.id}.execute-api.us-east-1.amazonaws.com/ws`);
+    });
+  });
+
+  describe("with cognito", () => {
+    it("guards $connect only with a REQUEST authorizer reading ?token, run by a function told the pool", async () => {
+      const run = await runApi({ cognito: { userPoolId: "us-east-1_AbC", clientId: "client123" }, stage: { name: "live", throttle: { rateLimit: 5, burstLimit: 10 } } });
+      const [authorizer] = run.graph.ofType(T.authorizer);
+      expect(authorizer.inputs).to.deep.include({ authorizerType: "REQUEST", identitySources: ["route.request.querystring.token"] });
+      const routes = run.graph.ofType(T.route);
+      const connect = routes.find((r) => r.inputs.routeKey === "$connect")!;
+      expect(connect.inputs).to.include({ authorizationType: "CUSTOM", authorizerId: authorizer.id });
+      expect(routes.filter((r) => r.inputs.authorizationType === "CUSTOM")).to.have.length(1);
+      const fn = run.graph.get(T.function, "chat-authorizer");
+      expect(fn.inputs.environment.variables).to.deep.equal({ USER_POOL_ID: "us-east-1_AbC", USER_POOL_CLIENT_ID: "client123" });
+      expect(authorizer.inputs.authorizerUri).to.equal(fn.state.invokeArn);
+      expect(statementsOf(run, "authorizer")).to.deep.equal([]);
+      expect(run.graph.ofType(T.stage)[0].inputs.defaultRouteSettings).to.include({ throttlingRateLimit: 5, throttlingBurstLimit: 10 });
+    });
+  });
+
+  describe("validation", () => {
+    const cases: Array<[WebSocketApiArgs, string]> = [
+      [{ stage: { name: "bad name" } }, 'stage.name must be 1-128 letters, digits, "-" or "_" (got "bad name")'],
+      [{ stage: { throttle: { rateLimit: -1, burstLimit: 1 } } }, "stage.throttle.rateLimit must be a number >= 0 (got -1)"],
+      [{ stage: { throttle: { rateLimit: 1, burstLimit: 1.5 } } }, "stage.throttle.burstLimit must be an integer >= 0 (got 1.5)"],
+      [{ stage: { accessLogRetentionDays: 0 } }, "stage.accessLogRetentionDays must be a positive integer (got 0)"],
+      [{ broadcastConcurrency: 0 }, "broadcastConcurrency must be an integer from 1 to 1000 (got 0)"],
+      [{ cognito: { userPoolId: "", clientId: "c" } }, "cognito.userPoolId is required when cognito is set"],
+      [{ cognito: { userPoolId: "p", clientId: "" } }, "cognito.clientId is required when cognito is set"],
+    ];
+    for (const [args, message] of cases) {
+      it(`refuses: ${message}`, () => expect(() => validateWebSocketApiArgs(args)).to.throw(message));
+    }
+
+    it("fails the program before any resource exists", async () => {
+      let error: Error | undefined;
+      await runApi({ broadcastConcurrency: 5000 }).catch((e: Error) => (error = e));
+      expect(error?.message).to.contain("broadcastConcurrency must be an integer from 1 to 1000 (got 5000)");
+    });
+  });
+});
