@@ -134,13 +134,19 @@ function buildRestApi() {
   // The invalidation side of the stage cache: a flush function, and the roles allowed to
   // send Cache-Control: max-age=0 (the cache settings themselves are the method settings).
   const cache = settings.cache
-    ? new ApiCache("cache", { restApi: api.restApi, stage: api.stage, invalidatorRoleNames: settings.cache.invalidatorRoleNames })
+    ? new ApiCache("cache", {
+        restApi: api.restApi,
+        stage: api.stage,
+        invalidatorRoleNames: settings.cache.invalidatorRoleNames,
+        flushFunction: { logRetentionDays: settings.lambda.logRetentionDays },
+      })
     : undefined;
 
   // Dashboard and alarms (4XX, 5XX, latency) on an SNS topic.
   const monitoring = new ApiMonitoring("monitoring", {
     apiName: api.restApi.name,
     stageName: api.stage.stageName,
+    webSocket: { apiId: realtime.apiId, stageName: realtime.stage.name },
     thresholds: settings.monitoring.thresholds,
     alarmEmail: settings.monitoring.alarmEmail,
   });
@@ -180,15 +186,17 @@ function buildHttpApi() {
   return { url: api.url, apiKeys: undefined, tokenClients: undefined, cacheFlushFunction: undefined, dashboardName: undefined };
 }
 
-const built = settings.api.resolved === "HTTP" ? buildHttpApi() : buildRestApi();
-
 // Real-time fan-out beside the request/response API: a WebSocket API whose $connect takes a
 // Cognito ID token (?token=), with broadcast, direct and whoami routes.
 const realtime = new WebSocketApi("realtime", {
   cognito: { userPoolId: auth.userPoolId, clientId: auth.userPoolClientId },
-  stage: { name: settings.stage.name, accessLogRetentionDays: settings.stage.accessLogRetentionDays },
+  stage: { name: settings.stage.name, throttle: settings.stage.throttle, accessLogRetentionDays: settings.stage.accessLogRetentionDays },
   logRetentionDays: settings.lambda.logRetentionDays,
 });
+
+const built = settings.api.resolved === "HTTP" ? buildHttpApi() : buildRestApi();
+
+
 
 /** The TTL GET /data is cached for, told to the handler for its Cache-Control header. */
 function dataCacheTtl(): number {

@@ -213,7 +213,15 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     }
     log(`Lambda runtime: ${functions.length} functions loaded (${Date.now() - t} ms)`);
     if (wsModels[0]) {
-      wsGateway = new WebSocketGateway({ model: wsModels[0], lambda, accountId: "123456789012", region });
+      const wsDimensions = { ApiId: wsModels[0].apiId, Stage: wsModels[0].stageName };
+      wsGateway = new WebSocketGateway({
+        model: wsModels[0],
+        lambda,
+        accountId: "123456789012",
+        region,
+        // WebSocket metrics go to the local CloudWatch under AWS/ApiGateway, by ApiId and Stage.
+        onMetric: (name) => metricsStore.putMetricData("AWS/ApiGateway", [{ MetricName: name, Value: 1, Unit: "Count", Dimensions: Object.entries(wsDimensions).map(([Name, Value]) => ({ Name, Value })) }]),
+      });
       const ws = wsGateway;
       cleanups.push(async () => ws.close());
       log(`WebSocket API stage ${wsModels[0].stageName} at ${apiBase.replace("http", "ws")}/${wsModels[0].stageName}`);
@@ -231,7 +239,11 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         issuerFor: (arn) => cognito.issuerForPoolArn(arn),
         clientIdsFor: (arn) => cognito.clientIdsForPoolArn(arn),
       });
-      const target = { apiName: models[0].name, stageName: models[0].stageName };
+      const target = {
+        apiName: models[0].name,
+        stageName: models[0].stageName,
+        ...(wsModels[0] ? { webSocket: { apiId: wsModels[0].apiId, stageName: wsModels[0].stageName } } : {}),
+      };
       // The dashboard draws the ApiMonitoring widgets and evaluates its alarms with the
       // thresholds the program recorded.
       const thresholds = Object.fromEntries(

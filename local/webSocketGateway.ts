@@ -41,6 +41,8 @@ export interface WebSocketGatewayOptions {
   limits?: WebSocketLimits;
   /** @default Date.now */
   now?: () => number;
+  /** Told of every metric counted (the local metrics store). @default none */
+  onMetric?: (name: keyof WebSocketMetrics) => void;
 }
 
 /** CloudWatch's WebSocket metrics of the stage (namespace AWS/ApiGateway), as counters. */
@@ -130,6 +132,11 @@ export class WebSocketGateway {
   }
 
   /** Closes every connection (each gets its `$disconnect`) and waits for those invocations. */
+  private count(name: keyof WebSocketMetrics): void {
+    this.metrics[name]++;
+    this.options.onMetric?.(name);
+  }
+
   async close(): Promise<void> {
     for (const connection of this.connections.values()) connection.socket.close(1001, "Going away");
     // A socket that does not answer the close handshake is dropped after a moment.
@@ -162,7 +169,7 @@ export class WebSocketGateway {
     if (route?.authorizationType === "CUSTOM") {
       const decision = await this.authorize(route, connection, headers, query);
       if (decision.status !== 200) {
-        this.metrics.ClientError++;
+        this.count("ClientError");
         return refuseUpgrade(socket, decision.status);
       }
       connection.authorizer = decision.context;
@@ -181,7 +188,7 @@ export class WebSocketGateway {
       if (failure) return refuseUpgrade(socket, failure.status);
       const statusCode = statusOf((result as { value: unknown }).value);
       if (statusCode < 200 || statusCode > 299) {
-        this.metrics.ClientError++;
+        this.count("ClientError");
         return refuseUpgrade(socket, statusCode >= 400 && statusCode <= 599 ? statusCode : 403);
       }
     }
@@ -213,7 +220,7 @@ export class WebSocketGateway {
     );
     if (result.kind === "error" && result.errorMessage === "Unauthorized") return { status: 401 };
     if (result.kind !== "ok") {
-      this.metrics.ExecutionError++;
+      this.count("ExecutionError");
       return { status: 500 };
     }
     const policy = result.value as { principalId?: string; policyDocument?: { Statement?: Array<{ Effect?: string; Action?: unknown }> }; context?: Record<string, unknown> };
@@ -225,7 +232,7 @@ export class WebSocketGateway {
 
   private accept(connection: Connection): void {
     this.connections.set(connection.id, connection);
-    this.metrics.ConnectCount++;
+    this.count("ConnectCount");
     this.touch(connection);
     connection.lifeTimer = setTimeout(() => connection.socket.close(1001, "Going away"), this.limits.maxConnectionMs);
     connection.lifeTimer.unref();
@@ -254,12 +261,12 @@ export class WebSocketGateway {
   // Messages
 
   private async message(connection: Connection, data: RawData, isBinary: boolean): Promise<void> {
-    this.metrics.MessageCount++;
+    this.count("MessageCount");
     const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     const requestId = newRequestId();
     const route = this.selectRoute(isBinary ? undefined : bytes.toString("utf8"));
     if (!route) {
-      this.metrics.ClientError++;
+      this.count("ClientError");
       return this.sendTo(connection, { message: "Forbidden", connectionId: connection.id, requestId });
     }
     if (!route.functionArn) return;
@@ -296,10 +303,10 @@ export class WebSocketGateway {
   private integrationFailure(result: InvokeResult): { status: number; message: string } | undefined {
     if (result.kind === "ok") return undefined;
     if (result.kind === "error") {
-      this.metrics.ExecutionError++;
+      this.count("ExecutionError");
       return { status: 500, message: "Internal server error" };
     }
-    this.metrics.IntegrationError++;
+    this.count("IntegrationError");
     return result.kind === "timeout" ? { status: 504, message: "Endpoint request timed out" } : { status: 429, message: "Too Many Requests" };
   }
 

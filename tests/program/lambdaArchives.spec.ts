@@ -14,8 +14,15 @@ import { withEnv } from "../functions/withEnv";
 import { recordedRoute, selects } from "./apiRoutes";
 
 const PROJECT_ROOT = path.resolve(__dirname, "../..");
-/** The dev stack's functions: the six route handlers and the HMAC TOKEN authorizer. */
-const FUNCTIONS = ["create-user", "get-user", "data", "transform", "upload-file", "partner-status", "partner-tokens"];
+/**
+ * The dev stack's functions: the six route handlers, the HMAC TOKEN authorizer, the stage cache's
+ * flush function (ApiCache) and the WebSocket API's seven (one per route and the $connect authorizer).
+ */
+const FUNCTIONS = [
+  "create-user", "get-user", "data", "transform", "upload-file", "partner-status", "partner-tokens",
+  "cache-flush",
+  "realtime-connect", "realtime-disconnect", "realtime-default", "realtime-broadcast", "realtime-direct", "realtime-whoami", "realtime-authorizer",
+];
 /**
  * The packages each function ships (its HandlerFunction `packages`): the Cognito-guarded users
  * handlers verify tokens with aws-jwt-verify; every other function ships none.
@@ -23,12 +30,20 @@ const FUNCTIONS = ["create-user", "get-user", "data", "transform", "upload-file"
 const SHIPPED_PACKAGES: Record<string, string[]> = {
   "create-user": ["aws-jwt-verify"],
   "get-user": ["aws-jwt-verify"],
+  "realtime-authorizer": ["aws-jwt-verify"],
 };
 /** @aws-sdk/* clients a function takes from the Lambda runtime rather than its archive. */
 const RUNTIME_SDK_CLIENTS: Record<string, string[]> = {
   "create-user": ["@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb"],
   "get-user": ["@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb"],
   "partner-tokens": ["@aws-sdk/client-secrets-manager"],
+  "cache-flush": ["@aws-sdk/client-api-gateway"],
+  "realtime-connect": ["@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb"],
+  "realtime-disconnect": ["@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb"],
+  "realtime-broadcast": ["@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb", "@aws-sdk/client-apigatewaymanagementapi"],
+  "realtime-direct": ["@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb", "@aws-sdk/client-apigatewaymanagementapi"],
+  "realtime-default": ["@aws-sdk/client-apigatewaymanagementapi"],
+  "realtime-whoami": ["@aws-sdk/client-apigatewaymanagementapi"],
 };
 /** What the Lambda runtime sets in every function's environment, besides the function's own. */
 const RUNTIME_ENVIRONMENT = { AWS_REGION: "us-east-1" };
@@ -107,7 +122,7 @@ describe("Lambda archives of the dev stack", () => {
     for (const row of table) console.log("      " + row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  "));
   });
 
-  it("are the seven functions' archives (six handlers and the partner-tokens authorizer)", () => {
+  it("are the fifteen functions' archives (six handlers, the partner-tokens authorizer, cache-flush and the seven realtime functions)", () => {
     expect([...shipped.keys()].sort()).to.deep.equal([...FUNCTIONS].sort());
   });
 

@@ -41,6 +41,12 @@ const T = {
   httpIntegration: "aws:apigatewayv2/integration:Integration",
   httpAuthorizer: "aws:apigatewayv2/authorizer:Authorizer",
   httpStage: "aws:apigatewayv2/stage:Stage",
+  dashboard: "aws:cloudwatch/dashboard:Dashboard",
+  alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+  topic: "aws:sns/topic:Topic",
+  subscription: "aws:sns/topicSubscription:TopicSubscription",
+  policy: "aws:iam/policy:Policy",
+  policyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
 } as const;
 
 type Stack = "dev" | "prod";
@@ -138,6 +144,34 @@ const PREFLIGHT_METHODS: Record<string, string> = {
 };
 /** Every function of the REST flavour: the six route handlers and the HMAC TOKEN authorizer. */
 const FUNCTIONS = ["create-user", "get-user", "data", "transform", "upload-file", "partner-status", "partner-tokens"];
+/** The WebSocketApi's functions (components/WebSocketApi.ts): one per route, and the $connect authorizer. */
+const REALTIME_FUNCTIONS = [
+  "realtime-connect",
+  "realtime-disconnect",
+  "realtime-default",
+  "realtime-broadcast",
+  "realtime-direct",
+  "realtime-whoami",
+  "realtime-authorizer",
+];
+/** Every function of the REST flavour with a stage cache: the above, the cache flush function and the WebSocket API's. */
+const ALL_FUNCTIONS = [...FUNCTIONS, "cache-flush", ...REALTIME_FUNCTIONS];
+/** The WebSocket route keys, each with its function. */
+const WEBSOCKET_ROUTES: Record<string, string> = {
+  $connect: "realtime-connect",
+  $disconnect: "realtime-disconnect",
+  $default: "realtime-default",
+  broadcast: "realtime-broadcast",
+  direct: "realtime-direct",
+  whoami: "realtime-whoami",
+};
+/** Fixed sizing of the functions apigw-kit:lambda does not size (their components' values). */
+const FIXED_SIZING: Record<string, { memorySize: number; timeout: number }> = {
+  "partner-tokens": { memorySize: 128, timeout: 5 },
+  "cache-flush": { memorySize: 128, timeout: 10 },
+  "realtime-authorizer": { memorySize: 256, timeout: 10 },
+  ...Object.fromEntries(Object.values(WEBSOCKET_ROUTES).map((name) => [name, { memorySize: 256, timeout: 29 }])),
+};
 /** The Lambda proxies, which answer CORS themselves. */
 const PROXY_FUNCTIONS = ["create-user", "get-user", "data", "upload-file", "partner-status"];
 /** The TokenAuthorizer's own function sizing (its defaults; apigw-kit:lambda sizes the handlers). */
@@ -219,9 +253,9 @@ describe("program (index.ts) on the dev and prod stacks", () => {
       });
 
       describe("stack outputs", () => {
-        it("are exactly apiType, apiUrl, usersTableName, apiKeys, userPoolId, userPoolClientId and tokenClients; only apiKeys and tokenClients are secret", () => {
+        it("are exactly apiType, apiUrl, usersTableName, apiKeys, userPoolId, userPoolClientId, tokenClients, websocketUrl, dashboardName and cacheFlushFunction; only apiKeys and tokenClients are secret", () => {
           expect(Object.keys(run.outputs).sort()).to.deep.equal(
-            ["apiKeys", "apiType", "apiUrl", "tokenClients", "userPoolClientId", "userPoolId", "usersTableName"],
+            ["apiKeys", "apiType", "apiUrl", "cacheFlushFunction", "dashboardName", "tokenClients", "userPoolClientId", "userPoolId", "usersTableName", "websocketUrl"],
           );
           const secret = Object.entries(run.outputs).filter(([, output]) => output.secret).map(([key]) => key);
           expect(secret.sort()).to.deep.equal(["apiKeys", "tokenClients"]);
@@ -773,15 +807,16 @@ describe("program (index.ts) on the dev and prod stacks", () => {
       });
 
       describe("Lambda functions", () => {
-        it("are exactly the six handlers and the partner-tokens authorizer", () => {
-          expect(all(T.fn).map((f) => f.name).sort()).to.deep.equal([...FUNCTIONS].sort());
+        it("are exactly the six handlers, the partner-tokens authorizer, cache-flush and the seven realtime functions", () => {
+          expect(all(T.fn).map((f) => f.name).sort()).to.deep.equal([...ALL_FUNCTIONS].sort());
         });
 
-        it(`each run nodejs20.x under a role of their own (handlers ${want.lambda.memorySize} MB / ${want.lambda.timeout} s, the authorizer 128 MB / 5 s)`, () => {
+        it(`each run nodejs20.x under a role of their own (handlers ${want.lambda.memorySize} MB / ${want.lambda.timeout} s, the authorizer 128 MB / 5 s, cache-flush 128 MB / 10 s, realtime 256 MB / 29 s and its authorizer 256 MB / 10 s)`, () => {
+          expect(FIXED_SIZING["partner-tokens"]).to.deep.equal(AUTHORIZER_FUNCTION);
           const roles = new Set<string>();
-          for (const name of FUNCTIONS) {
+          for (const name of ALL_FUNCTIONS) {
             const role = one(T.role, `${name}-role`);
-            const sizing = name === "partner-tokens" ? AUTHORIZER_FUNCTION : { memorySize: want.lambda.memorySize, timeout: want.lambda.timeout };
+            const sizing = FIXED_SIZING[name] ?? { memorySize: want.lambda.memorySize, timeout: want.lambda.timeout };
             expect(fn(name).inputs, name).to.include({
               runtime: "nodejs20.x",
               role: role.state.arn,
@@ -793,8 +828,8 @@ describe("program (index.ts) on the dev and prod stacks", () => {
             ]);
             roles.add(role.state.arn);
           }
-          expect(roles.size).to.equal(FUNCTIONS.length);
-          expect(all(T.role)).to.have.length(FUNCTIONS.length);
+          expect(roles.size).to.equal(ALL_FUNCTIONS.length);
+          expect(all(T.role)).to.have.length(ALL_FUNCTIONS.length);
         });
 
         const EXTRA_GRANTS: Record<string, { actions: string[]; on: string; resource: () => string }> = {
@@ -815,23 +850,23 @@ describe("program (index.ts) on the dev and prod stacks", () => {
           });
         }
 
-        it("no policy grants a wildcard action or resource, and no managed policy is attached", () => {
-          expect(all(T.rolePolicy)).to.have.length(FUNCTIONS.length);
-          for (const rolePolicy of all(T.rolePolicy)) {
-            for (const statement of JSON.parse(rolePolicy.inputs.policy).Statement) {
-              for (const action of [statement.Action].flat()) expect(action, rolePolicy.name).not.to.contain("*");
-              for (const resource of [statement.Resource].flat()) expect(resource, rolePolicy.name).not.to.equal("*");
+        it("no policy grants a wildcard action or resource, and no managed policy is attached (the one managed policy, cache-invalidate-cache, is attached to nothing)", () => {
+          expect(all(T.rolePolicy)).to.have.length(ALL_FUNCTIONS.length);
+          expect(all(T.policy).map((p) => p.name)).to.deep.equal(["cache-invalidate-cache"]);
+          for (const { name, policy } of [...all(T.rolePolicy), ...all(T.policy)].map((r) => ({ name: r.name, policy: r.inputs.policy as string }))) {
+            for (const statement of JSON.parse(policy).Statement) {
+              for (const action of [statement.Action].flat()) expect(action, name).not.to.contain("*");
+              for (const resource of [statement.Resource].flat()) expect(resource, name).not.to.equal("*");
             }
           }
-          expect(all("aws:iam/rolePolicyAttachment:RolePolicyAttachment")).to.deep.equal([]);
-          expect(all("aws:iam/policy:Policy")).to.deep.equal([]);
+          expect(all(T.policyAttachment)).to.deep.equal([]);
         });
 
         it("USERS_TABLE is the table's name for the users functions only", () => {
           const tableName = one(T.table, "users").state.name;
           expect(fn("create-user").inputs.environment.variables.USERS_TABLE).to.equal(tableName);
           expect(fn("get-user").inputs.environment.variables.USERS_TABLE).to.equal(tableName);
-          for (const name of FUNCTIONS.filter((n) => n !== "create-user" && n !== "get-user")) {
+          for (const name of ALL_FUNCTIONS.filter((n) => n !== "create-user" && n !== "get-user")) {
             expect(fn(name).inputs.environment?.variables ?? {}, name).not.to.have.property("USERS_TABLE");
           }
         });
@@ -853,6 +888,122 @@ describe("program (index.ts) on the dev and prod stacks", () => {
         });
       });
 
+      describeWebSocketApi(() => run, {
+        stage: stack,
+        accessLogRetentionDays: want.accessLogRetentionDays,
+        logRetentionDays: want.lambda.logRetentionDays,
+        throttle: { throttlingRateLimit: want.stageSettings.throttlingRateLimit, throttlingBurstLimit: want.stageSettings.throttlingBurstLimit },
+      });
+
+      describe("monitoring (ApiMonitoring)", () => {
+        const ALARMS = [
+          { name: "monitoring-4xx-errors", suffix: "4xx-errors", metricName: "4XXError", statistic: "Sum", threshold: 100 },
+          { name: "monitoring-5xx-errors", suffix: "5xx-errors", metricName: "5XXError", statistic: "Sum", threshold: 10 },
+          { name: "monitoring-latency", suffix: "latency", metricName: "Latency", statistic: "Average", threshold: 1000 },
+        ];
+        const dimensions = () => ({ ApiName: api().state.name, Stage: stack });
+
+        it(`dashboardName is the one dashboard's name: the REST API's name and stage ${stack}`, () => {
+          expect(all(T.dashboard)).to.have.length(1);
+          const dashboard = one(T.dashboard, "monitoring-dashboard");
+          expect(dashboard.parent).to.equal(one("apigw-kit:index:ApiMonitoring", "monitoring").urn);
+          expect(run.outputs.dashboardName).to.deep.equal({ value: dashboard.state.dashboardName, secret: false });
+          expect(dashboard.inputs.dashboardName).to.equal(`${api().state.name}-${stack}`);
+        });
+
+        it("the dashboard charts Count, 4XXError, 5XXError, Latency, IntegrationLatency, CacheHitCount and CacheMissCount of the stage, ConnectCount and MessageCount of the WebSocket stage, the business metrics, and the three alarms", () => {
+          const body = JSON.parse(one(T.dashboard, "monitoring-dashboard").inputs.dashboardBody);
+          const metricWidgets = body.widgets.filter((w: any) => w.type === "metric");
+          const lines: unknown[][] = metricWidgets.flatMap((w: any) => w.properties.metrics as unknown[][]);
+          const stageLines = lines.filter((m) => m[0] === "AWS/ApiGateway");
+          expect([...new Set(stageLines.map((m) => m[1]))]).to.deep.equal(
+            ["Count", "4XXError", "5XXError", "Latency", "IntegrationLatency", "CacheHitCount", "CacheMissCount", "ConnectCount", "MessageCount"],
+          );
+          const webSocketMetrics = ["ConnectCount", "MessageCount"];
+          for (const line of stageLines) {
+            // The WebSocket API's metrics are by ApiId (and its stage), the REST API's by ApiName.
+            const dims = webSocketMetrics.includes(line[1] as string) ? ["ApiId", one(T.httpApi, "realtime-api").id, "Stage", stack] : ["ApiName", api().state.name, "Stage", stack];
+            expect(line.slice(2, 6), String(line[1])).to.deep.equal(dims);
+          }
+          expect(lines.filter((m) => m[0] === "ApigwKit").map((m) => m[1])).to.deep.equal(["UsersCreated", "BroadcastsSent"]);
+          for (const w of metricWidgets) expect(w.properties, w.properties.title).to.include({ region: "us-east-1", period: 300 });
+          const alarmWidgets = body.widgets.filter((w: any) => w.type === "alarm");
+          expect(alarmWidgets).to.have.length(1);
+          expect(alarmWidgets[0].properties.alarms).to.deep.equal(ALARMS.map((a) => one(T.alarm, a.name).state.arn));
+        });
+
+        it("has exactly three alarms (4XX > 100, 5XX > 10, average latency > 1000 ms per 5 minutes, two periods in a row), notifying the topic on ALARM and OK", () => {
+          const topic = one(T.topic, "monitoring-alarms");
+          expect(all(T.topic)).to.have.length(1);
+          expect(all(T.alarm).map((a) => a.name).sort()).to.deep.equal(ALARMS.map((a) => a.name).sort());
+          for (const a of ALARMS) {
+            expect(one(T.alarm, a.name).inputs, a.name).to.deep.include({
+              name: `${api().state.name}-${stack}-${a.suffix}`,
+              namespace: "AWS/ApiGateway",
+              metricName: a.metricName,
+              dimensions: dimensions(),
+              statistic: a.statistic,
+              period: 300,
+              evaluationPeriods: 2,
+              threshold: a.threshold,
+              comparisonOperator: "GreaterThanThreshold",
+              treatMissingData: "notBreaching",
+              alarmActions: [topic.state.arn],
+              okActions: [topic.state.arn],
+            });
+          }
+        });
+
+        if (stack === "prod") {
+          it("mails the alarms to apigw-kit:monitoring.alarmEmail: one email subscription of api-oncall@example.com on the topic", () => {
+            expect(all(T.subscription).map((s) => s.name)).to.deep.equal(["monitoring-alarm-email"]);
+            expect(one(T.subscription, "monitoring-alarm-email").inputs).to.deep.equal({
+              topic: one(T.topic, "monitoring-alarms").state.arn,
+              protocol: "email",
+              endpoint: "api-oncall@example.com",
+            });
+          });
+        } else {
+          it("has no alarm e-mail (apigw-kit:monitoring unset): the topic has no subscription", () => {
+            expect(run.config.config).not.to.have.property("apigw-kit:monitoring");
+            expect(all(T.subscription)).to.deep.equal([]);
+          });
+        }
+      });
+
+      describe("stage cache invalidation (ApiCache)", () => {
+        it("cacheFlushFunction is the cache-flush function's name", () => {
+          expect(run.outputs.cacheFlushFunction).to.deep.equal({ value: fn("cache-flush").state.name, secret: false });
+          expect(fn("cache-flush").inputs.environment.variables).to.deep.equal({ REST_API_ID: api().id, STAGE_NAME: stack });
+        });
+
+        it(`cache-flush may only apigateway:DELETE the cache data of stage ${stack} (and write to its own log group, kept like the others)`, () => {
+          const logGroup = one(T.logGroup, "cache-flush-logs");
+          expect(logGroup.inputs).to.deep.equal({ name: `/aws/lambda/${fn("cache-flush").state.name}`, retentionInDays: want.lambda.logRetentionDays });
+          const rolePolicy = one(T.rolePolicy, "cache-flush-policy");
+          expect(rolePolicy.inputs.role).to.equal(one(T.role, "cache-flush-role").id);
+          expect(JSON.parse(rolePolicy.inputs.policy)).to.deep.equal({
+            Version: "2012-10-17",
+            Statement: [
+              { Effect: "Allow", Action: LOG_ACTIONS, Resource: [`${logGroup.state.arn}:*`] },
+              { Effect: "Allow", Action: ["apigateway:DELETE"], Resource: [`arn:aws:apigateway:us-east-1::/restapis/${api().id}/stages/${stack}/cache/data`] },
+            ],
+          });
+        });
+
+        it("the cache-invalidate-cache policy grants execute-api:InvalidateCache on every method of the stage, attached to no role (apigw-kit:cache.invalidatorRoleNames unset)", () => {
+          const stage = one(T.stage, "demo-stage");
+          expect(stage.state.executionArn).to.equal(`${api().state.executionArn}/${stack}`);
+          const policy = one(T.policy, "cache-invalidate-cache");
+          expect(policy.parent).to.equal(one("apigw-kit:index:ApiCache", "cache").urn);
+          expect(JSON.parse(policy.inputs.policy)).to.deep.equal({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: ["execute-api:InvalidateCache"], Resource: [`${stage.state.executionArn}/*/*`] }],
+          });
+          expect(all(T.policyAttachment)).to.deep.equal([]);
+        });
+      });
+
       describe("deployment", () => {
         const AUTHORIZER_PERMISSION = "demo-authorizer-hmac-invoke";
 
@@ -869,11 +1020,16 @@ describe("program (index.ts) on the dev and prod stacks", () => {
             T.permission,
           ]
             .flatMap((type) => all(type))
-            // The authorizer's permission is the pending spec below.
-            .filter((r) => r.name !== AUTHORIZER_PERMISSION);
+            // The authorizer's permission is the pending spec below; the WebSocket API's
+            // permissions belong to its own (auto-deployed) stage, not to this deployment.
+            .filter((r) => r.name !== AUTHORIZER_PERMISSION && !r.name.startsWith("realtime-"));
           expect(all(T.method)).to.have.length(14);
           expect(all(T.integration)).to.have.length(14);
-          expect(all(T.permission)).to.have.length(ROUTES.filter((r) => r.fn).length + 1);
+          const [realtimePermissions, restPermissions] = [true, false].map((ws) => all(T.permission).filter((p) => p.name.startsWith("realtime-") === ws));
+          expect(restPermissions).to.have.length(ROUTES.filter((r) => r.fn).length + 1);
+          expect(realtimePermissions.map((p) => p.name).sort()).to.deep.equal(
+            [...Object.keys(WEBSOCKET_ROUTES).map((k) => `realtime-invoke-${k.replace(/^\$/, "")}`), "realtime-invoke-authorizer"].sort(),
+          );
           const missing = needed.filter((r) => !deployment.dependencies.includes(r.urn)).map((r) => `${r.type} ${r.name}`);
           expect(missing).to.deep.equal([]);
         });
@@ -1023,8 +1179,9 @@ describe("program (index.ts) as an HTTP API (dev with apigw-kit:api {type: http}
   const all = (type: string) => run.graph.ofType(type);
   const api = () => one(T.httpApi, "demo-api");
   const fn = (name: string) => one(T.fn, name);
+  const httpRoutes = () => all(T.httpRoute).filter((r) => r.inputs.apiId === api().id);
   const route = (method: string, routePath: string) => {
-    const found = all(T.httpRoute).filter((r) => r.inputs.routeKey === `${method} ${routePath}`);
+    const found = httpRoutes().filter((r) => r.inputs.routeKey === `${method} ${routePath}`);
     expect(found, `${method} ${routePath}`).to.have.length(1);
     return found[0];
   };
@@ -1033,8 +1190,8 @@ describe("program (index.ts) as an HTTP API (dev with apigw-kit:api {type: http}
   });
 
   describe("stack outputs", () => {
-    it("are exactly apiType, apiUrl, usersTableName, userPoolId and userPoolClientId (no apiKeys, no tokenClients), none secret", () => {
-      expect(Object.keys(run.outputs).sort()).to.deep.equal(["apiType", "apiUrl", "userPoolClientId", "userPoolId", "usersTableName"]);
+    it("are exactly apiType, apiUrl, usersTableName, userPoolId, userPoolClientId and websocketUrl (no apiKeys, tokenClients, dashboardName or cacheFlushFunction), none secret", () => {
+      expect(Object.keys(run.outputs).sort()).to.deep.equal(["apiType", "apiUrl", "userPoolClientId", "userPoolId", "usersTableName", "websocketUrl"]);
       for (const [key, output] of Object.entries(run.outputs)) expect(output.secret, key).to.equal(false);
     });
 
@@ -1050,8 +1207,8 @@ describe("program (index.ts) as an HTTP API (dev with apigw-kit:api {type: http}
   });
 
   describe("API", () => {
-    it("is one apigatewayv2 Api with protocolType HTTP, in the HttpApi component", () => {
-      expect(all(T.httpApi)).to.have.length(1);
+    it("is one apigatewayv2 Api with protocolType HTTP, in the HttpApi component (the other Api is the WebSocket one)", () => {
+      expect(all(T.httpApi).map((a) => `${a.name} ${a.inputs.protocolType}`).sort()).to.deep.equal(["demo-api HTTP", "realtime-api WEBSOCKET"]);
       expect(api().inputs).to.include({ protocolType: "HTTP", description: "apigw-kit demo API (dev)" });
       expect(api().parent).to.equal(one("apigw-kit:index:HttpApi", "demo").urn);
     });
@@ -1074,7 +1231,9 @@ describe("program (index.ts) as an HTTP API (dev with apigw-kit:api {type: http}
     });
 
     it("has exactly the routes GET /health, POST /users, GET /users/{id}, GET /data and POST /files", () => {
-      expect(all(T.httpRoute).map((r) => r.inputs.routeKey).sort()).to.deep.equal(HTTP_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+      expect(httpRoutes().map((r) => r.inputs.routeKey).sort()).to.deep.equal(HTTP_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+      // The rest are the WebSocket API's.
+      expect(all(T.httpRoute).filter((r) => r.inputs.apiId !== api().id).map((r) => r.inputs.routeKey).sort()).to.deep.equal(Object.keys(WEBSOCKET_ROUTES).sort());
     });
 
     for (const { method, path: routePath, fn: fnName } of HTTP_ROUTES) {
@@ -1104,7 +1263,8 @@ describe("program (index.ts) as an HTTP API (dev with apigw-kit:api {type: http}
 
     it("has one JWT authorizer: the user pool's issuer, the app client as audience, the Authorization header", () => {
       const pool = one(T.userPool, "users-pool");
-      expect(all(T.httpAuthorizer)).to.have.length(1);
+      expect(all(T.httpAuthorizer).map((a) => a.name).sort()).to.deep.equal(["demo-authorizer-cognito", "realtime-authorizer"]);
+      expect(all(T.httpAuthorizer).filter((a) => a.inputs.apiId === api().id)).to.have.length(1);
       expect(one(T.httpAuthorizer, "demo-authorizer-cognito").inputs).to.deep.equal({
         apiId: api().id,
         name: "cognito",
@@ -1128,7 +1288,8 @@ describe("program (index.ts) as an HTTP API (dev with apigw-kit:api {type: http}
     it("has one auto-deployed stage dev throttled at apigw-kit:stage.throttle (20/40), logging JSON access logs kept 7 days", () => {
       const stage = one(T.httpStage, "demo-stage");
       const logGroup = one(T.logGroup, "demo-access-logs");
-      expect(all(T.httpStage)).to.have.length(1);
+      expect(all(T.httpStage).map((st) => st.name).sort()).to.deep.equal(["demo-stage", "realtime-stage"]);
+      expect(all(T.httpStage).filter((st) => st.inputs.apiId === api().id)).to.have.length(1);
       expect(stage.inputs).to.deep.include({
         apiId: api().id,
         name: "dev",
@@ -1153,6 +1314,8 @@ describe("program (index.ts) as an HTTP API (dev with apigw-kit:api {type: http}
     });
   });
 
+  describeWebSocketApi(() => run, { stage: "dev", accessLogRetentionDays: 7, logRetentionDays: 7, throttle: { throttlingRateLimit: 20, throttlingBurstLimit: 40 } });
+
   describe("what only the REST flavour has", () => {
     it("no REST API resource at all: no RestApi, methods, usage plans, API keys or REST authorizers", () => {
       expect(run.graph.resources.filter((r) => r.type.startsWith("aws:apigateway/")).map((r) => `${r.type} ${r.name}`)).to.deep.equal([]);
@@ -1166,6 +1329,12 @@ describe("program (index.ts) as an HTTP API (dev with apigw-kit:api {type: http}
       expect(all(T.secretVersion)).to.deep.equal([]);
       expect(all(T.randomPassword)).to.deep.equal([]);
       expect(all(T.fn).map((f) => f.name)).not.to.include.any.members(["transform", "partner-status", "partner-tokens"]);
+    });
+
+    it("no monitoring (dashboard, alarms, topic) and no stage cache (flush function, InvalidateCache policy)", () => {
+      for (const component of ["ApiMonitoring", "ApiCache"]) expect(run.graph.ofType(`apigw-kit:index:${component}`), component).to.deep.equal([]);
+      for (const type of [T.dashboard, T.alarm, T.topic, T.subscription, T.policy, T.policyAttachment]) expect(all(type), type).to.deep.equal([]);
+      expect(all(T.fn).map((f) => f.name)).not.to.include("cache-flush");
     });
   });
 
@@ -1182,18 +1351,20 @@ describe("program (index.ts) as an HTTP API (dev with apigw-kit:api {type: http}
       expect(all(T.userGroup).map((g) => g.inputs.name).sort()).to.deep.equal(["admins", "users"]);
     });
 
-    it("are exactly health, create-user, get-user, data and upload-file, nodejs20.x under roles of their own", () => {
-      expect(all(T.fn).map((f) => f.name).sort()).to.deep.equal(HTTP_FUNCTIONS);
-      for (const name of HTTP_FUNCTIONS) {
-        expect(fn(name).inputs, name).to.include({ runtime: "nodejs20.x", role: one(T.role, `${name}-role`).state.arn, memorySize: 256, timeout: 10 });
+    it("are exactly health, create-user, get-user, data and upload-file and the seven realtime functions, nodejs20.x under roles of their own", () => {
+      expect(all(T.fn).map((f) => f.name).sort()).to.deep.equal([...HTTP_FUNCTIONS, ...REALTIME_FUNCTIONS].sort());
+      for (const name of [...HTTP_FUNCTIONS, ...REALTIME_FUNCTIONS]) {
+        const sizing = FIXED_SIZING[name] ?? { memorySize: 256, timeout: 10 };
+        expect(fn(name).inputs, name).to.include({ runtime: "nodejs20.x", role: one(T.role, `${name}-role`).state.arn, ...sizing });
       }
-      expect(all(T.role)).to.have.length(HTTP_FUNCTIONS.length);
+      expect(all(T.role)).to.have.length(HTTP_FUNCTIONS.length + REALTIME_FUNCTIONS.length);
     });
 
     it("each may write to its own log group, and only the users functions touch the table (PutItem, GetItem)", () => {
       const table = one(T.table, "users").state.arn;
       const extra: Record<string, string[]> = { "create-user": ["dynamodb:PutItem"], "get-user": ["dynamodb:GetItem"] };
-      expect(all(T.rolePolicy)).to.have.length(HTTP_FUNCTIONS.length);
+      // The realtime functions' policies are checked in "WebSocket API (realtime)".
+      expect(all(T.rolePolicy).map((p) => p.name).sort()).to.deep.equal([...HTTP_FUNCTIONS, ...REALTIME_FUNCTIONS].map((n) => `${n}-policy`).sort());
       for (const name of HTTP_FUNCTIONS) {
         const logGroup = one(T.logGroup, `${name}-logs`);
         const statements = [{ Effect: "Allow", Action: LOG_ACTIONS, Resource: [`${logGroup.state.arn}:*`] }];
@@ -1262,11 +1433,23 @@ describe("program (index.ts) on a stack with no apigw-kit config", () => {
       expect(stageSettings.inputs.settings).to.include({ throttlingRateLimit: 100, throttlingBurstLimit: 200, cachingEnabled: false });
     });
 
-    it("sizes the handlers 256 MB / 10 s with logs kept 14 days", () => {
-      for (const f of run.graph.ofType(T.fn).filter((f) => f.name !== "partner-tokens")) {
-        expect(f.inputs, f.name).to.include({ memorySize: 256, timeout: 10 });
+    it("sizes the handlers 256 MB / 10 s (the realtime functions keep their own sizing) with logs kept 14 days", () => {
+      expect(run.graph.ofType(T.fn).map((f) => f.name).sort()).to.deep.equal([...FUNCTIONS, ...REALTIME_FUNCTIONS].sort());
+      for (const f of run.graph.ofType(T.fn)) {
+        expect(f.inputs, f.name).to.include(FIXED_SIZING[f.name] ?? { memorySize: 256, timeout: 10 });
         expect(one(T.logGroup, `${f.name}-logs`).inputs.retentionInDays, f.name).to.equal(14);
       }
+    });
+
+    it("has monitoring without a cache: dashboardName, websocketUrl, no cacheFlushFunction, no ApiCache, no alarm e-mail", () => {
+      expect(Object.keys(run.outputs).sort()).to.deep.equal(
+        ["apiKeys", "apiType", "apiUrl", "dashboardName", "tokenClients", "userPoolClientId", "userPoolId", "usersTableName", "websocketUrl"],
+      );
+      expect(run.outputs.dashboardName.value).to.equal(one(T.dashboard, "monitoring-dashboard").state.dashboardName);
+      expect(run.graph.ofType("apigw-kit:index:ApiCache")).to.deep.equal([]);
+      expect(run.graph.ofType(T.policy)).to.deep.equal([]);
+      expect(run.graph.ofType(T.alarm).map((a) => a.inputs.threshold).sort((a, b) => a - b)).to.deep.equal([10, 100, 1000]);
+      expect(run.graph.ofType(T.subscription)).to.deep.equal([]);
     });
   });
 
@@ -1282,11 +1465,11 @@ describe("program (index.ts) on a stack with no apigw-kit config", () => {
 
     it("builds the HTTP API: its five routes, the JWT authorizer on the two /users routes, no CORS", () => {
       expect(run.outputs.apiType.value).to.equal("HTTP");
-      expect(Object.keys(run.outputs).sort()).to.deep.equal(["apiType", "apiUrl", "userPoolClientId", "userPoolId", "usersTableName"]);
-      const routes = run.graph.ofType(T.httpRoute);
+      expect(Object.keys(run.outputs).sort()).to.deep.equal(["apiType", "apiUrl", "userPoolClientId", "userPoolId", "usersTableName", "websocketUrl"]);
+      const api = run.graph.get(T.httpApi, "demo-api");
+      const routes = run.graph.ofType(T.httpRoute).filter((r) => r.inputs.apiId === api.id);
       expect(routes.map((r) => r.inputs.routeKey).sort()).to.deep.equal(HTTP_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
       expect(routes.filter((r) => r.inputs.authorizationType === "JWT").map((r) => r.inputs.routeKey).sort()).to.deep.equal(["GET /users/{id}", "POST /users"]);
-      const api = run.graph.get(T.httpApi, "demo-api");
       expect(api.inputs).not.to.have.property("corsConfiguration");
       expect(run.graph.resources.filter((r) => r.type.startsWith("aws:apigateway/"))).to.deep.equal([]);
     });
@@ -1320,4 +1503,137 @@ function allowedOrigins(resources: RecordedResource[]): string[] {
   };
   for (const resource of resources) visit(resource.inputs, "");
   return found;
+}
+
+/**
+ * The WebSocketApi "realtime" (components/WebSocketApi.ts), built beside either flavour: its
+ * API, routes, $connect authorizer, connections table, stage and the functions' exact grants.
+ */
+function describeWebSocketApi(
+  getRun: () => ProgramRun,
+  want: { stage: string; accessLogRetentionDays: number; logRetentionDays: number; throttle: { throttlingRateLimit: number; throttlingBurstLimit: number } },
+): void {
+  describe("WebSocket API (realtime)", () => {
+    const one = (type: string, name: string) => getRun().graph.get(type, name);
+    const all = (type: string) => getRun().graph.ofType(type);
+    const wsApi = () => one(T.httpApi, "realtime-api");
+    const fn = (name: string) => one(T.fn, name);
+    const table = () => one(T.table, "realtime-connections");
+    const manageConnections = () => `${wsApi().state.executionArn}/${want.stage}/POST/@connections/*`;
+
+    it("is one apigatewayv2 Api with protocolType WEBSOCKET and routeSelectionExpression $request.body.action, in the WebSocketApi component", () => {
+      expect(all(T.httpApi).filter((a) => a.inputs.protocolType === "WEBSOCKET")).to.have.length(1);
+      expect(wsApi().inputs).to.deep.equal({ protocolType: "WEBSOCKET", routeSelectionExpression: "$request.body.action" });
+      expect(wsApi().parent).to.equal(one("apigw-kit:index:WebSocketApi", "realtime").urn);
+    });
+
+    it("has exactly the routes $connect, $disconnect, $default, broadcast, direct and whoami, each a Lambda proxy of its own function, allowed by a permission for that route", () => {
+      const routes = all(T.httpRoute).filter((r) => r.inputs.apiId === wsApi().id);
+      expect(routes.map((r) => r.inputs.routeKey).sort()).to.deep.equal(Object.keys(WEBSOCKET_ROUTES).sort());
+      for (const route of routes) {
+        const target = fn(WEBSOCKET_ROUTES[route.inputs.routeKey]);
+        const integration = getRun().graph.findById(route.inputs.target.replace(/^integrations\//, ""))!;
+        expect(integration.type, route.inputs.routeKey).to.equal(T.httpIntegration);
+        expect(integration.inputs, route.inputs.routeKey).to.deep.equal({
+          apiId: wsApi().id,
+          integrationType: "AWS_PROXY",
+          integrationMethod: "POST",
+          integrationUri: target.state.invokeArn,
+          timeoutMilliseconds: 29000,
+        });
+        const permissions = all(T.permission).filter((p) => p.inputs.function === target.state.name);
+        expect(permissions.map((p) => p.inputs), route.inputs.routeKey).to.deep.equal([
+          { action: "lambda:InvokeFunction", function: target.state.name, principal: "apigateway.amazonaws.com", sourceArn: `${wsApi().state.executionArn}/*/${route.inputs.routeKey}` },
+        ]);
+      }
+    });
+
+    it("guards $connect (only) with a REQUEST authorizer: realtime-authorizer checking ?token= against the user pool and app client", () => {
+      const authorizers = all(T.httpAuthorizer).filter((a) => a.inputs.apiId === wsApi().id);
+      expect(authorizers.map((a) => a.name)).to.deep.equal(["realtime-authorizer"]);
+      const authorizer = authorizers[0];
+      expect(authorizer.inputs).to.deep.equal({
+        apiId: wsApi().id,
+        name: "realtime-cognito",
+        authorizerType: "REQUEST",
+        authorizerUri: fn("realtime-authorizer").state.invokeArn,
+        identitySources: ["route.request.querystring.token"],
+      });
+      for (const route of all(T.httpRoute).filter((r) => r.inputs.apiId === wsApi().id)) {
+        const guarded = route.inputs.routeKey === "$connect";
+        expect(route.inputs.authorizationType, route.inputs.routeKey).to.equal(guarded ? "CUSTOM" : "NONE");
+        expect(route.inputs.authorizerId, route.inputs.routeKey).to.equal(guarded ? authorizer.id : undefined);
+      }
+      expect(one(T.permission, "realtime-invoke-authorizer").inputs).to.deep.equal({
+        action: "lambda:InvokeFunction",
+        function: fn("realtime-authorizer").state.name,
+        principal: "apigateway.amazonaws.com",
+        sourceArn: `${wsApi().state.executionArn}/authorizers/${authorizer.id}`,
+      });
+      expect(fn("realtime-authorizer").inputs.environment.variables).to.deep.equal({
+        USER_POOL_ID: one(T.userPool, "users-pool").id,
+        USER_POOL_CLIENT_ID: one(T.userPoolClient, "users-client").id,
+      });
+    });
+
+    it("stores connections in a table with hash key connectionId and DynamoDB TTL on ttl, told to the functions that use it", () => {
+      expect(table().inputs).to.deep.equal({
+        attributes: [{ name: "connectionId", type: "S" }],
+        billingMode: "PAY_PER_REQUEST",
+        hashKey: "connectionId",
+        ttl: { attributeName: "ttl", enabled: true },
+      });
+      for (const name of ["realtime-connect", "realtime-disconnect", "realtime-direct"]) {
+        expect(fn(name).inputs.environment.variables, name).to.deep.equal({ CONNECTIONS_TABLE: table().state.name });
+      }
+      expect(fn("realtime-broadcast").inputs.environment.variables).to.deep.equal({ CONNECTIONS_TABLE: table().state.name, BROADCAST_CONCURRENCY: "50" });
+      for (const name of ["realtime-default", "realtime-whoami"]) expect(fn(name).inputs.environment, name).to.equal(undefined);
+    });
+
+    it(`has one auto-deployed stage ${want.stage} throttled like the stage (${want.throttle.throttlingRateLimit}/${want.throttle.throttlingBurstLimit}), JSON access logs kept ${want.accessLogRetentionDays} days; websocketUrl is its wss:// URL`, () => {
+      const stages = all(T.httpStage).filter((st) => st.inputs.apiId === wsApi().id);
+      expect(stages.map((st) => st.name)).to.deep.equal(["realtime-stage"]);
+      const logGroup = one(T.logGroup, "realtime-access-logs");
+      expect(stages[0].inputs).to.deep.include({
+        apiId: wsApi().id,
+        name: want.stage,
+        autoDeploy: true,
+        defaultRouteSettings: want.throttle,
+      });
+      expect(stages[0].inputs.accessLogSettings.destinationArn).to.equal(logGroup.state.arn);
+      expect(JSON.parse(stages[0].inputs.accessLogSettings.format)).to.include({ connectionId: "$context.connectionId", eventType: "$context.eventType", routeKey: "$context.routeKey" });
+      expect(logGroup.inputs).to.deep.equal({ name: `/aws/apigateway/${wsApi().state.name}/${want.stage}/access`, retentionInDays: want.accessLogRetentionDays });
+      expect(getRun().outputs.websocketUrl).to.deep.equal({ value: `wss://${wsApi().id}.execute-api.us-east-1.amazonaws.com/${want.stage}`, secret: false });
+    });
+
+    const GRANTS: Record<string, { actions: string[]; resource: "table" | "connections" }[]> = {
+      "realtime-connect": [{ actions: ["dynamodb:PutItem"], resource: "table" }],
+      "realtime-disconnect": [{ actions: ["dynamodb:DeleteItem"], resource: "table" }],
+      "realtime-default": [{ actions: ["execute-api:ManageConnections"], resource: "connections" }],
+      "realtime-broadcast": [{ actions: ["dynamodb:Scan", "dynamodb:DeleteItem"], resource: "table" }, { actions: ["execute-api:ManageConnections"], resource: "connections" }],
+      "realtime-direct": [{ actions: ["dynamodb:DeleteItem"], resource: "table" }, { actions: ["execute-api:ManageConnections"], resource: "connections" }],
+      "realtime-whoami": [{ actions: ["execute-api:ManageConnections"], resource: "connections" }],
+      "realtime-authorizer": [],
+    };
+    it("GRANTS covers every realtime function", () => {
+      expect(Object.keys(GRANTS).sort()).to.deep.equal([...REALTIME_FUNCTIONS].sort());
+    });
+    for (const [name, grants] of Object.entries(GRANTS)) {
+      const described = grants.map((g) => `${g.actions.join(", ")} on ${g.resource === "table" ? "the connections table" : `POST @connections of stage ${want.stage}`}`);
+      it(`${name} may ${[...described, `write to its own log group (kept ${want.logRetentionDays} days)`].join(" and ")}, nothing else`, () => {
+        const logGroup = one(T.logGroup, `${name}-logs`);
+        expect(logGroup.inputs).to.deep.equal({ name: `/aws/lambda/${fn(name).state.name}`, retentionInDays: want.logRetentionDays });
+        const rolePolicy = one(T.rolePolicy, `${name}-policy`);
+        expect(rolePolicy.inputs.role).to.equal(one(T.role, `${name}-role`).id);
+        expect(fn(name).inputs.role).to.equal(one(T.role, `${name}-role`).state.arn);
+        expect(JSON.parse(rolePolicy.inputs.policy)).to.deep.equal({
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Action: LOG_ACTIONS, Resource: [`${logGroup.state.arn}:*`] },
+            ...grants.map((g) => ({ Effect: "Allow", Action: g.actions, Resource: [g.resource === "table" ? table().state.arn : manageConnections()] })),
+          ],
+        });
+      });
+    }
+  });
 }
