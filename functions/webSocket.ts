@@ -1,4 +1,5 @@
 import { ApiGatewayManagementApiClient, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
+import { emitMetric } from "./businessMetrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { cognitoSettingsFromEnv, createCognitoTokenVerifier } from "./cognitoAuth";
@@ -158,6 +159,8 @@ export function createBroadcastHandler(options: WebSocketHandlerOptions = {}) {
         logPostFailure(event, connectionId, outcome.error);
       }
     });
+    // Business metrics for the dashboard (embedded metric format: a log line, no API call).
+    emitMetric("BroadcastsSent", 1);
     await answerCaller(management, event, report);
     return { statusCode: 200 };
   };
