@@ -1,3 +1,6 @@
+import { UsageError } from "./localCloudFiles";
+
+export { UsageError };
 /**
  * CLI for {@link chooseApiType}: recommends a REST API or an HTTP API and
  * shows what the requests would cost per month.
@@ -48,12 +51,6 @@ Options:
 A tie goes to REST API, the broader feature set.`;
 
 /** A problem with the command line; the message says what was wrong. */
-export class UsageError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "UsageError";
-    }
-}
 
 /** The parsed command line. */
 export interface ChooseOptions {

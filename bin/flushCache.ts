@@ -15,6 +15,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { APIGatewayClient, FlushStageCacheCommand } from "@aws-sdk/client-api-gateway";
 import { LOCAL_CREDENTIALS } from "../local/emulators";
+import { UsageError, outputsFileOf } from "./localCloudFiles";
+
+export { UsageError };
 
 export const USAGE = "usage: npm run flush-cache -- [--stack <stack>]";
 
@@ -31,13 +34,6 @@ Options:
 const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 
-/** A problem with the command line (exit 2). */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
 
 /** The local cloud cannot do it (exit 1). */
 export class FlushError extends Error {
@@ -87,9 +83,7 @@ export function parseFlushCacheArgs(argv: readonly string[]): FlushCacheOptions 
 }
 
 /** Where `npm start -- --stack <stack>` writes its outputs. */
-export function outputsFileOf(stack: string, projectDir: string = PROJECT_ROOT): string {
-  return path.join(projectDir, ".local", stack, "outputs.json");
-}
+export { outputsFileOf };
 
 /** What the flush needs from outputs.json. */
 export interface FlushTarget {

@@ -7,10 +7,12 @@
  */
 import { ProgramError, ProgramRun } from "../local/controlPlane";
 import { LocalCloud, startLocal } from "../local/startLocal";
+import { UsageError } from "./localCloudFiles";
+
+export { UsageError };
 
 export const USAGE = "usage: npm start -- [--stack <name>] [--port <0-65535>] [--show-secrets]";
 
-export class UsageError extends Error {}
 
 export interface StartOptions {
   stack: string;

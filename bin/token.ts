@@ -14,6 +14,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createHmacToken } from "../functions/hmacToken";
+import { UsageError, outputsFileOf } from "./localCloudFiles";
+
+export { UsageError };
 
 export const USAGE = "usage: npm run token -- --client <id> [--stack <stack>]";
 
@@ -31,13 +34,6 @@ Options:
 const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 
-/** A problem with the command line (exit 2). */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
 
 /** A problem with what the command line asks for (exit 1). */
 export class TokenError extends Error {
@@ -90,9 +86,7 @@ export function parseTokenArgs(argv: readonly string[]): TokenOptions {
 }
 
 /** Where `npm start -- --stack <stack>` writes its outputs. */
-export function outputsFileOf(stack: string, projectDir: string = PROJECT_ROOT): string {
-  return path.join(projectDir, ".local", stack, "outputs.json");
-}
+export { outputsFileOf };
 
 /**
  * The `tokenClients` output (client id -> secret) of an outputs.json's text.

@@ -11,7 +11,9 @@
  * 0 with the token on stdout, 1 when the local cloud or the sign-in fails, 2 for bad flags.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
+import { UsageError, outputsFileOf } from "./localCloudFiles";
+
+export { UsageError };
 import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
@@ -23,7 +25,6 @@ import {
 
 export const USAGE = "usage: npm run user -- --email <address> --password <password> [--group <name>] [--stack <name>]";
 
-export class UsageError extends Error {}
 
 export interface UserOptions {
   email: string;
@@ -117,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
   }
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   try {
-    const cognito = readLocalCognito(path.resolve(__dirname, "..", ".local", options.stack, "outputs.json"));
+    const cognito = readLocalCognito(outputsFileOf(options.stack));
     process.stdout.write(`${await signInLocalUser(options, cognito)}\n`);
     return 0;
   } catch (err) {

@@ -1,0 +1,20 @@
+/**
+ * What the command-line tools share: the usage error (exit 2 with a usage line) and where the
+ * local cloud writes a stack's outputs.
+ */
+import * as path from "node:path";
+
+/** A problem with the command line: the tools answer it with exit code 2 and their usage. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+/** `.local/<stack>/outputs.json`, which `npm start` writes once the stack serves. */
+export function outputsFileOf(stack: string, projectDir: string = PROJECT_ROOT): string {
+  return path.join(projectDir, ".local", stack, "outputs.json");
+}
