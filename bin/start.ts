@@ -62,8 +62,8 @@ export function formatStarted(cloud: Pick<LocalCloud, "stack" | "outputs" | "sec
   for (const [type, count] of [...counts].sort()) lines.push(`  ${String(count).padStart(3)}  ${type}`);
   lines.push("", "Local endpoints:");
   for (const [name, url] of Object.entries(cloud.endpoints)) lines.push(`    ${name.padEnd(10)}  ${url}`);
-  lines.push("", `Current stack outputs (${Object.keys(cloud.outputs).length}):`, "    OUTPUT          VALUE");
   const width = Math.max(14, ...Object.keys(cloud.outputs).map((k) => k.length));
+  lines.push("", `Current stack outputs (${Object.keys(cloud.outputs).length}):`, `    ${"OUTPUT".padEnd(width)}  VALUE`);
   for (const [key, value] of Object.entries(cloud.outputs)) {
     const shown = cloud.secretOutputs.includes(key) && !showSecrets ? "[secret]" : typeof value === "string" ? value : JSON.stringify(value);
     lines.push(`    ${key.padEnd(width)}  ${shown}`);
