@@ -34,7 +34,6 @@ Options:
 const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 
-
 /** A problem with what the command line asks for (exit 1). */
 export class TokenError extends Error {
   constructor(message: string) {

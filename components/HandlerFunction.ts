@@ -152,15 +152,24 @@ function validateHandlerFunctionArgs(name: string, args: HandlerFunctionArgs): v
  * package.json found from the working directory up, and so does this.
  */
 export function packagesToLeaveOut(needed: string[]): string[] {
-  let dir = process.cwd();
-  for (;;) {
+  return programDependencies(process.cwd()).filter((dep) => !needed.includes(dep));
+}
+
+/** The program's `dependencies`, read once per working directory (every function asks). */
+const dependenciesByDir = new Map<string, string[]>();
+
+function programDependencies(cwd: string): string[] {
+  let found = dependenciesByDir.get(cwd);
+  if (found) return found;
+  found = [];
+  for (let dir = cwd; ; dir = path.dirname(dir)) {
     const file = path.join(dir, "package.json");
     if (fs.existsSync(file)) {
-      const dependencies = Object.keys((JSON.parse(fs.readFileSync(file, "utf8")) as { dependencies?: object }).dependencies ?? {});
-      return dependencies.filter((dep) => !needed.includes(dep));
+      found = Object.keys((JSON.parse(fs.readFileSync(file, "utf8")) as { dependencies?: object }).dependencies ?? {});
+      break;
     }
-    const parent = path.dirname(dir);
-    if (parent === dir) return [];
-    dir = parent;
+    if (path.dirname(dir) === dir) break;
   }
+  dependenciesByDir.set(cwd, found);
+  return found;
 }

@@ -526,18 +526,16 @@ async function readRequest(req: IncomingMessage): Promise<GatewayRequest> {
   const rawQuery = queryAt >= 0 ? url.slice(queryAt + 1) : "";
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
+  // API Gateway keeps the client's header case (the first spelling seen); the last value wins
+  // in `headers`.
+  const spelling = new Map<string, string>();
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i];
     const value = req.rawHeaders[i + 1];
-    // API Gateway keeps the client's header case; the last value wins in `headers`.
-    const existing = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
-    if (existing && existing !== name) {
-      multiValueHeaders[existing].push(value);
-      headers[existing] = value;
-    } else {
-      headers[name] = value;
-      (multiValueHeaders[name] ??= []).push(value);
-    }
+    const lower = req.rawHeaders[i].toLowerCase();
+    const name = spelling.get(lower) ?? req.rawHeaders[i];
+    spelling.set(lower, name);
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
   }
   const query: Record<string, string> = {};
   const multiValueQuery: Record<string, string[]> = {};

@@ -2,12 +2,12 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { expect } from "chai";
-import WebSocket from "ws";
 import { WebSocketApi } from "../../components/WebSocketApi";
 import { runProgram } from "../../local/controlPlane";
 import { LOCAL_CREDENTIALS, createTableFromInputs, startDynamoDb, type RunningEmulator } from "../../local/emulators";
 import type { InvokeResult } from "../../local/lambdaRuntime";
 import { LambdaRuntime } from "../../local/lambdaRuntime";
+import { Client, refusal } from "./webSocketClient";
 import { WebSocketGateway, webSocketApiModels, type WebSocketApiModel, type WebSocketLimits } from "../../local/webSocketGateway";
 
 type Handler = (event: any) => unknown;
@@ -82,73 +82,6 @@ async function serve(gateway: WebSocketGateway): Promise<Running> {
   };
 }
 
-/** A client that queues every message it receives. */
-class Client {
-  readonly messages: any[] = [];
-  private waiters: Array<() => void> = [];
-  closed?: { code: number; reason: string };
-  constructor(readonly ws: WebSocket) {
-    ws.on("message", (data) => {
-      const text = data.toString();
-      let value: unknown = text;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        /* keep the text */
-      }
-      this.messages.push(value);
-      this.waiters.splice(0).forEach((w) => w());
-    });
-    ws.on("close", (code, reason) => {
-      this.closed = { code, reason: reason.toString() };
-      this.waiters.splice(0).forEach((w) => w());
-    });
-  }
-  static async open(url: string, headers: Record<string, string> = {}): Promise<Client> {
-    const ws = new WebSocket(url, { headers });
-    const client = new Client(ws);
-    await new Promise<void>((resolve, reject) => {
-      ws.once("open", () => resolve());
-      ws.once("error", reject);
-    });
-    return client;
-  }
-  send(value: unknown): void {
-    this.ws.send(typeof value === "string" ? value : JSON.stringify(value));
-  }
-  /** Waits until `predicate` holds over the messages (or the close), at most 5 s. */
-  async until<T>(predicate: () => T | undefined, what: string): Promise<T> {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const found = predicate();
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.messages)}`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 50);
-      });
-    }
-  }
-  private read = 0;
-  /** The next message not read yet, in arrival order. */
-  async next(what = "a message"): Promise<any> {
-    const index = this.read++;
-    return (await this.until(() => (this.messages.length > index ? { m: this.messages[index] } : undefined), what)).m;
-  }
-}
-
-/** The status an upgrade is refused with. */
-function refusal(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    ws.on("unexpected-response", (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.on("open", () => reject(new Error("the upgrade was accepted")));
-    ws.on("error", () => undefined);
-  });
-}
 
 describe("local/webSocketGateway", function () {
   describe("with a fake Lambda", () => {
