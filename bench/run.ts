@@ -4,7 +4,7 @@
  */
 import { benchGateway } from "./gateway";
 
-const BENCHMARKS: Record<string, () => Promise<void>> = { gateway: benchGateway };
+const BENCHMARKS: Record<string, () => Promise<unknown>> = { gateway: benchGateway };
 
 async function main(names: string[]): Promise<number> {
   const unknown = names.filter((n) => !(n in BENCHMARKS));

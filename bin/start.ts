@@ -1,9 +1,9 @@
 /**
- * `npm start -- [--stack <name>] [--port N] [--show-secrets]`: "deploys" a stack into the
+ * `npm start -- [--stack <name>] [--port N] [--state-dir <dir>] [--show-secrets]`: "deploys" a stack into the
  * local cloud and serves it on 127.0.0.1 until Ctrl-C: runs index.ts under the local control
  * plane (Pulumi mocks acting as AWS), starts the emulators and gateways, prints the stack
  * outputs as `pulumi stack output` would (with local URLs) and writes
- * `.local/<stack>/outputs.json`.
+ * `.local/<stack>/outputs.json` (or `<state-dir>/outputs.json`).
  */
 import { ProgramError, ProgramRun } from "../local/controlPlane";
 import { LocalCloud, startLocal } from "../local/startLocal";
@@ -11,7 +11,7 @@ import { UsageError } from "./localCloudFiles";
 
 export { UsageError };
 
-export const USAGE = "usage: npm start -- [--stack <name>] [--port <0-65535>] [--show-secrets]";
+export const USAGE = "usage: npm start -- [--stack <name>] [--port <0-65535>] [--state-dir <dir>] [--show-secrets]";
 
 
 export interface StartOptions {
@@ -19,6 +19,11 @@ export interface StartOptions {
   showSecrets: boolean;
   /** @default 4010 */
   port: number;
+  /**
+   * Where outputs.json and the function archives go, so that a second local cloud of the same
+   * stack does not take over the first's files. @default .local/<stack>
+   */
+  stateDir?: string;
 }
 
 export const DEFAULT_PORT = 4010;
@@ -41,6 +46,12 @@ export function parseStartArgs(argv: string[]): StartOptions {
           throw new UsageError(`--port needs a port number from 0 to 65535 (got ${JSON.stringify(value ?? "")})`);
         }
         options.port = Number(value);
+        break;
+      }
+      case "--state-dir": {
+        const value = inline ?? argv[++i];
+        if (value === undefined || value.startsWith("--") || value === "") throw new UsageError("--state-dir needs a folder");
+        options.stateDir = value;
         break;
       }
       case "--show-secrets":
@@ -87,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(`Starting the local cloud for stack ${options.stack}...\n`);
   let cloud: LocalCloud;
   try {
-    cloud = await startLocal({ stack: options.stack, port: options.port, log: (line) => process.stdout.write(`  ${line}\n`) });
+    cloud = await startLocal({ stack: options.stack, port: options.port, stateDir: options.stateDir, log: (line) => process.stdout.write(`  ${line}\n`) });
   } catch (err) {
     const message = err instanceof ProgramError ? err.message : (err as Error).message;
     process.stderr.write(`error: ${message}\n`);

@@ -51,7 +51,7 @@ export interface HandlerFunctionArgs {
  * handler uses.
  */
 export class HandlerFunction extends pulumi.ComponentResource {
-  public readonly function: aws.lambda.CallbackFunction<any, any>;
+  public readonly function: aws.lambda.Function;
   public readonly role: aws.iam.Role;
   public readonly logGroup: aws.cloudwatch.LogGroup;
   /** The role's inline policy document (JSON). */
@@ -72,20 +72,27 @@ export class HandlerFunction extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.function = new aws.lambda.CallbackFunction(
+    // What aws.lambda.CallbackFunction does (the same `__index.js` and `handler` export), with
+    // the package scan shared: CallbackFunction walks the whole dependency tree once per
+    // function, about 0.1 s each; the functions of a program ask for one or two package sets.
+    const closure = pulumi.runtime.serializeFunction(args.handlerFactory, {
+      serialize: () => true,
+      exportName: HANDLER_EXPORT,
+      isFactoryFunction: true,
+      // A secret captured by the handler would sit in plain text in the archive: refuse it.
+      allowSecrets: false,
+    });
+    this.function = new aws.lambda.Function(
       `${name}`,
       {
         description: args.description,
-        callbackFactory: args.handlerFactory,
-        role: this.role,
+        code: new pulumi.asset.AssetArchive(archiveContents(closure, args.packages ?? [])),
+        handler: `${ARCHIVE_MODULE}.${HANDLER_EXPORT}`,
+        role: this.role.arn,
         runtime: args.runtime ?? "nodejs20.x",
         memorySize: args.memorySize ?? 256,
         timeout: args.timeoutSeconds ?? 10,
         environment: args.environment ? { variables: args.environment } : undefined,
-        codePathOptions: {
-          extraIncludePackages: args.packages ?? [],
-          extraExcludePackages: packagesToLeaveOut(args.packages ?? []),
-        },
       },
       { parent: this },
     );
@@ -151,6 +158,33 @@ function validateHandlerFunctionArgs(name: string, args: HandlerFunctionArgs): v
  * copies the whole `dependencies` tree into each archive unless told otherwise; it reads the
  * package.json found from the working directory up, and so does this.
  */
+/** The archive's module and export, named as CallbackFunction names them (`__index.handler`). */
+const ARCHIVE_MODULE = "__index";
+const HANDLER_EXPORT = "handler";
+
+/** The serialized handler, and the listed packages with what they depend on. */
+async function archiveContents(closure: Promise<pulumi.runtime.SerializedFunction>, packages: string[]): Promise<pulumi.asset.AssetMap> {
+  const [serialized, modules] = await Promise.all([closure, packageFiles(packages)]);
+  return { [`${ARCHIVE_MODULE}.js`]: new pulumi.asset.StringAsset(serialized.text), ...Object.fromEntries(modules) };
+}
+
+/** Package files by package set and working directory: computed once per program, not per function. */
+const packageFilesCache = new Map<string, Promise<Map<string, pulumi.asset.Asset | pulumi.asset.Archive>>>();
+
+function packageFiles(packages: string[]): Promise<Map<string, pulumi.asset.Asset | pulumi.asset.Archive>> {
+  const key = JSON.stringify([process.cwd(), [...packages].sort()]);
+  let files = packageFilesCache.get(key);
+  if (!files) {
+    files = pulumi.runtime.computeCodePaths({
+      extraIncludePackages: packages,
+      // aws-sdk (v2) comes with the runtime, as CallbackFunction assumes.
+      extraExcludePackages: [...packagesToLeaveOut(packages), "aws-sdk"],
+    });
+    packageFilesCache.set(key, files);
+  }
+  return files;
+}
+
 export function packagesToLeaveOut(needed: string[]): string[] {
   return programDependencies(process.cwd()).filter((dep) => !needed.includes(dep));
 }

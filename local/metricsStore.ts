@@ -76,6 +76,8 @@ const MAX_VALUES_PER_BUCKET = 5_000;
 
 export class MetricsStore {
   private readonly series = new Map<string, Series>();
+  /** apiName + stage -> metric name -> series key, for recordGatewayRequest. */
+  private readonly gatewaySeriesKeys = new Map<string, Map<string, string>>();
   private readonly clock: () => number;
   readonly bucketMs: number;
   private readonly retentionMs: number;
@@ -90,7 +92,21 @@ export class MetricsStore {
   recordGatewayRequest(req: GatewayRequest): void {
     const at = this.clock();
     const dims = { ApiName: req.apiName, Stage: req.stage };
-    const put = (metricName: string, value: number) => this.add("AWS/ApiGateway", metricName, dims, value, at);
+    // Seven datapoints a request: the series keys of a stage are built once, not per datapoint.
+    const stageKey = `${req.apiName}\n${req.stage}`;
+    let keys = this.gatewaySeriesKeys.get(stageKey);
+    if (!keys) {
+      keys = new Map();
+      this.gatewaySeriesKeys.set(stageKey, keys);
+    }
+    const put = (metricName: string, value: number) => {
+      let key = keys.get(metricName);
+      if (key === undefined) {
+        key = seriesKey("AWS/ApiGateway", metricName, dims);
+        keys.set(metricName, key);
+      }
+      this.add("AWS/ApiGateway", metricName, dims, value, at, key);
+    };
     // API Gateway emits the error metrics as 0 or 1 per request: Sum counts, Average is a rate.
     put("Count", 1);
     put("4XXError", req.status >= 400 && req.status < 500 ? 1 : 0);
@@ -226,9 +242,8 @@ export class MetricsStore {
     };
   }
 
-  private add(namespace: string, metricName: string, dimensions: Record<string, string>, value: number, at: number): void {
+  private add(namespace: string, metricName: string, dimensions: Record<string, string>, value: number, at: number, key = seriesKey(namespace, metricName, dimensions)): void {
     if (!Number.isFinite(value)) return;
-    const key = seriesKey(namespace, metricName, dimensions);
     let s = this.series.get(key);
     if (!s) {
       s = { namespace, metricName, dimensions: { ...dimensions }, buckets: new Map() };

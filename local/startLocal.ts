@@ -192,6 +192,12 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         else process.stderr.write(`[${functionName}] ${line}\n`);
       },
     });
+    // Function names (and so their folders) are new on every start: this start's archives go
+    // when it stops, after the runtime (cleanups run in reverse), or they pile up start after start.
+    const functionDirs: string[] = [];
+    cleanups.push(async () => {
+      for (const dir of functionDirs) fs.rmSync(dir, { recursive: true, force: true });
+    });
     cleanups.push(() => lambda.stop());
     const wsModels = webSocketApiModels(run.graph);
     if (wsModels.length > 1) throw new Error(`the local cloud serves one WebSocket API stage; the program has ${wsModels.length}`);
@@ -199,6 +205,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     const wsEnvironment: Record<string, string> = wsModels[0] ? { WEBSOCKET_MANAGEMENT_ENDPOINT: `${apiBase}/${wsModels[0].stageName}` } : {};
     const functions = run.graph.ofType("aws:lambda/function:Function");
     for (const fn of functions) {
+      functionDirs.push(path.join(stateDir, "functions", fn.state.name));
       const assets = await fn.inputs.code.assets;
       const code = await assets["__index.js"].text;
       await lambda.deploy({

@@ -366,20 +366,43 @@ export function evaluatePolicy(statements: PolicyStatement[], methodArn: string)
  * as IAM allows. Case-sensitive.
  */
 export function arnPatternMatches(pattern: string, arn: string): boolean {
-  let source = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === "*") source += i === pattern.length - 1 || pattern[i + 1] === ":" ? ".*" : "[^:]*";
-    else if (c === "?") source += "[^:]";
-    else source += c.replace(/[.+^${}()|[\]\\/-]/g, "\\$&");
+  let expression = arnPatterns.get(pattern);
+  if (!expression) {
+    let source = "";
+    for (let i = 0; i < pattern.length; i++) {
+      const c = pattern[i];
+      if (c === "*") source += i === pattern.length - 1 || pattern[i + 1] === ":" ? ".*" : "[^:]*";
+      else if (c === "?") source += "[^:]";
+      else source += c.replace(/[.+^${}()|[\]\\/-]/g, "\\$&");
+    }
+    expression = new RegExp(`^${source}$`, "s");
+    remember(arnPatterns, pattern, expression);
   }
-  return new RegExp(`^${source}$`, "s").test(arn);
+  return expression.test(arn);
 }
 
 /** IAM action matching: wildcards anywhere, case-insensitive (`execute-api:*`, `*`). */
 function actionPatternMatches(pattern: string, action: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\/-]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${source}$`, "i").test(action);
+  let expression = actionPatterns.get(pattern);
+  if (!expression) {
+    const source = pattern.replace(/[.+^${}()|[\]\\/-]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    expression = new RegExp(`^${source}$`, "i");
+    remember(actionPatterns, pattern, expression);
+  }
+  return expression.test(action);
+}
+
+/**
+ * Compiled policy patterns. A cached policy is evaluated on every request it answers, with
+ * the same few patterns each time; bounded, as the patterns come from authorizer functions.
+ */
+const arnPatterns = new Map<string, RegExp>();
+const actionPatterns = new Map<string, RegExp>();
+const MAX_COMPILED_PATTERNS = 10_000;
+
+function remember(cache: Map<string, RegExp>, pattern: string, expression: RegExp): void {
+  if (cache.size >= MAX_COMPILED_PATTERNS) cache.delete(cache.keys().next().value as string);
+  cache.set(pattern, expression);
 }
 
 function decide(result: AuthorizerResult, methodArn: string): AuthorizerOutcome {

@@ -70,6 +70,11 @@ const CACHE_LIMIT = 1000;
  */
 export function renderMappingTemplate(template: string, input: TemplateInput): TemplateResult {
   const asts = parsedTemplate(template);
+  // Text alone (no reference, no directive): the output is the text, nothing to evaluate.
+  // Static templates such as a MOCK's `{"statusCode": 200}` take this path on every request.
+  if (input.context.requestOverride === undefined && input.context.responseOverride === undefined && asts.every((ast) => typeof ast === "string")) {
+    return { output: asts.join(""), responseOverride: { headers: {} }, requestOverride: { headers: {}, querystring: {}, path: {} } };
+  }
   const context = copyContext(input.context);
   const root: Record<string, unknown> = Object.create(null);
   rootObjects.add(root);

@@ -38,8 +38,8 @@ interface RouteState {
   serverErrors: number;
   cacheHits: number;
   cacheMisses: number;
-  latency: number[];
-  integrationLatency: number[];
+  latency: Samples;
+  integrationLatency: Samples;
 }
 
 export class GatewayMetrics {
@@ -48,7 +48,7 @@ export class GatewayMetrics {
   record(metric: RequestMetric): void {
     let state = this.routes.get(metric.route);
     if (!state) {
-      state = { count: 0, clientErrors: 0, serverErrors: 0, cacheHits: 0, cacheMisses: 0, latency: [], integrationLatency: [] };
+      state = { count: 0, clientErrors: 0, serverErrors: 0, cacheHits: 0, cacheMisses: 0, latency: { values: [], next: 0 }, integrationLatency: { values: [], next: 0 } };
       this.routes.set(metric.route, state);
     }
     state.count++;
@@ -70,17 +70,28 @@ export class GatewayMetrics {
         "5XXError": s.serverErrors,
         CacheHitCount: s.cacheHits,
         CacheMissCount: s.cacheMisses,
-        Latency: summarize(s.latency),
-        IntegrationLatency: summarize(s.integrationLatency),
+        Latency: summarize(s.latency.values),
+        IntegrationLatency: summarize(s.integrationLatency.values),
       };
     }
     return out;
   }
 }
 
-function push(samples: number[], value: number): void {
-  samples.push(value);
-  if (samples.length > MAX_SAMPLES) samples.splice(0, samples.length - MAX_SAMPLES);
+/** The newest MAX_SAMPLES values, kept as a ring: once full, each value replaces the oldest. */
+interface Samples {
+  values: number[];
+  /** Where the next value goes once the ring is full. */
+  next: number;
+}
+
+function push(samples: Samples, value: number): void {
+  if (samples.values.length < MAX_SAMPLES) {
+    samples.values.push(value);
+    return;
+  }
+  samples.values[samples.next] = value;
+  samples.next = (samples.next + 1) % MAX_SAMPLES;
 }
 
 function summarize(samples: number[]): LatencySummary {

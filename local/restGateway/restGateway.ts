@@ -82,6 +82,8 @@ interface GatewayRequest {
   /** The raw query string without `?`. */
   rawQuery: string;
   headers: Record<string, string>;
+  /** `headers` by lower-case name, for the gateway's own lookups (names are case-insensitive). */
+  headersByLowerName: Map<string, string>;
   multiValueHeaders: Record<string, string[]>;
   query: Record<string, string>;
   multiValueQuery: Record<string, string[]>;
@@ -109,6 +111,8 @@ export class RestGateway {
   private readonly router: ResourceRouter;
   private readonly validator: ModelValidator;
   private readonly buckets = new Map<string, TokenBucket>();
+  /** Each method's merged settings; the model does not change while the gateway serves it. */
+  private readonly methodSettings = new Map<MethodModel, MethodSettingModel>();
   private readonly accountBucket: TokenBucket;
   private readonly now: () => number;
   /** TOKEN and REQUEST authorizers, with their result caches. */
@@ -203,7 +207,7 @@ export class RestGateway {
       if (!authorizer) return { route, answer: this.errorAnswer("API_CONFIGURATION_ERROR", request, templateInput) };
       if (method.authorization === "COGNITO_USER_POOLS") {
         const source = authorizer.identitySource.replace(/^method\.request\.header\./, "");
-        const result = await this.options.cognito!.authorize(authorizer, headerValue(request.headers, source), method.authorizationScopes);
+        const result = await this.options.cognito!.authorize(authorizer, requestHeader(request, source), method.authorizationScopes);
         if (!result.ok) return { route, answer: this.errorAnswer("UNAUTHORIZED", request, templateInput) };
         // Claims reach integrations as strings.
         context.authorizer = { claims: Object.fromEntries(Object.entries(result.claims).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : String(v)])) };
@@ -239,7 +243,7 @@ export class RestGateway {
     // API key and usage plan (per-method plan limit, plan limit, quota), then the method's
     // stage limit and the account's: AWS's order; tokens are taken only if all admit.
     if (method.apiKeyRequired) {
-      const key = this.model.apiKeySource === "AUTHORIZER" ? authorized?.usageIdentifierKey : headerValue(request.headers, "x-api-key");
+      const key = this.model.apiKeySource === "AUTHORIZER" ? authorized?.usageIdentifierKey : requestHeader(request, "x-api-key");
       const check = this.options.usagePlans?.check(this.model.apiId, this.model.stageName, method.resourcePath, method.httpMethod, key, {
         alsoThrottle: this.throttleBuckets(method, settings),
       }) ?? { ok: false as const, response: "INVALID_API_KEY" as const };
@@ -264,7 +268,7 @@ export class RestGateway {
       }
     }
     if (method.validator?.validateRequestBody) {
-      const modelName = selectRequestModel(method.requestModels, headerValue(request.headers, "content-type"));
+      const modelName = selectRequestModel(method.requestModels, requestHeader(request, "content-type"));
       if (modelName) {
         const result = this.validator.validate(modelName, request.body.toString("utf8"));
         if (!result.valid) {
@@ -284,7 +288,7 @@ export class RestGateway {
         resourcePath: method.resourcePath,
         keyParameters: (method.integration?.cacheKeyParameters ?? []).map((p) => [p, requestParameter(p, templateInput)]),
       });
-      const wantsFresh = /(^|,)\s*max-age\s*=\s*0\s*(,|$)/i.test(headerValue(request.headers, "cache-control") ?? "");
+      const wantsFresh = /(^|,)\s*max-age\s*=\s*0\s*(,|$)/i.test(requestHeader(request, "cache-control") ?? "");
       // When authorization is required, only callers allowed execute-api:InvalidateCache on
       // this method may refresh (ApiCache's invalidator roles).
       const mayRefresh =
@@ -328,7 +332,7 @@ export class RestGateway {
   }
 
   private async lambdaProxy(method: MethodModel, integration: IntegrationModel, request: GatewayRequest, input: TemplateInput): Promise<GatewayAnswer> {
-    const binary = matchesBinaryMediaType(headerValue(request.headers, "content-type"), this.model.binaryMediaTypes);
+    const binary = matchesBinaryMediaType(requestHeader(request, "content-type"), this.model.binaryMediaTypes);
     const event = {
       resource: method.resourcePath,
       path: request.path,
@@ -349,7 +353,7 @@ export class RestGateway {
     const parsed = parseProxyResult(result.value);
     if (!parsed) return this.errorAnswer("INTEGRATION_FAILURE", request, input);
     let body: Buffer | string = parsed.body;
-    const accept = headerValue(request.headers, "accept")?.split(",")[0]?.trim();
+    const accept = requestHeader(request, "accept")?.split(",")[0]?.trim();
     if (parsed.isBase64Encoded && matchesBinaryMediaType(accept, this.model.binaryMediaTypes)) body = Buffer.from(parsed.body, "base64");
     if (!Object.keys(parsed.headers).some((h) => h.toLowerCase() === "content-type")) parsed.headers["Content-Type"] = "application/json";
     return { status: parsed.statusCode, headers: parsed.headers, body };
@@ -397,7 +401,7 @@ export class RestGateway {
   /** Applies the request template for the Content-Type, or the passthrough behaviour. */
   private mapRequest(integration: IntegrationModel, request: GatewayRequest, input: TemplateInput): { payload: string; templated: boolean } | { unsupported: true } {
     // No Content-Type means application/json.
-    const contentType = mediaType(headerValue(request.headers, "content-type")) ?? "application/json";
+    const contentType = mediaType(requestHeader(request, "content-type")) ?? "application/json";
     const template = integration.requestTemplates[contentType];
     if (template !== undefined) return { payload: renderMappingTemplate(template, input).output, templated: true };
     const hasTemplates = Object.keys(integration.requestTemplates).length > 0;
@@ -416,7 +420,7 @@ export class RestGateway {
     }
     let status = Number(response.statusCode);
     let out = body;
-    const accept = mediaType(headerValue(request.headers, "accept")?.split(",")[0]);
+    const accept = mediaType(requestHeader(request, "accept")?.split(",")[0]);
     const templateType = accept && response.responseTemplates[accept] !== undefined ? accept : Object.keys(response.responseTemplates)[0];
     if (templateType !== undefined) {
       const rendered = renderMappingTemplate(response.responseTemplates[templateType], { ...input, body });
@@ -454,24 +458,28 @@ export class RestGateway {
         cognitoAuthenticationType: null,
         cognitoAuthenticationProvider: null,
         userArn: null,
-        userAgent: headerValue(request.headers, "user-agent") ?? "",
+        userAgent: requestHeader(request, "user-agent") ?? "",
         user: null,
       },
-      domainName: headerValue(request.headers, "host") ?? "127.0.0.1",
+      domainName: requestHeader(request, "host") ?? "127.0.0.1",
       apiId: this.model.apiId,
     };
   }
 
-  /** The method's settings: its own MethodSettings merged over the stage's `*\/*`. */
+  /** The method's settings: its own MethodSettings merged over the stage's `*\/*` (computed once per method). */
   private settingsFor(method: MethodModel): MethodSettingModel {
-    const path = `${method.resourcePath.replace(/\//g, "~1")}/${method.httpMethod}`;
-    return { ...this.model.methodSettings["*/*"], ...this.model.methodSettings[path] };
+    let settings = this.methodSettings.get(method);
+    if (!settings) {
+      settings = { ...this.model.methodSettings["*/*"], ...this.model.methodSettings[methodSettingsPath(method)] };
+      this.methodSettings.set(method, settings);
+    }
+    return settings;
   }
 
   /** Caching applies to GET by default, to other methods only when their own setting says so. */
   private cachingFor(method: MethodModel, settings: MethodSettingModel): { ttlSeconds: number } | undefined {
     if (!settings.cachingEnabled) return undefined;
-    const own = this.model.methodSettings[`${method.resourcePath.replace(/\//g, "~1")}/${method.httpMethod}`];
+    const own = this.model.methodSettings[methodSettingsPath(method)];
     if (method.httpMethod !== "GET" && !own?.cachingEnabled) return undefined;
     const ttlSeconds = settings.cacheTtlInSeconds ?? 300;
     return ttlSeconds > 0 ? { ttlSeconds } : undefined;
@@ -512,19 +520,13 @@ export class RestGateway {
 class BodyTooLarge extends Error {}
 
 async function readRequest(req: IncomingMessage): Promise<GatewayRequest> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    // Keep reading (so the client sees the answer) but stop keeping past the limit.
-    if (size <= MAX_BODY_BYTES + 1) chunks.push(chunk as Buffer);
-  }
-  if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
+  const body = await readBody(req);
   const url = req.url ?? "/";
   const queryAt = url.indexOf("?");
   const rawPath = queryAt >= 0 ? url.slice(0, queryAt) : url;
   const rawQuery = queryAt >= 0 ? url.slice(queryAt + 1) : "";
   const headers: Record<string, string> = {};
+  const headersByLowerName = new Map<string, string>();
   const multiValueHeaders: Record<string, string[]> = {};
   // API Gateway keeps the client's header case (the first spelling seen); the last value wins
   // in `headers`.
@@ -535,13 +537,16 @@ async function readRequest(req: IncomingMessage): Promise<GatewayRequest> {
     const name = spelling.get(lower) ?? req.rawHeaders[i];
     spelling.set(lower, name);
     headers[name] = value;
+    headersByLowerName.set(lower, value);
     (multiValueHeaders[name] ??= []).push(value);
   }
   const query: Record<string, string> = {};
   const multiValueQuery: Record<string, string[]> = {};
-  for (const [name, value] of new URLSearchParams(rawQuery)) {
-    query[name] = value;
-    (multiValueQuery[name] ??= []).push(value);
+  if (rawQuery !== "") {
+    for (const [name, value] of new URLSearchParams(rawQuery)) {
+      query[name] = value;
+      (multiValueQuery[name] ??= []).push(value);
+    }
   }
   return {
     requestId: randomUUID(),
@@ -552,12 +557,53 @@ async function readRequest(req: IncomingMessage): Promise<GatewayRequest> {
     requestPath: rawPath,
     rawQuery,
     headers,
+    headersByLowerName,
     multiValueHeaders,
     query,
     multiValueQuery,
-    body: Buffer.concat(chunks),
+    body,
     sourceIp: normalizeIp(req.socket.remoteAddress),
   };
+}
+
+const EMPTY_BODY = Buffer.alloc(0);
+
+/**
+ * The request body, read to the end. Past the payload limit it keeps reading (so the client
+ * sees the answer) but stops keeping, and throws BodyTooLarge at the end.
+ */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  // HTTP/1.1: a request with neither Content-Length nor Transfer-Encoding has no body. Most
+  // requests (GETs) take this path, without a stream read per request.
+  const declaredLength = req.headers["content-length"];
+  if (req.headers["transfer-encoding"] === undefined && (declaredLength === undefined || declaredLength === "0")) {
+    req.resume();
+    return Promise.resolve(EMPTY_BODY);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES + 1) chunks.push(chunk);
+    });
+    req.once("end", () => (size > MAX_BODY_BYTES ? reject(new BodyTooLarge()) : resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))));
+    req.once("error", reject);
+    // A client that goes away mid-body: nothing to answer.
+    req.once("close", () => {
+      if (!req.complete) reject(new Error("the client closed the connection before the end of the body"));
+    });
+  });
+}
+
+/** A request header by name, case-insensitively (the last value when repeated). */
+function requestHeader(request: GatewayRequest, name: string): string | undefined {
+  return request.headersByLowerName.get(name.toLowerCase());
+}
+
+/** The key of a method's own MethodSettings: `~1users~1{id}/GET`. */
+function methodSettingsPath(method: MethodModel): string {
+  return `${method.resourcePath.replace(/\//g, "~1")}/${method.httpMethod}`;
 }
 
 /** Validates a Lambda proxy result the way API Gateway does; undefined when malformed. */
@@ -659,8 +705,20 @@ export function awsRequestTime(date: Date): string {
   return `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
 }
 
+/** Random bytes drawn in blocks: one randomBytes call per request costs more than the rest of the id. */
+const ID_POOL_BYTES = 12 * 512;
+let idPool = Buffer.alloc(0);
+let idPoolOffset = ID_POOL_BYTES;
+
+/** `$context.extendedRequestId`: 16 characters of random base64url, as AWS's `x-amz-apigw-id`. */
 function extendedId(): string {
-  return randomBytes(12).toString("base64").replace(/[+/=]/g, "").slice(0, 16);
+  if (idPoolOffset + 12 > idPool.length) {
+    idPool = randomBytes(ID_POOL_BYTES);
+    idPoolOffset = 0;
+  }
+  const id = idPool.toString("base64url", idPoolOffset, idPoolOffset + 12);
+  idPoolOffset += 12;
+  return id;
 }
 
 function normalizeIp(address: string | undefined): string {

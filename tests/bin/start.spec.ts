@@ -19,6 +19,7 @@ describe("bin/start", () => {
     expect(parseStartArgs([])).to.deep.equal({ stack: "dev", showSecrets: false, port: 4010 });
     expect(parseStartArgs(["--stack", "prod", "--show-secrets", "--port", "0"])).to.deep.equal({ stack: "prod", showSecrets: true, port: 0 });
     expect(parseStartArgs(["--stack=prod", "--port=8080"])).to.deep.equal({ stack: "prod", showSecrets: false, port: 8080 });
+    expect(parseStartArgs(["--state-dir", "/tmp/second"])).to.deep.equal({ stack: "dev", showSecrets: false, port: 4010, stateDir: "/tmp/second" });
   });
 
   for (const [args, message] of [
@@ -29,6 +30,8 @@ describe("bin/start", () => {
     [["--port", "http"], '--port needs a port number from 0 to 65535 (got "http")'],
     [["--port", "70000"], '--port needs a port number from 0 to 65535 (got "70000")'],
     [["--port"], '--port needs a port number from 0 to 65535 (got "")'],
+    [["--state-dir"], "--state-dir needs a folder"],
+    [["--state-dir="], "--state-dir needs a folder"],
     [["dev"], 'unknown argument "dev"'],
   ] as const) {
     it(`refuses ${args.join(" ")}: ${message}`, () => {
