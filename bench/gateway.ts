@@ -7,7 +7,8 @@
  *
  *   npm run bench -- gateway            (or: npx ts-node --transpile-only bench/gateway.ts)
  *
- * Two measurements per route, gateway and limit side by side in one run:
+ * Two measurements per route, gateway and limit side by side in one run, after a 2 s warm-up
+ * of the gateway (cold starts and the authorizer's first call are not what is compared):
  * - peak: closed-loop load (10 connections) for BENCH_SECONDS (default 4), BENCH_ROUNDS
  *   (default 3) rounds, medians of req/s, p50 and p99;
  * - latency at half the gateway's peak: open-loop load at 50 % of the gateway's median peak
@@ -25,10 +26,12 @@ import { promisify } from "node:util";
 import { createDataHandler } from "../functions/data";
 import { createHmacToken } from "../functions/hmacToken";
 import { startLocal } from "../local/startLocal";
+import { PROJECT_ROOT, formatCount, markdownTable, median } from "./benchSupport";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONNECTIONS = 10;
+const WARM_UP_SECONDS = 2;
 /** Goals of issue 6. */
 const GOAL_THROUGHPUT_RATIO = 0.5;
 const GOAL_P99_OVERHEAD_MS = 5;
@@ -47,8 +50,8 @@ interface Measurement {
 }
 
 /** One autocannon run in a child process; `rate` makes it open-loop at that many req/s. */
-async function autocannon(url: string, headers: Record<string, string>, rate?: number): Promise<Measurement> {
-  const args = [AUTOCANNON, "--json", "-c", String(CONNECTIONS), "-d", String(SECONDS)];
+async function autocannon(url: string, headers: Record<string, string>, rate?: number, seconds = SECONDS): Promise<Measurement> {
+  const args = [AUTOCANNON, "--json", "-c", String(CONNECTIONS), "-d", String(seconds)];
   for (const [name, value] of Object.entries(headers)) args.push("-H", `${name}=${value}`);
   if (rate !== undefined) args.push("-R", String(Math.round(rate)));
   args.push(url);
@@ -56,8 +59,6 @@ async function autocannon(url: string, headers: Record<string, string>, rate?: n
   const r = JSON.parse(stdout) as { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, failed: r.non2xx + r.errors };
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function measure(url: string, headers: Record<string, string>, rate?: number): Promise<Measurement> {
   const rounds: Measurement[] = [];
@@ -122,7 +123,7 @@ export interface GatewayOverheadRow {
 
 export async function benchGateway(): Promise<GatewayOverheadRow[]> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  const stateDir = path.resolve(__dirname, "..", ".local", `bench-gateway-${process.pid}`);
+  const stateDir = path.join(PROJECT_ROOT, ".local", `bench-gateway-${process.pid}`);
   const cloud = await startLocal({
     stack: "dev",
     port: 0,
@@ -152,6 +153,9 @@ export async function benchGateway(): Promise<GatewayOverheadRow[]> {
     }
     const rows: GatewayOverheadRow[] = [];
     for (const [name, route] of routes) {
+      // Warm-up, not counted: the first requests start the execution environments (one per
+      // connection) and fill the authorizer's result cache; steady state is what is compared.
+      await autocannon(`${api}${route}`, headers, undefined, WARM_UP_SECONDS);
       const gatewayPeak = await measure(`${api}${route}`, headers);
       const plainPeak = await measure(`${plain.url}${route}`, headers);
       const halfPeakRate = gatewayPeak.rps / 2;
@@ -181,7 +185,6 @@ export async function benchGateway(): Promise<GatewayOverheadRow[]> {
 }
 
 function printRows(rows: GatewayOverheadRow[]): void {
-  const n = (value: number) => Math.round(value).toLocaleString("en-US");
   console.log(
     `\nGateway overhead: ${ROUNDS} rounds x ${SECONDS} s per measurement, ${CONNECTIONS} connections, medians ` +
       `(autocannon in its own process, loopback). Goals: >= ${GOAL_THROUGHPUT_RATIO} of the plain server's req/s; ` +
@@ -189,14 +192,23 @@ function printRows(rows: GatewayOverheadRow[]): void {
   );
   const failed = rows.reduce((sum, r) => sum + r.gatewayPeak.failed + r.plainPeak.failed + r.gatewayAtHalf.failed + r.plainAtHalf.failed, 0);
   if (failed > 0) console.log(`WARNING: ${failed} responses were not 2xx; the figures below are not comparable`);
-  console.log("| route | gateway req/s (p50/p99 ms) | plain req/s (p50/p99 ms) | ratio | at half peak: req/s | gateway p99 ms | plain p99 ms | p99 overhead ms | goals |");
-  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---|");
-  for (const r of rows) {
-    console.log(
-      `| ${r.route} | ${n(r.gatewayPeak.rps)} (${r.gatewayPeak.p50}/${r.gatewayPeak.p99}) | ${n(r.plainPeak.rps)} (${r.plainPeak.p50}/${r.plainPeak.p99}) | ` +
-        `${r.throughputRatio.toFixed(2)} | ${n(r.halfPeakRate)} | ${r.gatewayAtHalf.p99} | ${r.plainAtHalf.p99} | ${r.p99OverheadMs} | ${r.meetsGoals ? "met" : "MISSED"} |`,
-    );
-  }
+  console.log(
+    markdownTable(
+      ["route", "gateway req/s (p50/p99 ms)", "plain req/s (p50/p99 ms)", "ratio", "at half peak: req/s", "gateway p99 ms", "plain p99 ms", "p99 overhead ms", "goals"],
+      rows.map((r) => [
+        r.route,
+        `${formatCount(r.gatewayPeak.rps)} (${r.gatewayPeak.p50}/${r.gatewayPeak.p99})`,
+        `${formatCount(r.plainPeak.rps)} (${r.plainPeak.p50}/${r.plainPeak.p99})`,
+        r.throughputRatio.toFixed(2),
+        formatCount(r.halfPeakRate),
+        String(r.gatewayAtHalf.p99),
+        String(r.plainAtHalf.p99),
+        String(r.p99OverheadMs),
+        r.meetsGoals ? "met" : "MISSED",
+      ]),
+      [1, 2, 3, 4, 5, 6, 7],
+    ),
+  );
 }
 
 if (require.main === module) {

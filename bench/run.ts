@@ -1,10 +1,19 @@
 /**
- * `npm run bench [-- <name>...]`: runs the benchmarks (all by default), each printing its
- * figures side by side with its baseline, measured in the same run.
+ * `npm run bench [-- <name>...]`: runs the benchmarks (all by default, in this order), each
+ * printing its figures side by side with its baseline, measured in the same run. Each is also
+ * runnable alone: `npx ts-node --transpile-only bench/<name>.ts`.
  */
+import { benchArchives } from "./archives";
 import { benchGateway } from "./gateway";
+import { benchStartup } from "./startup";
+import { benchThrottle } from "./throttle";
 
-const BENCHMARKS: Record<string, () => Promise<unknown>> = { gateway: benchGateway };
+const BENCHMARKS: Record<string, () => Promise<unknown>> = {
+  gateway: benchGateway,
+  throttle: benchThrottle,
+  archives: benchArchives,
+  startup: benchStartup,
+};
 
 async function main(names: string[]): Promise<number> {
   const unknown = names.filter((n) => !(n in BENCHMARKS));

@@ -1,0 +1,28 @@
+/**
+ * What the issue-6 benchmarks (throttle, archives, startup) share: the project root, the
+ * median of rounds, and their markdown tables.
+ */
+import * as path from "node:path";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+/** The middle value (the upper of the two middles for an even count): a noisy round moves it least. */
+export function median(values: number[]): number {
+  if (values.length === 0) throw new RangeError("median of no values");
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
+/** A GitHub markdown table; the columns whose index is in `rightAligned` hold figures. */
+export function markdownTable(header: string[], rows: string[][], rightAligned: number[] = []): string {
+  const separator = header.map((_, i) => (rightAligned.includes(i) ? "---:" : "---"));
+  return [header, separator, ...rows].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
+}
+
+/** `12345.6` -> `12,346`: figures people compare at a glance. */
+export function formatCount(value: number): string {
+  return Math.round(value).toLocaleString("en-US");
+}
+
+export function passOrFail(pass: boolean): string {
+  return pass ? "PASS" : "FAIL";
+}
