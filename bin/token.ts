@@ -22,8 +22,8 @@ export const USAGE = "usage: npm run token -- --client <id> [--stack <stack>]";
 
 const HELP = `${USAGE}
 
-Prints a token for the client, valid for 5 minutes either side of now, to send as the
-Authorization header. The clients and their secrets come from the tokenClients output the
+Prints a token for the client, to send as the Authorization header: admitted until it is
+300 s old minus the authorizer's result TTL (240 s with the default 60 s TTL). The clients and their secrets come from the tokenClients output the
 local cloud wrote to .local/<stack>/outputs.json.
 
 Options:

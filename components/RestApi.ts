@@ -5,6 +5,7 @@ import {
   CorsArgs,
   CorsPolicy,
   gatewayResponseOrigin,
+  hasSingleOrigin,
   originCheckTemplate,
   preflightHeaders,
   staticCorsHeaders,
@@ -517,6 +518,7 @@ export function validateRestApiArgs(args: RestApiArgs): ValidatedSpec {
   });
 
   refuseSharedCachingOfCallerResponses(routes, methodSettings, args.authorizers ?? {});
+  refuseSharedCachingAcrossOrigins(routes, methodSettings, cors);
 
   for (const type of Object.keys(args.gatewayResponses ?? {})) {
     if (!GATEWAY_RESPONSE_TYPES.includes(type)) {
@@ -615,14 +617,8 @@ function validateRoute(
  * caller's cached response would be served to the next. Refuse that configuration.
  */
 function refuseSharedCachingOfCallerResponses(routes: ValidatedRoute[], settings: ResolvedMethodSetting[], authorizers: Record<string, AuthorizerArgs>): void {
-  const byPath = new Map(settings.map((s) => [s.methodPath, s]));
   for (const route of routes) {
-    if (!route.authorizer) continue;
-    const own = byPath.get(`${route.path.replace(/\//g, "~1")}/${route.method}`);
-    const effective = own ?? byPath.get("*/*");
-    // Only GET is cached unless a method's own setting enables caching.
-    const cached = effective?.settings.cachingEnabled && (route.method === "GET" || own?.settings.cachingEnabled);
-    if (!cached) continue;
+    if (!route.authorizer || !isCached(route, settings)) continue;
     const source = authorizers[route.authorizer]?.identitySource ?? "method.request.header.Authorization";
     const identity = source.split(",").map((s) => s.trim());
     if (!identity.every((parameter) => route.cacheKeys.includes(parameter))) {
@@ -632,6 +628,37 @@ function refuseSharedCachingOfCallerResponses(routes: ValidatedRoute[], settings
       );
     }
   }
+}
+
+/**
+ * With several allowed origins, Access-Control-Allow-Origin depends on the request's Origin (the
+ * origin check of MOCK and non-proxy responses, the proxies' own echo). The stage cache keys on
+ * method, path and the cache key parameters only: unless Origin is one of them, the first
+ * caller's header is served to every later origin — announcing an origin to a site that is not
+ * it, and withholding it from the other allowed ones. Refuse that configuration. (One origin or
+ * `*` is a static header, the same for everybody.)
+ */
+function refuseSharedCachingAcrossOrigins(routes: ValidatedRoute[], settings: ResolvedMethodSetting[], cors: CorsPolicy | undefined): void {
+  if (!cors || hasSingleOrigin(cors)) return;
+  for (const route of routes) {
+    if (!isCached(route, settings)) continue;
+    if (route.cacheKeys.some((key) => key.toLowerCase() === "method.request.header.origin")) continue;
+    const remedy =
+      route.integration.type === "MOCK"
+        ? "(a MOCK integration cannot key its cache by header.Origin)"
+        : "or add header.Origin to its cacheKeyParameters";
+    throw new Error(
+      `routes (${route.method} ${route.path}): with several CORS origins the stage cache would serve one origin's Access-Control-Allow-Origin to the others; ` +
+        `disable caching for "${route.path.slice(1)}/${route.method}" in methodSettings ${remedy}`,
+    );
+  }
+}
+
+/** Whether the stage caches a route's responses: only GET, unless the method's own setting enables caching. */
+function isCached(route: ValidatedRoute, settings: ResolvedMethodSetting[]): boolean {
+  const own = settings.find((s) => s.methodPath === `${route.path.replace(/\//g, "~1")}/${route.method}`);
+  const effective = own ?? settings.find((s) => s.methodPath === "*/*");
+  return Boolean(effective?.settings.cachingEnabled && (route.method === "GET" || own?.settings.cachingEnabled));
 }
 
 function validateIntegration(integration: IntegrationArgs, field: string): void {

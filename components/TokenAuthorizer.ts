@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { createHmacAuthorizer } from "../functions/hmacAuthorizer";
-import { CLIENT_ID_PATTERN, HMAC_TOKEN_PATTERN } from "../functions/hmacToken";
+import { CLIENT_ID_PATTERN, DEFAULT_WINDOW_SECONDS, HMAC_TOKEN_PATTERN } from "../functions/hmacToken";
 import { HandlerFunction } from "./HandlerFunction";
 import type { AuthorizerArgs } from "./RestApi";
 
@@ -28,8 +28,11 @@ export interface TokenAuthorizerArgs {
    */
   clients: TokenClientArgs[];
   /**
-   * How long API Gateway caches the authorizer's policy per token, 0..3600; 0 disables caching.
-   * @default 300
+   * How long API Gateway caches the authorizer's policy per token; 0 disables caching. Less than
+   * the 300 s a token is valid: a token is accepted only while at least this long is left of its
+   * window, so that no cached answer outlives it (a token is first accepted up to 300 - TTL s
+   * after it was issued).
+   * @default 60
    */
   resultTtlSeconds?: number;
   /**
@@ -45,7 +48,8 @@ export interface TokenAuthorizerArgs {
   logRetentionDays?: number;
 }
 
-const DEFAULT_TTL_SECONDS = 300;
+/** The default result TTL: a token is accepted up to 240 s old, and served from the cache until it is 300 s old at most. */
+export const DEFAULT_RESULT_TTL_SECONDS = 60;
 const SECRET_LENGTH = 48;
 
 /**
@@ -77,7 +81,7 @@ export class TokenAuthorizer extends pulumi.ComponentResource {
   constructor(name: string, args: TokenAuthorizerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("apigw-kit:index:TokenAuthorizer", name, {}, opts);
     validateTokenAuthorizerArgs(`${name}: `, args);
-    this.resultTtlSeconds = args.resultTtlSeconds ?? DEFAULT_TTL_SECONDS;
+    this.resultTtlSeconds = args.resultTtlSeconds ?? DEFAULT_RESULT_TTL_SECONDS;
 
     this.clientSecrets = createClientSecrets(this, name, args.clients);
     this.clientsSecret = new aws.secretsmanager.Secret(
@@ -98,7 +102,8 @@ export class TokenAuthorizer extends pulumi.ComponentResource {
       {
         description: `${name}: TOKEN authorizer of HMAC client tokens`,
         handlerFactory: createHmacAuthorizer,
-        environment: { TOKEN_CLIENTS_SECRET_ID: this.clientsSecret.arn },
+        // The function refuses tokens that a cached answer would outlive: it must know the TTL.
+        environment: { TOKEN_CLIENTS_SECRET_ID: this.clientsSecret.arn, TOKEN_RESULT_TTL_SECONDS: String(this.resultTtlSeconds) },
         // The secret is encrypted with the account's aws/secretsmanager key, whose key policy
         // lets Secrets Manager decrypt for any caller allowed GetSecretValue: no kms:Decrypt.
         policyStatements: [{ actions: ["secretsmanager:GetSecretValue"], resources: [this.clientsSecret.arn] }],
@@ -147,8 +152,10 @@ export function validateTokenAuthorizerArgs(field: string, args: Pick<TokenAutho
     seen.set(client.id, i);
   });
   const ttl = args.resultTtlSeconds;
-  if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 0 || ttl > 3600)) {
-    throw new Error(`${name}resultTtlSeconds must be an integer from 0 to 3600 (got ${ttl})`);
+  if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 0 || ttl >= DEFAULT_WINDOW_SECONDS)) {
+    throw new Error(
+      `${name}resultTtlSeconds must be an integer from 0 to ${DEFAULT_WINDOW_SECONDS - 1}, less than the ${DEFAULT_WINDOW_SECONDS} s a token is valid, so that a cached answer never outlives its token (got ${ttl})`,
+    );
   }
   const window = args.recoveryWindowInDays;
   if (window !== undefined && !(window === 0 || (Number.isInteger(window) && window >= 7 && window <= 30))) {

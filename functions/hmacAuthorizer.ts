@@ -43,6 +43,13 @@ export interface HmacAuthorizerOptions {
   now?: () => number;
   /** @default 300 */
   windowSeconds?: number;
+  /**
+   * How long API Gateway caches this authorizer's answer per token (the authorizer's
+   * `authorizerResultTtlInSeconds`). A token is accepted only while at least this long is left
+   * of its window, so that no cached answer outlives the token.
+   * @default the `TOKEN_RESULT_TTL_SECONDS` environment variable, else 0
+   */
+  resultTtlSeconds?: number;
 }
 
 /**
@@ -62,6 +69,10 @@ export function createHmacAuthorizer(options: HmacAuthorizerOptions = {}) {
   const client: SecretsReader = options.client ?? new SecretsManagerClient({});
   const now = options.now ?? (() => Date.now() / 1000);
   const windowSeconds = options.windowSeconds ?? DEFAULT_WINDOW_SECONDS;
+  const resultTtlSeconds = options.resultTtlSeconds ?? resultTtlSecondsFromEnv();
+  if (!Number.isInteger(resultTtlSeconds) || resultTtlSeconds < 0 || resultTtlSeconds >= windowSeconds) {
+    throw new Error(`the result TTL must be an integer from 0 to ${windowSeconds - 1} s, less than the token window (got ${resultTtlSeconds})`);
+  }
 
   let clients: Promise<Map<string, TokenClient>> | undefined;
   const loadClients = () => {
@@ -85,9 +96,16 @@ export function createHmacAuthorizer(options: HmacAuthorizerOptions = {}) {
     }
     const secrets: Record<string, string> = {};
     for (const [id, entry] of table) secrets[id] = entry.secret;
-    const verdict = verifyHmacToken(event.authorizationToken, secrets, now(), windowSeconds);
+    const clock = now();
+    const verdict = verifyHmacToken(event.authorizationToken, secrets, clock, windowSeconds);
     if (!verdict.ok) {
       logRefusal(verdict.reason, event.authorizationToken);
+      throw new Error("Unauthorized");
+    }
+    // API Gateway caches the answer for the token and serves it, unasked, for the whole TTL:
+    // accepted with less than that left of its window, a token would stay usable after it.
+    if (Math.floor(clock) - verdict.issuedAt > windowSeconds - resultTtlSeconds) {
+      logRefusal("stale", event.authorizationToken);
       throw new Error("Unauthorized");
     }
     const apiKey = table.get(verdict.clientId)?.apiKey;
@@ -105,6 +123,14 @@ export function createHmacAuthorizer(options: HmacAuthorizerOptions = {}) {
       ...(apiKey !== undefined ? { usageIdentifierKey: apiKey } : {}),
     };
   };
+}
+
+/** `TOKEN_RESULT_TTL_SECONDS` (set by the TokenAuthorizer component); 0 when not set. */
+export function resultTtlSecondsFromEnv(env: Record<string, string | undefined> = process.env): number {
+  const value = env.TOKEN_RESULT_TTL_SECONDS?.trim();
+  if (value === undefined || value === "") return 0;
+  if (!/^[0-9]+$/.test(value)) throw new Error(`TOKEN_RESULT_TTL_SECONDS must be a whole number of seconds (got ${JSON.stringify(env.TOKEN_RESULT_TTL_SECONDS)})`);
+  return Number(value);
 }
 
 /** The token clients' secret id (name or ARN) from `TOKEN_CLIENTS_SECRET_ID`; throws at cold start when it is not set. */

@@ -3,7 +3,7 @@ import { ApiRequirements, ApiTypeDecision, chooseApiType, validateApiRequirement
 import { CorsArgs, validateCors } from "../components/cors";
 import { HttpApi } from "../components/HttpApi";
 import { validateCognitoAuthArgs } from "../components/CognitoAuth";
-import { validateTokenAuthorizerArgs } from "../components/TokenAuthorizer";
+import { DEFAULT_RESULT_TTL_SECONDS, validateTokenAuthorizerArgs } from "../components/TokenAuthorizer";
 import { validateWebAclArgs } from "../components/WebAcl";
 import { validateApiMonitoringArgs } from "../components/ApiMonitoring";
 import { MethodSettingArgs, ThrottleArgs, UnauthorizedCacheControlStrategy, resolveMethodSettings } from "../components/methodSettings";
@@ -159,7 +159,8 @@ export function readStackSettings(): StackSettings {
     },
     tokenAuthorizer: {
       clients: (optionalArray(tokenAuthorizer.clients, "tokenAuthorizer.clients") as Array<{ id: string }> | undefined) ?? [{ id: "partner-demo" }],
-      resultTtlSeconds: integerAt(tokenAuthorizer.resultTtlSeconds ?? 300, "tokenAuthorizer.resultTtlSeconds", 0, 3600),
+      // Checked with the clients below (validateTokenAuthorizerArgs): less than the token window.
+      resultTtlSeconds: (tokenAuthorizer.resultTtlSeconds ?? DEFAULT_RESULT_TTL_SECONDS) as number,
     },
     tiers: (optionalArray(config.getObject("tiers"), "tiers") as TierArgs[] | undefined) ?? DEFAULT_TIERS,
     customers: (optionalArray(config.getObject("customers"), "customers") as CustomerArgs[] | undefined) ?? [],

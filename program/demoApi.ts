@@ -59,8 +59,10 @@ export function demoRoutes(handlers: DemoHandlers): RouteArgs[] {
       method: "GET",
       integration: { type: "LAMBDA_PROXY", function: handlers.data },
       apiKeyRequired: true,
-      requestParameters: { querystring: { category: false }, header: { "Accept-Language": false } },
-      cacheKeyParameters: ["querystring.category", "header.Accept-Language"],
+      requestParameters: { querystring: { category: false }, header: { "Accept-Language": false, Origin: false } },
+      // Origin too: the function answers Access-Control-Allow-Origin per Origin, and a cached
+      // answer must not carry one origin's header to another (RestApi refuses it otherwise).
+      cacheKeyParameters: ["querystring.category", "header.Accept-Language", "header.Origin"],
     },
     {
       path: "/transform",
@@ -153,6 +155,10 @@ export function demoMethodSettings(settings: Pick<StackSettings, "stage" | "cach
     // The partner status answers per token; RestApi refuses to cache a method behind an
     // authorizer unless the identity is part of the cache key.
     "partner/status/GET": { caching: { enabled: false } },
+    // The MOCK's Access-Control-Allow-Origin depends on the Origin, which a MOCK integration
+    // cannot put in its cache key: a cached answer would carry the first caller's origin to
+    // everybody. A constant answer gains nothing from the cache anyway.
+    "health/GET": { caching: { enabled: false } },
     ...settings.methodOverrides,
   };
 }

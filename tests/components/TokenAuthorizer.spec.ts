@@ -82,10 +82,10 @@ describe("TokenAuthorizer (under the mock control plane)", () => {
     });
   });
 
-  it("gives the function the secret's ARN and a role that may only read that secret (and write its logs)", () => {
+  it("gives the function the secret's ARN, the result TTL, and a role that may only read that secret (and write its logs)", () => {
     const secret = only(run, T.secret);
     const fn = only(run, T.function);
-    expect(fn.inputs.environment.variables).to.deep.equal({ TOKEN_CLIENTS_SECRET_ID: secret.state.arn });
+    expect(fn.inputs.environment.variables).to.deep.equal({ TOKEN_CLIENTS_SECRET_ID: secret.state.arn, TOKEN_RESULT_TTL_SECONDS: "120" });
     const statements = JSON.parse(only(run, T.rolePolicy).inputs.policy).Statement as Array<{ Action: string[]; Resource: string[] }>;
     expect(statements).to.have.length(2);
     expect(statements[0].Action).to.deep.equal(["logs:CreateLogStream", "logs:PutLogEvents"]);
@@ -146,6 +146,21 @@ describe("TokenAuthorizer (under the mock control plane)", () => {
       expect(result.principalId).to.equal("partner-acme");
       expect(result.usageIdentifierKey).to.equal(API_KEY);
       expect(result.policyDocument.Statement[0].Resource).to.equal("arn:aws:execute-api:us-east-1:123456789012:abc123defg/dev/*");
+      // Told the TTL (120 s), it admits a token only while 120 s of its 300 s window are left:
+      // API Gateway would serve the cached answer for that long.
+      const now = Math.floor(Date.now() / 1000);
+      expect((await handler({ type: "TOKEN", authorizationToken: createHmacToken("partner-acme", secrets["partner-acme"], now - 170), methodArn })).principalId).to.equal("partner-acme");
+      const quiet = console.log;
+      console.log = () => undefined;
+      try {
+        const late = await handler({ type: "TOKEN", authorizationToken: createHmacToken("partner-acme", secrets["partner-acme"], now - 190), methodArn }).then(
+          () => "admitted",
+          (error: Error) => error.message,
+        );
+        expect(late).to.equal("Unauthorized");
+      } finally {
+        console.log = quiet;
+      }
     } finally {
       for (const [k, v] of Object.entries(saved)) {
         if (v === undefined) delete process.env[k];
@@ -158,7 +173,7 @@ describe("TokenAuthorizer (under the mock control plane)", () => {
     }
   });
 
-  it("defaults the result TTL to 300 s, and a RestApi takes the entry as is", async () => {
+  it("defaults the result TTL to 60 s (tokens admitted up to 240 s old), and a RestApi takes the entry as is", async () => {
     const withApi = await runProgram({
       stack: "dev",
       define: () => {
@@ -176,9 +191,10 @@ describe("TokenAuthorizer (under the mock control plane)", () => {
       type: "TOKEN",
       identitySource: "method.request.header.Authorization",
       identityValidationExpression: HMAC_TOKEN_PATTERN,
-      authorizerResultTtlInSeconds: 300,
+      authorizerResultTtlInSeconds: 60,
     });
     expect(authorizer.inputs.authorizerUri).to.equal(only(withApi, T.function).state.invokeArn);
+    expect(only(withApi, T.function).inputs.environment.variables.TOKEN_RESULT_TTL_SECONDS).to.equal("60");
     // A token minted from the exported secret matches what the authorizer demands.
     const secret = only(withApi, T.password).state.result as string;
     expect(createHmacToken("cli", secret)).to.match(new RegExp(authorizer.inputs.identityValidationExpression));
@@ -190,8 +206,16 @@ describe("TokenAuthorizer (under the mock control plane)", () => {
       ["an id with a dot", { clients: [{ id: "ok" }, { id: "a.b" }] }, 'tokens: clients[1].id must match ^[A-Za-z0-9_-]{1,64}$ (got "a.b")'],
       ["an id too long", { clients: [{ id: "x".repeat(65) }] }, `tokens: clients[0].id must match ^[A-Za-z0-9_-]{1,64}$ (got "${"x".repeat(65)}")`],
       ["a duplicate id", { clients: [{ id: "a" }, { id: "b" }, { id: "a" }] }, 'tokens: clients[2].id "a" is already clients[0].id; ids must be unique'],
-      ["a TTL over 3600", { resultTtlSeconds: 3601 }, "tokens: resultTtlSeconds must be an integer from 0 to 3600 (got 3601)"],
-      ["a fractional TTL", { resultTtlSeconds: 1.5 }, "tokens: resultTtlSeconds must be an integer from 0 to 3600 (got 1.5)"],
+      [
+        "a TTL as long as the token window (a cached answer would outlive its token)",
+        { resultTtlSeconds: 300 },
+        "tokens: resultTtlSeconds must be an integer from 0 to 299, less than the 300 s a token is valid, so that a cached answer never outlives its token (got 300)",
+      ],
+      [
+        "a fractional TTL",
+        { resultTtlSeconds: 1.5 },
+        "tokens: resultTtlSeconds must be an integer from 0 to 299, less than the 300 s a token is valid, so that a cached answer never outlives its token (got 1.5)",
+      ],
       ["a recovery window of 3 days", { recoveryWindowInDays: 3 }, "tokens: recoveryWindowInDays must be 0 or an integer from 7 to 30 (got 3)"],
     ];
     for (const [what, args, message] of cases) {

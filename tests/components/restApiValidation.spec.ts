@@ -138,6 +138,47 @@ describe("validateRestApiArgs", () => {
       ).not.to.throw();
     });
 
+    it("refuses it for every kind of authorizer, a partial identity in the key, and a non-GET method cached by its own setting", () => {
+      const cached = { "*/*": { caching: { enabled: true } } };
+      const stage = { name: "dev", cacheClusterSize: "0.5" as const };
+      const message = (route: string, key: string, add: string) =>
+        `routes (${route}): the stage cache would serve one caller's response to another; disable caching for "${key}" in methodSettings or add ${add} to its cacheKeyParameters`;
+      // A TOKEN authorizer (the HMAC client tokens): answers per token.
+      const token = { type: "TOKEN" as const, function: fn };
+      expect(refused(apiArgs({ authorizers: { hmac: token }, routes: [{ ...proxyRoute("/partner/status"), authorizer: "hmac" }], stage, methodSettings: cached }))).to.equal(
+        message("GET /partner/status", "partner/status/GET", "header.Authorization"),
+      );
+      // A REQUEST authorizer keyed on two sources: both must be in the key.
+      const request = { type: "REQUEST" as const, function: fn, identitySource: "method.request.header.X-Tenant,method.request.querystring.user" };
+      const route = { ...proxyRoute("/me"), authorizer: "req", requestParameters: { header: { "X-Tenant": true }, querystring: { user: true } } };
+      expect(refused(apiArgs({ authorizers: { req: request }, routes: [{ ...route, cacheKeyParameters: ["header.X-Tenant"] }], stage, methodSettings: cached }))).to.equal(
+        message("GET /me", "me/GET", "header.X-Tenant, querystring.user"),
+      );
+      expect(() => validateRestApiArgs(apiArgs({ authorizers: { req: request }, routes: [{ ...route, cacheKeyParameters: ["header.X-Tenant", "querystring.user"] }], stage, methodSettings: cached }))).not.to.throw();
+      // POST is cached only when its own setting says so; then the same rule holds.
+      const post = { ...proxyRoute("/search", "POST"), authorizer: "hmac" };
+      expect(() => validateRestApiArgs(apiArgs({ authorizers: { hmac: token }, routes: [post], stage, methodSettings: cached }))).not.to.throw();
+      expect(refused(apiArgs({ authorizers: { hmac: token }, routes: [post], stage, methodSettings: { ...cached, "search/POST": { caching: { enabled: true } } } }))).to.equal(
+        message("POST /search", "search/POST", "header.Authorization"),
+      );
+    });
+
+    it("refuses a cached method without Origin in its key while several CORS origins are allowed: one origin's Allow-Origin would reach the others", () => {
+      const cors = { allowOrigins: ["https://app.example.com", "http://localhost:3000"], allowCredentials: true };
+      const base = { cors, stage: { name: "dev", cacheClusterSize: "0.5" as const }, methodSettings: { "*/*": { caching: { enabled: true } } } };
+      expect(refused(apiArgs({ ...base, routes: [{ ...proxyRoute("/data"), cacheKeyParameters: ["querystring.category"] }] }))).to.equal(
+        'routes (GET /data): with several CORS origins the stage cache would serve one origin\'s Access-Control-Allow-Origin to the others; disable caching for "data/GET" in methodSettings or add header.Origin to its cacheKeyParameters',
+      );
+      const mock: RouteArgs = { path: "/health", method: "GET", integration: { type: "MOCK", responses: [{ statusCode: "200" }] } };
+      expect(refused(apiArgs({ ...base, routes: [mock] }))).to.equal(
+        'routes (GET /health): with several CORS origins the stage cache would serve one origin\'s Access-Control-Allow-Origin to the others; disable caching for "health/GET" in methodSettings (a MOCK integration cannot key its cache by header.Origin)',
+      );
+      // Either remedy; and one origin (a static header) needs none.
+      expect(() => validateRestApiArgs(apiArgs({ ...base, routes: [{ ...proxyRoute("/data"), cacheKeyParameters: ["querystring.category", "header.origin"] }] }))).not.to.throw();
+      expect(() => validateRestApiArgs(apiArgs({ ...base, routes: [mock], methodSettings: { ...base.methodSettings, "health/GET": { caching: { enabled: false } } } }))).not.to.throw();
+      expect(() => validateRestApiArgs(apiArgs({ ...base, cors: { allowOrigins: ["https://app.example.com"], allowCredentials: true }, routes: [mock, proxyRoute("/data")] }))).not.to.throw();
+    });
+
     it("refuses a COGNITO_USER_POOLS authorizer without user pools", () => {
       expect(refused(apiArgs({ authorizers: { pool: { type: "COGNITO_USER_POOLS", providerArns: [] } } }))).to.equal(
         "authorizers.pool.providerArns must name at least one user pool ARN",

@@ -5,6 +5,7 @@ import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import {
   createHmacAuthorizer,
   parseTokenClients,
+  resultTtlSecondsFromEnv,
   stageWildcard,
   type SecretsReader,
   type TokenAuthorizerEvent,
@@ -228,6 +229,39 @@ describe("functions/hmacAuthorizer", () => {
       expect(lines).to.have.length(1);
     });
   }
+
+  describe("with the result TTL API Gateway caches its answers for", () => {
+    const refusal = async (authorizeWith: ReturnType<typeof createHmacAuthorizer>, token: string) => {
+      const { result, lines } = await captureLogs(() => expectRejection(authorizeWith(tokenEvent(token))));
+      return { message: (result as PromiseFulfilledResult<Error>).value.message, reason: JSON.parse(lines[0]).reason };
+    };
+
+    it("admits a token only while the TTL fits in what is left of its window, so that no cached answer outlives it", async () => {
+      const cached = createHmacAuthorizer({ secretId: SECRET_ID, client: secrets, now: () => now, resultTtlSeconds: 60 });
+      expect((await cached(tokenEvent(createHmacToken("alice", ALICE, NOW - 240)))).context).to.deep.equal({ clientId: "alice", expiresAt: NOW + 60 });
+      expect(await refusal(cached, createHmacToken("alice", ALICE, NOW - 241))).to.deep.equal({ message: "Unauthorized", reason: "stale" });
+      // Ahead of the clock the whole window is left: the TTL always fits.
+      expect((await cached(tokenEvent(createHmacToken("alice", ALICE, NOW + 300)))).principalId).to.equal("alice");
+      // Without a TTL, the whole window (the default, as before).
+      expect((await authorize(tokenEvent(createHmacToken("alice", ALICE, NOW - 300)))).principalId).to.equal("alice");
+    });
+
+    it("takes the TTL from TOKEN_RESULT_TTL_SECONDS (set by the TokenAuthorizer component), 0 when unset", async () => {
+      const fromEnv = withEnv({ TOKEN_RESULT_TTL_SECONDS: "100" }, () => createHmacAuthorizer({ secretId: SECRET_ID, client: secrets, now: () => now }));
+      expect((await fromEnv(tokenEvent(createHmacToken("alice", ALICE, NOW - 200)))).principalId).to.equal("alice");
+      expect(await refusal(fromEnv, createHmacToken("alice", ALICE, NOW - 201))).to.deep.equal({ message: "Unauthorized", reason: "stale" });
+      expect(resultTtlSecondsFromEnv({})).to.equal(0);
+      expect(() => resultTtlSecondsFromEnv({ TOKEN_RESULT_TTL_SECONDS: "1m" })).to.throw('TOKEN_RESULT_TTL_SECONDS must be a whole number of seconds (got "1m")');
+    });
+
+    it("refuses a TTL the window cannot hold at creation", () => {
+      for (const ttl of [300, 301, -1, 1.5]) {
+        expect(() => createHmacAuthorizer({ secretId: SECRET_ID, client: secrets, resultTtlSeconds: ttl }), String(ttl)).to.throw(
+          `the result TTL must be an integer from 0 to 299 s, less than the token window (got ${ttl})`,
+        );
+      }
+    });
+  });
 
   it("reads the secret once for many calls, concurrent first calls included", async () => {
     const tokens = Array.from({ length: 20 }, (_, i) => createHmacToken(i % 2 ? "alice" : "bob", i % 2 ? ALICE : BOB, NOW));

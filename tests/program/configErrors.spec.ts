@@ -194,9 +194,10 @@ const CASES: BadConfig[] = [
     message: "apigw-kit:cognito.passwordMinimumLength must be an integer from 6 to 99 (got 4)",
   },
   {
-    title: "tokenAuthorizer.resultTtlSeconds 4000",
-    overrides: { "apigw-kit:tokenAuthorizer": { resultTtlSeconds: 4000 } },
-    message: "apigw-kit:tokenAuthorizer.resultTtlSeconds must be an integer from 0 to 3600 (got 4000)",
+    title: "tokenAuthorizer.resultTtlSeconds 300 (as long as a token is valid: a cached answer would outlive it)",
+    overrides: { "apigw-kit:tokenAuthorizer": { resultTtlSeconds: 300 } },
+    message:
+      "apigw-kit:tokenAuthorizer.resultTtlSeconds must be an integer from 0 to 299, less than the 300 s a token is valid, so that a cached answer never outlives its token (got 300)",
   },
   {
     title: "tiers with a burst below the rate",

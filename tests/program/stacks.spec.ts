@@ -1,11 +1,11 @@
-import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { expect } from "chai";
 import { chooseApiType, validateApiRequirements } from "../../components/chooseApiType";
 import { createHmacToken, HMAC_TOKEN_PATTERN } from "../../functions/hmacToken";
-import { ProgramRun, RecordedResource, RunProgramOptions, runProgram } from "../../local/controlPlane";
+import { ProgramRun, RecordedResource } from "../../local/controlPlane";
 import { loadStackConfig } from "../../local/stackConfig";
 import { methodKeys, recordedRoute, selects } from "./apiRoutes";
+import { HTTP_OVERRIDES, Stack, stackRun } from "./stackRuns";
 
 const PROJECT_ROOT = path.resolve(__dirname, "../..");
 const T = {
@@ -49,7 +49,6 @@ const T = {
   policyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
 } as const;
 
-type Stack = "dev" | "prod";
 
 // The VTL that echoes an allowed Origin when several are allowed (dev); with one origin (prod)
 // a static header does it and the template prefix is empty.
@@ -193,49 +192,15 @@ const HTTP_ROUTES: { method: string; path: string; fn: string; jwt?: boolean }[]
 ];
 const COGNITO_ISSUER = (poolId: string) => `https://cognito-idp.us-east-1.amazonaws.com/${poolId}`;
 
-/**
- * The mock names functions `<name>-<random hex>` and user pools `<region>_<random>`, and the
- * deployment trigger hashes the functions' ARNs and the Cognito authorizer's pool ARN, so two
- * runs of one stack would never agree on it. Stable ARNs make the hash a function of the API's
- * spec alone, which is what the redeployment tests compare.
- */
-const stableArns: RunProgramOptions["onCreate"] = async (type, name) => {
-  if (type === T.fn) {
-    const arn = `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
-    return { arn, invokeArn: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${arn}/invocations` };
-  }
-  if (type === T.userPool) {
-    const id = `us-east-1_${createHash("sha256").update(name).digest("hex").slice(0, 9)}`;
-    return { id, arn: `arn:aws:cognito-idp:us-east-1:123456789012:userpool/${id}`, endpoint: `cognito-idp.us-east-1.amazonaws.com/${id}` };
-  }
-  return undefined;
-};
-
 /** The stack file's apigw-kit keys, each deleted: what is left is `aws:region` alone. */
 const WITHOUT_APIGW_KIT_CONFIG: Record<string, undefined> = Object.fromEntries(
   Object.keys(loadStackConfig(PROJECT_ROOT, "dev").config)
     .filter((key) => key.startsWith("apigw-kit:"))
     .map((key) => [key, undefined]),
 );
-/**
- * dev as an HTTP API: `api` replaced by `{type: http}` (its requirements ask for API keys,
- * caching and templates), and the REST-only keys the dev file sets removed (the program
- * refuses customers and cache on an HTTP API; methodOverrides holds a data/GET cache TTL).
- */
-const HTTP_OVERRIDES: Record<string, unknown> = {
-  "apigw-kit:api": { type: "http" },
-  "apigw-kit:cache": undefined,
-  "apigw-kit:customers": undefined,
-  "apigw-kit:methodOverrides": undefined,
-};
 
-// One evaluation per stack (or config variant), shared by every spec below; runs must not
-// overlap, and each `before` awaits its run before the next starts.
-const runs = new Map<string, Promise<ProgramRun>>();
-function stackRun(stack: Stack, key: string = stack, configOverrides?: Record<string, unknown>): Promise<ProgramRun> {
-  if (!runs.has(key)) runs.set(key, runProgram({ stack, onCreate: stableArns, configOverrides }));
-  return runs.get(key)!;
-}
+// One evaluation per stack (or config variant), shared with the other specs of the process
+// (tests/program/stackRuns.ts): stableArns, HTTP_OVERRIDES and the run cache live there.
 
 describe("program (index.ts) on the dev and prod stacks", () => {
   for (const stack of ["dev", "prod"] as const) {
@@ -391,14 +356,15 @@ describe("program (index.ts) on the dev and prod stacks", () => {
           expect(validator.inputs).to.include({ validateRequestBody: false, validateRequestParameters: true });
         });
 
-        it("GET /data is a proxy cached by category and Accept-Language, both declared on the method", () => {
+        it("GET /data is a proxy cached by category, Accept-Language and Origin (its CORS answer depends on it), all declared on the method", () => {
           const route = recordedRoute(run.graph, "GET", "/data");
-          const keys = ["method.request.querystring.category", "method.request.header.Accept-Language"];
+          const keys = ["method.request.querystring.category", "method.request.header.Accept-Language", "method.request.header.Origin"];
           expect(route.integration.inputs.type).to.equal("AWS_PROXY");
-          expect(route.integration.inputs.cacheKeyParameters).to.have.members(keys).and.to.have.length(2);
+          expect(route.integration.inputs.cacheKeyParameters).to.have.members(keys).and.to.have.length(3);
           expect(route.method.inputs.requestParameters).to.deep.equal({
             "method.request.querystring.category": false,
             "method.request.header.Accept-Language": false,
+            "method.request.header.Origin": false,
           });
           expect(route.method.inputs.requestValidatorId).to.equal(undefined);
         });
@@ -572,14 +538,14 @@ describe("program (index.ts) on the dev and prod stacks", () => {
       describe("HMAC token authorizer", () => {
         const secret = () => one(T.secret, "partner-tokens-clients");
 
-        it("is a TOKEN authorizer on the Authorization header, invoking partner-tokens, checking HMAC_TOKEN_PATTERN first, cached 300 s", () => {
+        it("is a TOKEN authorizer on the Authorization header, invoking partner-tokens, checking HMAC_TOKEN_PATTERN first, cached 60 s (less than a token's 300 s)", () => {
           expect(one(T.authorizer, "demo-authorizer-hmac").inputs).to.deep.equal({
             restApi: api().id,
             name: "hmac",
             type: "TOKEN",
             identitySource: "method.request.header.Authorization",
             identityValidationExpression: HMAC_TOKEN_PATTERN,
-            authorizerResultTtlInSeconds: 300,
+            authorizerResultTtlInSeconds: 60,
             authorizerUri: fn("partner-tokens").state.invokeArn,
           });
           // The expression admits what clients mint and refuses a bearer token without a call.
@@ -609,8 +575,8 @@ describe("program (index.ts) on the dev and prod stacks", () => {
           expect(one(T.randomPassword, "partner-tokens-secret-partner-demo").inputs).to.deep.equal({ length: 48, special: false });
         });
 
-        it("tells the authorizer function the secret's ARN, and nothing else", () => {
-          expect(fn("partner-tokens").inputs.environment).to.deep.equal({ variables: { TOKEN_CLIENTS_SECRET_ID: secret().state.arn } });
+        it("tells the authorizer function the secret's ARN and the result TTL (it admits a token only while the TTL fits in its window), nothing else", () => {
+          expect(fn("partner-tokens").inputs.environment).to.deep.equal({ variables: { TOKEN_CLIENTS_SECRET_ID: secret().state.arn, TOKEN_RESULT_TTL_SECONDS: "60" } });
         });
 
         it("creates the authorizer function only once the secret has its value", () => {
@@ -771,10 +737,11 @@ describe("program (index.ts) on the dev and prod stacks", () => {
           return found[0].inputs.settings;
         };
 
-        it("exist for */*, ~1data/GET, ~1partner~1status/GET and ~1users~1{id}/GET only", () => {
+        it("exist for */*, ~1data/GET, ~1health/GET, ~1partner~1status/GET and ~1users~1{id}/GET only", () => {
           expect(all(T.methodSettings).map((s) => s.inputs.methodPath).sort()).to.deep.equal([
             "*/*",
             "~1data/GET",
+            "~1health/GET",
             "~1partner~1status/GET",
             "~1users~1{id}/GET",
           ]);
@@ -791,6 +758,7 @@ describe("program (index.ts) on the dev and prod stacks", () => {
         for (const [methodPath, why] of [
           ["~1users~1{id}/GET", "a record per user"],
           ["~1partner~1status/GET", "an answer per partner token: behind an authorizer whose identity is no cache key"],
+          ["~1health/GET", "a MOCK answering Access-Control-Allow-Origin per Origin, which a MOCK cannot key its cache by"],
         ]) {
           it(`${methodPath}: never cached (${why}), the rest inherited`, () => {
             const { cachingEnabled, ...inherited } = settings(methodPath);
@@ -1070,9 +1038,10 @@ describe("program (index.ts) on the dev and prod stacks", () => {
     });
 
     it("a changed TOKEN authorizer TTL (apigw-kit:tokenAuthorizer.resultTtlSeconds) reaches the authorizer and redeploys", async () => {
-      const ttl60 = await stackRun("dev", "dev-token-ttl-60", { "apigw-kit:tokenAuthorizer": { resultTtlSeconds: 60 } });
-      expect(ttl60.graph.get(T.authorizer, "demo-authorizer-hmac").inputs.authorizerResultTtlInSeconds).to.equal(60);
-      expect(trigger(ttl60)).not.to.equal(trigger(dev));
+      const ttl120 = await stackRun("dev", "dev-token-ttl-120", { "apigw-kit:tokenAuthorizer": { resultTtlSeconds: 120 } });
+      expect(ttl120.graph.get(T.authorizer, "demo-authorizer-hmac").inputs.authorizerResultTtlInSeconds).to.equal(120);
+      expect(ttl120.graph.get(T.fn, "partner-tokens").inputs.environment.variables.TOKEN_RESULT_TTL_SECONDS).to.equal("120");
+      expect(trigger(ttl120)).not.to.equal(trigger(dev));
     });
 
     it("chooseApiType picks REST for dev's api.type auto; prod asks for rest outright", () => {
@@ -1416,10 +1385,10 @@ describe("program (index.ts) on a stack with no apigw-kit config", () => {
       expect(run.outputs.apiKeys).to.deep.equal({ value: {}, secret: true });
     });
 
-    it("has the default token client partner-demo, the TOKEN authorizer cached 300 s, the Cognito defaults", () => {
+    it("has the default token client partner-demo, the TOKEN authorizer cached 60 s, the Cognito defaults", () => {
       expect(Object.keys(run.outputs.tokenClients.value as object)).to.deep.equal(["partner-demo"]);
       expect(run.outputs.tokenClients.secret).to.equal(true);
-      expect(one(T.authorizer, "demo-authorizer-hmac").inputs.authorizerResultTtlInSeconds).to.equal(300);
+      expect(one(T.authorizer, "demo-authorizer-hmac").inputs.authorizerResultTtlInSeconds).to.equal(60);
       const pool = one(T.userPool, "users-pool");
       expect(pool.inputs).to.deep.include({ mfaConfiguration: "OFF", deletionProtection: "INACTIVE" });
       expect(pool.inputs.passwordPolicy.minimumLength).to.equal(12);
