@@ -10,7 +10,7 @@
  * Two measurements per route, gateway and limit side by side in one run, after a 2 s warm-up
  * of the gateway (cold starts and the authorizer's first call are not what is compared):
  * - peak: closed-loop load (10 connections) for BENCH_SECONDS (default 4), BENCH_ROUNDS
- *   (default 3) rounds, medians of req/s, p50 and p99;
+ *   (default 3) rounds alternating gateway and plain server, medians of req/s, p50 and p99;
  * - latency at half the gateway's peak: open-loop load at 50 % of the gateway's median peak
  *   req/s, offered to both servers, p99 compared (the overhead a request pays when the
  *   gateway is not saturated).
@@ -60,15 +60,22 @@ async function autocannon(url: string, headers: Record<string, string>, rate?: n
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, failed: r.non2xx + r.errors };
 }
 
-async function measure(url: string, headers: Record<string, string>, rate?: number): Promise<Measurement> {
-  const rounds: Measurement[] = [];
-  for (let i = 0; i < ROUNDS; i++) rounds.push(await autocannon(url, headers, rate));
-  return {
-    rps: median(rounds.map((r) => r.rps)),
-    p50: median(rounds.map((r) => r.p50)),
-    p99: median(rounds.map((r) => r.p99)),
-    failed: rounds.reduce((sum, r) => sum + r.failed, 0),
-  };
+/**
+ * Both targets, round by round in turn (gateway, plain, gateway, ...), so that a noisy moment
+ * of the shared machine lands on both sides rather than on one; medians of the rounds.
+ */
+async function measureSideBySide(urls: [string, string], headers: Record<string, string>, rate?: number): Promise<[Measurement, Measurement]> {
+  const rounds: [Measurement[], Measurement[]] = [[], []];
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const side of [0, 1] as const) rounds[side].push(await autocannon(urls[side], headers, rate));
+  }
+  const summary = (of: Measurement[]): Measurement => ({
+    rps: median(of.map((r) => r.rps)),
+    p50: median(of.map((r) => r.p50)),
+    p99: median(of.map((r) => r.p99)),
+    failed: of.reduce((sum, r) => sum + r.failed, 0),
+  });
+  return [summary(rounds[0]), summary(rounds[1])];
 }
 
 /** The limit: a plain server answering like the routes, with no gateway in between. */
@@ -156,11 +163,10 @@ export async function benchGateway(): Promise<GatewayOverheadRow[]> {
       // Warm-up, not counted: the first requests start the execution environments (one per
       // connection) and fill the authorizer's result cache; steady state is what is compared.
       await autocannon(`${api}${route}`, headers, undefined, WARM_UP_SECONDS);
-      const gatewayPeak = await measure(`${api}${route}`, headers);
-      const plainPeak = await measure(`${plain.url}${route}`, headers);
+      const targets: [string, string] = [`${api}${route}`, `${plain.url}${route}`];
+      const [gatewayPeak, plainPeak] = await measureSideBySide(targets, headers);
       const halfPeakRate = gatewayPeak.rps / 2;
-      const gatewayAtHalf = await measure(`${api}${route}`, headers, halfPeakRate);
-      const plainAtHalf = await measure(`${plain.url}${route}`, headers, halfPeakRate);
+      const [gatewayAtHalf, plainAtHalf] = await measureSideBySide(targets, headers, halfPeakRate);
       const throughputRatio = gatewayPeak.rps / plainPeak.rps;
       const p99OverheadMs = gatewayAtHalf.p99 - plainAtHalf.p99;
       rows.push({
