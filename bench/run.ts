@@ -4,6 +4,7 @@
  * runnable alone: `npx ts-node --transpile-only bench/<name>.ts`.
  */
 import { benchArchives } from "./archives";
+import { benchFanout } from "./fanout";
 import { benchGateway } from "./gateway";
 import { benchStartup } from "./startup";
 import { benchThrottle } from "./throttle";
@@ -12,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   gateway: benchGateway,
   throttle: benchThrottle,
   archives: benchArchives,
+  fanout: benchFanout,
   startup: benchStartup,
 };
 

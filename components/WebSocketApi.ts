@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  DEFAULT_BROADCAST_CONCURRENCY,
+  MAX_BROADCAST_CONCURRENCY,
   createBroadcastHandler,
   createConnectAuthorizer,
   createConnectHandler,
@@ -54,7 +56,11 @@ export interface WebSocketApiArgs {
   /** @default { name: "ws", throttle: { rateLimit: 500, burstLimit: 1000 }, accessLogRetentionDays: 30 } */
   stage?: WebSocketStageArgs;
   /**
-   * PostToConnection calls a broadcast keeps in flight at once.
+   * PostToConnection calls a broadcast keeps in flight at once, 1 to 100. A broadcast sends
+   * about this many messages per round trip to the @connections endpoint, and those calls
+   * count against the account's API Gateway throttle (10,000 requests/s in the Region, shared
+   * by all its APIs): 100 at 10 ms round trips would take all of it. See
+   * `DEFAULT_BROADCAST_CONCURRENCY` in functions/webSocket.ts.
    * @default 50
    */
   broadcastConcurrency?: number;
@@ -175,9 +181,9 @@ export function validateWebSocketApiArgs(args: WebSocketApiArgs): ValidatedWebSo
   if (!Number.isInteger(retention) || retention < 1) {
     throw new Error(`stage.accessLogRetentionDays must be a positive integer (got ${retention})`);
   }
-  const concurrency = args.broadcastConcurrency ?? 50;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
-    throw new Error(`broadcastConcurrency must be an integer from 1 to 1000 (got ${concurrency})`);
+  const concurrency = args.broadcastConcurrency ?? DEFAULT_BROADCAST_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_BROADCAST_CONCURRENCY) {
+    throw new Error(`broadcastConcurrency must be an integer from 1 to ${MAX_BROADCAST_CONCURRENCY} (got ${concurrency})`);
   }
   if (args.cognito !== undefined) {
     if (!args.cognito.userPoolId) throw new Error("cognito.userPoolId is required when cognito is set");

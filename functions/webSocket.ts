@@ -64,17 +64,43 @@ export interface WebSocketHandlerOptions {
    * @default `WEBSOCKET_MANAGEMENT_ENDPOINT`, else built from the event
    */
   managementEndpoint?: string;
-  /** PostToConnection calls in flight at once during a broadcast. @default `BROADCAST_CONCURRENCY`, else 50 */
+  /**
+   * PostToConnection calls in flight at once during a broadcast, 1 to
+   * {@link MAX_BROADCAST_CONCURRENCY}.
+   * @default `BROADCAST_CONCURRENCY`, else {@link DEFAULT_BROADCAST_CONCURRENCY}
+   */
   concurrency?: number;
   /** Items per Scan page; tests force several pages with it. @default none (DynamoDB's 1 MB pages) */
   scanPageSize?: number;
+  /** Parallel Scan segments a broadcast reads the table in. @default {@link BROADCAST_SCAN_SEGMENTS} */
+  scanSegments?: number;
   /** @default Date.now */
   now?: () => number;
 }
 
 /** Connection records live a day at most, past the 2 h a connection may last, as a safety net. */
 const CONNECTION_TTL_SECONDS = 24 * 60 * 60;
-const DEFAULT_CONCURRENCY = 50;
+
+/**
+ * PostToConnection calls a broadcast keeps in flight. Each call is one HTTPS round trip to the
+ * stage's @connections endpoint, so a broadcast sends about `concurrency / round trip` messages
+ * a second, and that is what makes it fast: awaited one at a time, 5,000 connections at a
+ * 10 ms round trip would take 50 s, past the 29 s a WebSocket integration may take. The
+ * calls count against the account's API Gateway throttle in the Region (10,000 requests/s,
+ * burst 5,000, shared by every REST, HTTP and WebSocket API and @connections call of the
+ * account; past it AWS answers 429 and the SDK retries), so the default keeps one broadcast
+ * at half of it with round trips of 10 ms or more, leaving the rest to the APIs' own traffic.
+ */
+export const DEFAULT_BROADCAST_CONCURRENCY = 50;
+/** The most a stack may configure: at 10 ms round trips, the account's whole 10,000 calls/s. */
+export const MAX_BROADCAST_CONCURRENCY = 100;
+
+/**
+ * A broadcast reads the connections table as this many parallel Scan segments. Posting starts
+ * with the first page of any segment rather than after a whole 1 MB page, and no page boundary
+ * stalls the posts: while one segment waits for its next page, the others keep the slots busy.
+ */
+export const BROADCAST_SCAN_SEGMENTS = 4;
 
 // ---------------------------------------------------------------------------------------------
 // Route handlers.
@@ -135,8 +161,10 @@ export function createDefaultHandler(options: WebSocketHandlerOptions = {}) {
 export function createBroadcastHandler(options: WebSocketHandlerOptions = {}) {
   const tableName = options.tableName ?? connectionsTableFromEnv();
   const client = options.client ?? DynamoDBDocumentClient.from(new DynamoDBClient({}));
-  const management = managementClients(options);
-  const concurrency = options.concurrency ?? concurrencyFromEnv();
+  const concurrency = options.concurrency === undefined ? concurrencyFromEnv() : checkedConcurrency(options.concurrency, "concurrency");
+  const management = managementClients(options, concurrency);
+  const segments = options.scanSegments ?? BROADCAST_SCAN_SEGMENTS;
+  if (!Number.isInteger(segments) || segments < 1) throw new Error(`scanSegments must be a positive integer (got ${segments})`);
 
   return async (event: WebSocketEvent): Promise<WebSocketResult> => {
     const parsed = parseMessage(event);
@@ -144,10 +172,11 @@ export function createBroadcastHandler(options: WebSocketHandlerOptions = {}) {
     if (!("message" in parsed.body)) return answerError(management, event, "broadcast needs a message");
     const sender = event.requestContext.connectionId;
     const api = management(event);
-    const payload = JSON.stringify({ type: "broadcast", from: sender, message: parsed.body.message });
+    const payload = Buffer.from(JSON.stringify({ type: "broadcast", from: sender, message: parsed.body.message }));
     const report: BroadcastReport = { type: "broadcastResult", sent: 0, gone: 0, failed: 0 };
 
-    await forEachBounded(connectionIds(client, tableName, options.scanPageSize), concurrency, async (connectionId) => {
+    const sources = Array.from({ length: segments }, (_, segment) => connectionIds(client, tableName, { segment, segments, pageSize: options.scanPageSize }));
+    await forEachBounded(sources, concurrency, async (connectionId) => {
       if (connectionId === sender) return;
       const outcome = await postToConnection(api, connectionId, payload);
       if (outcome === "gone") {
@@ -248,9 +277,14 @@ export function connectionsTableFromEnv(env: Record<string, string | undefined> 
 
 function concurrencyFromEnv(env: Record<string, string | undefined> = process.env): number {
   const raw = env.BROADCAST_CONCURRENCY;
-  if (raw === undefined || raw.trim() === "") return DEFAULT_CONCURRENCY;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`BROADCAST_CONCURRENCY must be a positive integer (got ${raw})`);
+  if (raw === undefined || raw.trim() === "") return DEFAULT_BROADCAST_CONCURRENCY;
+  return checkedConcurrency(Number(raw), "BROADCAST_CONCURRENCY", raw);
+}
+
+function checkedConcurrency(value: number, name: string, raw: unknown = value): number {
+  if (!Number.isInteger(value) || value < 1 || value > MAX_BROADCAST_CONCURRENCY) {
+    throw new Error(`${name} must be an integer from 1 to ${MAX_BROADCAST_CONCURRENCY} (got ${raw})`);
+  }
   return value;
 }
 
@@ -269,14 +303,26 @@ export function managementEndpointFor(event: WebSocketEvent, env: Record<string,
 
 type ManagementClients = (event: WebSocketEvent) => ApiGatewayManagementApiClient;
 
-/** One client per endpoint, kept for the container's life (its connections stay warm). */
-function managementClients(options: WebSocketHandlerOptions): ManagementClients {
+/**
+ * One client per endpoint, kept for the container's life: its keep-alive sockets stay open
+ * between calls and invocations. `maxSockets` sizes its socket pool (the SDK's default is 50)
+ * so that `concurrency` calls in flight each have a socket rather than queue for one.
+ * `cacheMiddleware` resolves the SDK's middleware stack once per command type instead of on
+ * every call (nothing here changes the stack after the first call): a broadcast makes
+ * thousands of identical calls, and that work was a measurable part of each.
+ */
+function managementClients(options: WebSocketHandlerOptions, maxSockets?: number): ManagementClients {
   const clients = new Map<string, ApiGatewayManagementApiClient>();
+  const agent = maxSockets === undefined ? undefined : { keepAlive: true, maxSockets };
   return (event) => {
     const endpoint = options.managementEndpoint ?? managementEndpointFor(event);
     let client = clients.get(endpoint);
     if (!client) {
-      client = new ApiGatewayManagementApiClient({ endpoint });
+      client = new ApiGatewayManagementApiClient({
+        endpoint,
+        cacheMiddleware: true,
+        ...(agent ? { requestHandler: { httpsAgent: agent, httpAgent: agent } } : {}),
+      });
       clients.set(endpoint, client);
     }
     return client;
@@ -302,9 +348,9 @@ export function parseMessage(event: Pick<WebSocketEvent, "body" | "isBase64Encod
 
 type PostOutcome = "sent" | "gone" | { error: unknown };
 
-async function postToConnection(api: ApiGatewayManagementApiClient, connectionId: string, payload: string): Promise<PostOutcome> {
+async function postToConnection(api: ApiGatewayManagementApiClient, connectionId: string, payload: string | Uint8Array): Promise<PostOutcome> {
   try {
-    await api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(payload) }));
+    await api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: typeof payload === "string" ? Buffer.from(payload) : payload }));
     return "sent";
   } catch (error) {
     if (isGone(error)) return "gone";
@@ -332,12 +378,21 @@ async function answerError(management: ManagementClients, event: WebSocketEvent,
   return { statusCode: 200 };
 }
 
-/** Every connection id, page after page: a Scan page stops at 1 MB (or `Limit`), never at the end. */
-async function* connectionIds(client: DynamoDBDocumentClient, tableName: string, pageSize?: number): AsyncGenerator<string> {
+/**
+ * Every connection id of one Scan segment, page after page: a Scan page stops at 1 MB (or
+ * `Limit`), never at the end.
+ */
+async function* connectionIds(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  scan: { segment: number; segments: number; pageSize?: number },
+): AsyncGenerator<string> {
+  // One segment is a plain Scan.
+  const segment = scan.segments > 1 ? { Segment: scan.segment, TotalSegments: scan.segments } : {};
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await client.send(
-      new ScanCommand({ TableName: tableName, ProjectionExpression: "connectionId", ExclusiveStartKey: startKey, Limit: pageSize }),
+      new ScanCommand({ TableName: tableName, ProjectionExpression: "connectionId", ExclusiveStartKey: startKey, Limit: scan.pageSize, ...segment }),
     );
     for (const item of page.Items ?? []) yield item.connectionId as string;
     startKey = page.LastEvaluatedKey;
@@ -345,19 +400,33 @@ async function* connectionIds(client: DynamoDBDocumentClient, tableName: string,
 }
 
 /**
- * Runs `work` for each item with at most `limit` in flight; reads the source only as fast as
- * slots free up. `work` must not reject.
+ * Runs `work` for each item of the sources, read side by side, with at most `limit` in flight
+ * in all; reads each source only as fast as slots free up. `work` must not reject.
+ *
+ * A finished item hands its slot to the first reader waiting (a FIFO queue), so each item
+ * costs the same whatever the limit: racing every item against all those in flight would cost
+ * `limit` promise reactions per item, which at thousands of items was a visible share of a
+ * broadcast's CPU.
  */
-export async function forEachBounded<T>(source: AsyncIterable<T>, limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  const inFlight = new Set<Promise<void>>();
-  for await (const item of source) {
-    while (inFlight.size >= limit) await Promise.race(inFlight);
-    const running: Promise<void> = work(item)
-      .catch(() => undefined)
-      .finally(() => inFlight.delete(running));
-    inFlight.add(running);
-  }
-  await Promise.all(inFlight);
+export async function forEachBounded<T>(sources: AsyncIterable<T> | Array<AsyncIterable<T>>, limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  let allDone: (() => void) | undefined;
+  const release = () => {
+    const next = waiting.shift();
+    if (next) return next();
+    running--;
+    if (running === 0) allDone?.();
+  };
+  const drain = async (source: AsyncIterable<T>) => {
+    for await (const item of source) {
+      if (running < limit) running++;
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+      work(item).then(release, release);
+    }
+  };
+  await Promise.all((Array.isArray(sources) ? sources : [sources]).map(drain));
+  if (running > 0) await new Promise<void>((resolve) => (allDone = resolve));
 }
 
 function logPostFailure(event: WebSocketEvent, connectionId: string, error: unknown): void {

@@ -57,8 +57,13 @@ export async function startApiGatewayManagement(options: ApiGatewayManagementOpt
 
 function answer(options: ApiGatewayManagementOptions, req: http.IncomingMessage, res: http.ServerResponse): void {
   const requestId = randomUUID();
-  const path = new URL(req.url ?? "/", "http://localhost").pathname;
-  const flush = FLUSH_STAGE_CACHE.exec(path);
+  let path: string | undefined;
+  try {
+    path = new URL(req.url ?? "/", "http://localhost").pathname;
+  } catch {
+    // A target the URL parser refuses (`//`, `http://[::1/x`) names no operation.
+  }
+  const flush = path === undefined ? null : FLUSH_STAGE_CACHE.exec(path);
   if (!flush || req.method !== "DELETE") {
     // What API Gateway answers for a path or verb that is no operation.
     return sendError(res, requestId, 404, "UnknownOperationException", null);

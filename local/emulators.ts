@@ -1,3 +1,4 @@
+import * as net from "node:net";
 import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, type CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 
@@ -10,20 +11,111 @@ export interface RunningEmulator {
 /** Dummy credentials: the emulators accept any, the SDK insists on some. */
 export const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
 
+/**
+ * The DynamoDB emulator, which can also go down and come back as a regional outage does:
+ * {@link RunningDynamoDb.pause} and {@link RunningDynamoDb.resume} take the endpoint away and
+ * bring it back on the same URL, with every table and item still there (they live in the
+ * dynalite server's memory, not in its connections).
+ */
+export interface RunningDynamoDb extends RunningEmulator {
+  /** False while paused (and after stop). */
+  readonly serving: boolean;
+  /**
+   * Stops answering: the listener closes and every open connection is destroyed, so requests
+   * in flight fail with a reset and new ones are refused (ECONNREFUSED). Tables and items are
+   * kept. Does nothing when already paused.
+   */
+  pause(): Promise<void>;
+  /** Listens again on the same port; clients reconnect on their next request. Does nothing when serving. */
+  resume(): Promise<void>;
+}
+
+/** Running DynamoDB emulators by URL, so that a test holding a cloud's `endpoints.dynamodb` can reach its emulator. */
+const runningDynamoDbs = new Map<string, RunningDynamoDb>();
+
+/** The running DynamoDB emulator serving `url` (a local cloud's `endpoints.dynamodb`), if any. */
+export function dynamoDbEmulatorAt(url: string): RunningDynamoDb | undefined {
+  return runningDynamoDbs.get(url.replace(/\/+$/, ""));
+}
+
 /** Starts dynalite (DynamoDB, in memory) on a free port. */
-export async function startDynamoDb(): Promise<RunningEmulator> {
+export async function startDynamoDb(): Promise<RunningDynamoDb> {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const dynalite = require("dynalite") as (options: object) => import("node:net").Server;
+  const dynalite = require("dynalite") as (options: object) => net.Server;
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+  // Open connections, so that a pause can cut them: close() alone only stops accepting new ones,
+  // and an SDK client's keep-alive connection would go on being answered.
+  const sockets = new Set<net.Socket>();
+  server.on("connection", (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
   });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  // dynalite replaces the server's close() with one that also closes its store, and listen()
+  // after that with one that starts an empty store. A pause must keep the store: it uses the
+  // plain server's close and listen; only stop() uses dynalite's.
+  const plainListen = net.Server.prototype.listen as (this: net.Server, port: number, host: string, listening: () => void) => net.Server;
+  const plainClose = net.Server.prototype.close;
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      const failed = (error: Error) => reject(new Error(`the DynamoDB emulator cannot listen on 127.0.0.1:${port}: ${error.message}`));
+      server.once("error", failed);
+      plainListen.call(server, port, "127.0.0.1", () => {
+        server.off("error", failed);
+        resolve();
+      });
+    });
+  const cutConnections = () => {
+    for (const socket of sockets) socket.destroy();
   };
+  const pauseListening = () =>
+    new Promise<void>((resolve) => {
+      plainClose.call(server, () => resolve());
+      cutConnections();
+    });
+  const closeForGood = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      cutConnections();
+    });
+  await listen(0);
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  let state: "serving" | "paused" | "stopped" = "serving";
+  // Pauses, resumes and the stop run one after the other, each from the state the last left.
+  let last: Promise<unknown> = Promise.resolve();
+  const serialized = (step: () => Promise<void>): Promise<void> => {
+    const next = last.then(step);
+    last = next.catch(() => undefined);
+    return next;
+  };
+  const emulator: RunningDynamoDb = {
+    url,
+    get serving() {
+      return state === "serving";
+    },
+    pause: () =>
+      serialized(async () => {
+        if (state !== "serving") return;
+        state = "paused";
+        await pauseListening();
+      }),
+    resume: () =>
+      serialized(async () => {
+        if (state === "stopped") throw new Error("the DynamoDB emulator is stopped");
+        if (state === "serving") return;
+        await listen(port);
+        state = "serving";
+      }),
+    stop: () =>
+      serialized(async () => {
+        runningDynamoDbs.delete(url);
+        const wasServing = state === "serving";
+        state = "stopped";
+        if (wasServing) await closeForGood();
+      }),
+  };
+  runningDynamoDbs.set(url, emulator);
+  return emulator;
 }
 
 /**

@@ -121,10 +121,23 @@ export class WebSocketGateway {
    * false (leaving `res` alone) for any other path, so the API's own handler takes it.
    */
   handleManagement(req: IncomingMessage, res: ServerResponse): boolean {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    // Every request on the API's port passes here first: a target the URL parser refuses
+    // (`//`, `http://[::1/x`) is not @connections, and must not throw out of the server's handler.
+    let pathname: string;
+    try {
+      pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+    } catch {
+      return false;
+    }
     const prefix = this.model.stageName === "$default" ? "/@connections/" : `/${this.model.stageName}/@connections/`;
-    if (!url.pathname.startsWith(prefix)) return false;
-    const id = decodeURIComponent(url.pathname.slice(prefix.length));
+    if (!pathname.startsWith(prefix)) return false;
+    let id: string;
+    try {
+      id = decodeURIComponent(pathname.slice(prefix.length));
+    } catch {
+      sendError(res, 400, "BadRequestException", "Invalid connection id");
+      return true;
+    }
     void this.manage(req, res, id).catch((error) => {
       if (!res.headersSent) sendJson(res, 500, { message: (error as Error).message });
     });

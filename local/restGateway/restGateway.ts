@@ -525,9 +525,10 @@ async function readRequest(req: IncomingMessage): Promise<GatewayRequest> {
   const queryAt = url.indexOf("?");
   const rawPath = queryAt >= 0 ? url.slice(0, queryAt) : url;
   const rawQuery = queryAt >= 0 ? url.slice(queryAt + 1) : "";
-  const headers: Record<string, string> = {};
+  // Null-prototype maps: names such as `constructor` or `__proto__` are ordinary names here.
+  const headers: Record<string, string> = Object.create(null);
   const headersByLowerName = new Map<string, string>();
-  const multiValueHeaders: Record<string, string[]> = {};
+  const multiValueHeaders: Record<string, string[]> = Object.create(null);
   // API Gateway keeps the client's header case (the first spelling seen); the last value wins
   // in `headers`.
   const spelling = new Map<string, string>();
@@ -540,8 +541,8 @@ async function readRequest(req: IncomingMessage): Promise<GatewayRequest> {
     headersByLowerName.set(lower, value);
     (multiValueHeaders[name] ??= []).push(value);
   }
-  const query: Record<string, string> = {};
-  const multiValueQuery: Record<string, string[]> = {};
+  const query: Record<string, string> = Object.create(null);
+  const multiValueQuery: Record<string, string[]> = Object.create(null);
   if (rawQuery !== "") {
     for (const [name, value] of new URLSearchParams(rawQuery)) {
       query[name] = value;

@@ -120,7 +120,7 @@ describe("components/WebSocketApi", function () {
       [{ stage: { throttle: { rateLimit: -1, burstLimit: 1 } } }, "stage.throttle.rateLimit must be a number >= 0 (got -1)"],
       [{ stage: { throttle: { rateLimit: 1, burstLimit: 1.5 } } }, "stage.throttle.burstLimit must be an integer >= 0 (got 1.5)"],
       [{ stage: { accessLogRetentionDays: 0 } }, "stage.accessLogRetentionDays must be a positive integer (got 0)"],
-      [{ broadcastConcurrency: 0 }, "broadcastConcurrency must be an integer from 1 to 1000 (got 0)"],
+      [{ broadcastConcurrency: 0 }, "broadcastConcurrency must be an integer from 1 to 100 (got 0)"],
       [{ cognito: { userPoolId: "", clientId: "c" } }, "cognito.userPoolId is required when cognito is set"],
       [{ cognito: { userPoolId: "p", clientId: "" } }, "cognito.clientId is required when cognito is set"],
     ];
@@ -128,10 +128,15 @@ describe("components/WebSocketApi", function () {
       it(`refuses: ${message}`, () => expect(() => validateWebSocketApiArgs(args)).to.throw(message));
     }
 
+    it("accepts broadcastConcurrency 1 and 100, the bounds", () => {
+      expect(validateWebSocketApiArgs({ broadcastConcurrency: 1 }).broadcastConcurrency).to.equal(1);
+      expect(validateWebSocketApiArgs({ broadcastConcurrency: 100 }).broadcastConcurrency).to.equal(100);
+    });
+
     it("fails the program before any resource exists", async () => {
       let error: Error | undefined;
-      await runApi({ broadcastConcurrency: 5000 }).catch((e: Error) => (error = e));
-      expect(error?.message).to.contain("broadcastConcurrency must be an integer from 1 to 1000 (got 5000)");
+      await runApi({ broadcastConcurrency: 101 }).catch((e: Error) => (error = e));
+      expect(error?.message).to.contain("broadcastConcurrency must be an integer from 1 to 100 (got 101)");
     });
   });
 });

@@ -18,6 +18,7 @@ import {
   type WebSocketEvent,
 } from "../../functions/webSocket";
 import { startDynamoEmulator, type DynamoEmulator } from "./dynamoEmulator";
+import { withEnv } from "./withEnv";
 
 /** A fake @connections API: POST records, GET describes, DELETE forgets; unknown ids answer 410. */
 class FakeManagementApi {
@@ -206,6 +207,40 @@ describe("functions/webSocket", function () {
       expect(management.maxInFlight).to.equal(7);
     });
 
+    it("sizes its socket pool to `concurrency`: 80 posts in flight, past the SDK's default pool of 50", async () => {
+      const ids = Array.from({ length: 100 }, (_, i) => `p-${i}`);
+      await addConnections(["sender", ...ids]);
+      management.delayMs = 50;
+      await createBroadcastHandler({ ...options(), concurrency: 80 })(event("sender", "broadcast", JSON.stringify({ action: "broadcast", message: 1 })));
+      expect(management.messagesOf("sender")[0]).to.include({ sent: 100 });
+      expect(management.maxInFlight).to.equal(80);
+    });
+
+    it("reads the table as parallel Scan segments, reaching every connection once", async () => {
+      const ids = Array.from({ length: 30 }, (_, i) => `g-${String(i).padStart(2, "0")}`);
+      await addConnections(ids);
+      const scans: Array<Record<string, unknown>> = [];
+      const recording = { send: (command: { input: Record<string, unknown> }) => (scans.push(command.input), doc.send(command as never)) };
+      await createBroadcastHandler({ ...options(), client: recording as unknown as DynamoDBDocumentClient, scanSegments: 3, scanPageSize: 4 })(
+        event("g-00", "broadcast", JSON.stringify({ action: "broadcast", message: "seg" })),
+      );
+      for (const id of ids.slice(1)) expect(management.messagesOf(id), id).to.deep.equal([{ type: "broadcast", from: "g-00", message: "seg" }]);
+      expect(management.messagesOf("g-00")).to.deep.equal([{ type: "broadcastResult", sent: 29, gone: 0, failed: 0 }]);
+      const firstPages = scans.filter((s) => s.ExclusiveStartKey === undefined);
+      expect(firstPages.map((s) => [s.Segment, s.TotalSegments]).sort()).to.deep.equal([[0, 3], [1, 3], [2, 3]]);
+      expect(scans.length, "30 records in pages of 4 over 3 segments").to.be.at.least(9);
+    });
+
+    it("refuses a concurrency outside 1..100, naming where it came from", () => {
+      expect(() => createBroadcastHandler({ ...options(), concurrency: 101 })).to.throw("concurrency must be an integer from 1 to 100 (got 101)");
+      expect(() => withEnv({ BROADCAST_CONCURRENCY: "0" }, () => createBroadcastHandler(options()))).to.throw(
+        "BROADCAST_CONCURRENCY must be an integer from 1 to 100 (got 0)",
+      );
+      expect(() => withEnv({ BROADCAST_CONCURRENCY: "many" }, () => createBroadcastHandler(options()))).to.throw(
+        "BROADCAST_CONCURRENCY must be an integer from 1 to 100 (got many)",
+      );
+    });
+
     it("answers an error for a broadcast without message", async () => {
       await addConnections(["s", "other"]);
       await createBroadcastHandler(options())(event("s", "broadcast", JSON.stringify({ action: "broadcast" })));
@@ -270,6 +305,29 @@ describe("functions/webSocket", function () {
 
     it("decodes base64 bodies", () => {
       expect(parseMessage({ body: Buffer.from('{"action":"whoami"}').toString("base64"), isBase64Encoded: true })).to.deep.include({ action: "whoami" });
+    });
+
+    it("forEachBounded shares its limit among several sources read side by side", async () => {
+      let running = 0;
+      let max = 0;
+      const done: string[] = [];
+      async function* letters(prefix: string, count: number) {
+        for (let i = 0; i < count; i++) {
+          if (i % 4 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+          yield `${prefix}${i}`;
+        }
+      }
+      await forEachBounded([letters("a", 20), letters("b", 7), letters("c", 13)], 5, async (item) => {
+        running++;
+        max = Math.max(max, running);
+        await new Promise((resolve) => setTimeout(resolve, item.length % 3));
+        running--;
+        done.push(item);
+      });
+      expect(max).to.equal(5);
+      expect(done).to.have.length(40);
+      expect(new Set(done).size).to.equal(40);
+      expect(running).to.equal(0);
     });
 
     it("forEachBounded never exceeds its limit and runs everything", async () => {

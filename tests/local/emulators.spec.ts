@@ -1,0 +1,82 @@
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { expect } from "chai";
+import { LOCAL_CREDENTIALS, dynamoDbEmulatorAt, startDynamoDb, type RunningDynamoDb } from "../../local/emulators";
+
+describe("local/emulators: the DynamoDB emulator", () => {
+  let dynamodb: RunningDynamoDb;
+  let client: DynamoDBClient;
+  let warningSetting: string | undefined;
+
+  before(() => {
+    // The SDK would print its Node-version notice into the test output.
+    warningSetting = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+  });
+
+  after(() => {
+    if (warningSetting === undefined) delete process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+    else process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = warningSetting;
+  });
+
+  beforeEach(async () => {
+    dynamodb = await startDynamoDb();
+    // One attempt: a refused connection must show, not be retried away.
+    client = new DynamoDBClient({ endpoint: dynamodb.url, region: "us-east-1", credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    await client.send(
+      new CreateTableCommand({
+        TableName: "things",
+        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+        BillingMode: "PAY_PER_REQUEST",
+      }),
+    );
+    await client.send(new PutItemCommand({ TableName: "things", Item: { id: { S: "a" }, value: { N: "1" } } }));
+  });
+
+  afterEach(async () => {
+    client.destroy();
+    await dynamodb.stop();
+  });
+
+  const getA = async () => (await client.send(new GetItemCommand({ TableName: "things", Key: { id: { S: "a" } }, ConsistentRead: true }))).Item;
+
+  it("is found by its URL while it runs, and no longer after stop", async () => {
+    expect(dynamoDbEmulatorAt(dynamodb.url)).to.equal(dynamodb);
+    expect(dynamoDbEmulatorAt(`${dynamodb.url}/`)).to.equal(dynamodb);
+    const other = await startDynamoDb();
+    expect(dynamoDbEmulatorAt(other.url)).to.equal(other);
+    await other.stop();
+    expect(dynamoDbEmulatorAt(other.url)).to.equal(undefined);
+    expect(dynamoDbEmulatorAt(dynamodb.url)).to.equal(dynamodb);
+  });
+
+  it("pause refuses connections (the client's keep-alive one included); resume serves the same tables and items on the same URL", async () => {
+    expect(await getA()).to.deep.equal({ id: { S: "a" }, value: { N: "1" } });
+    await dynamodb.pause();
+    expect(dynamodb.serving).to.equal(false);
+    const failure = await getA().then(
+      () => undefined,
+      (error: NodeJS.ErrnoException) => error,
+    );
+    expect(failure, "a request while paused").to.be.instanceOf(Error);
+    expect(failure!.code).to.be.oneOf(["ECONNREFUSED", "ECONNRESET", "EPIPE"]);
+
+    await dynamodb.pause(); // twice is fine
+    await dynamodb.resume();
+    expect(dynamodb.serving).to.equal(true);
+    expect(await getA()).to.deep.equal({ id: { S: "a" }, value: { N: "1" } });
+    expect((await client.send(new ListTablesCommand({}))).TableNames).to.deep.equal(["things"]);
+    await client.send(new PutItemCommand({ TableName: "things", Item: { id: { S: "b" } } }));
+    await dynamodb.resume(); // serving already: nothing happens
+    expect(dynamodb.serving).to.equal(true);
+  });
+
+  it("stop ends it for good, paused or not: resume then fails", async () => {
+    await dynamodb.pause();
+    await dynamodb.stop();
+    expect(dynamodb.serving).to.equal(false);
+    let error: Error | undefined;
+    await dynamodb.resume().catch((e: Error) => (error = e));
+    expect(error?.message).to.equal("the DynamoDB emulator is stopped");
+  });
+});
