@@ -46,8 +46,12 @@ export interface FunctionSpec {
 
 export type InvokeResult =
   | { kind: "ok"; value: unknown; durationMs: number; coldStart: boolean }
-  | { kind: "error"; errorType: string; errorMessage: string; trace: string[]; durationMs: number }
-  /** The function ran past its timeout (or the caller's `timeoutMs`). */
+  /**
+   * The function failed; `timedOut` when it ran past its own timeout, which Lambda answers as an
+   * error (`Sandbox.Timedout`, "Task timed out after N seconds") like any unhandled one.
+   */
+  | { kind: "error"; errorType: string; errorMessage: string; trace: string[]; durationMs: number; timedOut?: true }
+  /** The caller's `timeoutMs` passed before the function answered (API Gateway's integration timeout). */
   | { kind: "timeout"; durationMs: number }
   /** The concurrency limit was reached and the wait queue is full. */
   | { kind: "throttled"; durationMs: number };
@@ -218,7 +222,7 @@ export class LambdaRuntime {
     try {
       const result = await this.run(fn, payload, callerDeadline);
       if (result.kind === "error") fn.counters.errors += 1;
-      if (result.kind === "timeout") fn.counters.timeouts += 1;
+      if (result.kind === "timeout" || (result.kind === "error" && result.timedOut)) fn.counters.timeouts += 1;
       return { ...result, durationMs: durationMs() } as InvokeResult;
     } finally {
       this.release(fn);
@@ -302,12 +306,22 @@ export class LambdaRuntime {
       }
     }
     const requestId = randomUUID();
-    const deadline = Math.min(performance.now() + fn.spec.timeoutSeconds * 1000, callerDeadline);
+    const functionDeadline = performance.now() + fn.spec.timeoutSeconds * 1000;
+    const deadline = Math.min(functionDeadline, callerDeadline);
     const outcome = await withDeadline(environment.invoke(requestId, payload, deadline, fn.spec.arn), deadline);
     if (outcome === "timeout") {
       // It may be stuck in a busy loop: only ending the thread stops it.
       void environment.terminate();
-      return { kind: "timeout" };
+      // The caller gave up first (API Gateway's 504); otherwise Lambda ended the function and
+      // answers with an error (behind a proxy integration, API Gateway's 502).
+      if (callerDeadline < functionDeadline) return { kind: "timeout" };
+      return {
+        kind: "error",
+        errorType: "Sandbox.Timedout",
+        errorMessage: `RequestId: ${requestId} Error: Task timed out after ${fn.spec.timeoutSeconds.toFixed(2)} seconds`,
+        trace: [],
+        timedOut: true,
+      };
     }
     if (environment.alive && environment.generation === fn.generation && !this.stopped) {
       fn.idle.push(environment);

@@ -304,7 +304,9 @@ describe("Lambda runtime (worker threads)", () => {
       const started = performance.now();
       const result = await runtime.invoke(name, { heartbeat });
       const elapsed = performance.now() - started;
-      expect(result.kind).to.equal("timeout");
+      // Lambda's answer for a function past its own timeout: an error, not a missing answer.
+      expect(result).to.deep.include({ kind: "error", errorType: "Sandbox.Timedout", trace: [], timedOut: true });
+      expect((result as { errorMessage: string }).errorMessage).to.match(/^RequestId: [0-9a-f-]{36} Error: Task timed out after 0\.20 seconds$/);
       expect(result.durationMs).to.be.at.least(200);
       expect(elapsed).to.be.below(2000);
       await new Promise((resolve) => setTimeout(resolve, 50));

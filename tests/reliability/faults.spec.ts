@@ -2,7 +2,9 @@
  * Issue 6, faults: each is answered as AWS answers it [apigw-behavior.md], the gateway keeps
  * serving meanwhile, and it recovers without a restart.
  * - a Lambda proxy function that throws: 502 `{"message": "Internal server error"}`;
- * - one that hangs past its timeout: 504 `{"message": "Endpoint request timed out"}`;
+ * - one that hangs past its own timeout: Lambda answers Sandbox.Timedout, so 502
+ *   `{"message": "Internal server error"}`; past the integration's timeout first: 504
+ *   `{"message": "Endpoint request timed out"}`;
  * - the DynamoDB emulator going down mid-run and coming back (local/emulators.ts pause/resume,
  *   tables kept, as a regional outage that recovers): the routes that use it answer 5xx, the
  *   others go on answering 200, and afterwards everything answers 2xx again;
@@ -60,11 +62,14 @@ describe("reliability: failing functions (behaviour fixture program)", function 
     expect(stats.running, "concurrency slots still taken").to.equal(0);
   });
 
-  it('answers a function hanging past its 1 s timeout with 504 {"message": "Endpoint request timed out"}, serves other requests while it hangs, and the function recovers', async function () {
+  it('answers functions hanging past their 1 s timeout with 502 (Lambda\'s Sandbox.Timedout) and past the 300 ms integration timeout with 504, serves other requests while they hang, and the function recovers', async function () {
     this.timeout(30_000);
     const timeoutsBefore = env.cloud.lambda.stats(modes).timeouts;
     let hangsAnswered = false;
-    const hangs = Promise.all(Array.from({ length: 3 }, () => call(`${base}/proxy/x?mode=hang`))).finally(() => (hangsAnswered = true));
+    const hangs = Promise.all([
+      ...Array.from({ length: 2 }, () => call(`${base}/proxy/x?mode=hang`)),
+      call(`${base}/impatient/x?mode=hang`),
+    ]).finally(() => (hangsAnswered = true));
     // Three environments busy-loop in their threads; the gateway's own thread is free.
     const first = await call(`${base}/override`);
     const answeredWhileHanging = !hangsAnswered;
@@ -72,7 +77,8 @@ describe("reliability: failing functions (behaviour fixture program)", function 
     for (let i = 0; i < 4; i++) meanwhile.push(await call(`${base}/proxy/meanwhile?mode=status-string`, { method: "POST" }));
 
     const hung = await hangs;
-    for (const r of hung) expectGatewayError(r, 504, TIMED_OUT);
+    for (const r of hung.slice(0, 2)) expectGatewayError(r, 502, INTERNAL_ERROR);
+    expectGatewayError(hung[2], 504, TIMED_OUT);
     expect(answeredWhileHanging, "a request to another route was answered while the functions hung").to.equal(true);
     expect(meanwhile.map((r) => r.status)).to.deep.equal([444, 201, 201, 201, 201]);
 
