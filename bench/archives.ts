@@ -29,6 +29,7 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import * as pulumi from "@pulumi/pulumi";
 import { runProgram } from "../local/controlPlane";
+import { archiveFiles } from "../tests/program/archiveFiles";
 import { PROJECT_ROOT, formatCount, markdownTable, passOrFail } from "./benchSupport";
 
 const MAX_ZIPPED_BYTES = 200 * 1024;
@@ -132,28 +133,6 @@ function filesUnder(folder: string): string[] {
   return (fs.readdirSync(folder, { recursive: true }) as string[])
     .map((file) => path.join(folder, file))
     .filter((file) => fs.statSync(file).isFile());
-}
-
-/** Every file of a function's code archive by its path in the archive (as the archive spec reads it). */
-async function archiveFiles(archive: pulumi.asset.Archive, prefix = ""): Promise<Map<string, Buffer>> {
-  const files = new Map<string, Buffer>();
-  if (!(archive instanceof pulumi.asset.AssetArchive)) throw new Error(`unexpected code archive ${archive?.constructor?.name}`);
-  for (const [name, entry] of Object.entries(await archive.assets)) {
-    const at = prefix + name;
-    if (entry instanceof pulumi.asset.StringAsset) {
-      files.set(at, Buffer.from(await entry.text, "utf8"));
-    } else if (entry instanceof pulumi.asset.FileAsset) {
-      files.set(at, fs.readFileSync(await entry.path));
-    } else if (entry instanceof pulumi.asset.FileArchive) {
-      const root = await entry.path;
-      for (const file of filesUnder(root)) files.set(`${at}/${path.relative(root, file).split(path.sep).join("/")}`, fs.readFileSync(file));
-    } else if (entry instanceof pulumi.asset.AssetArchive) {
-      for (const [file, content] of await archiveFiles(entry, `${at}/`)) files.set(file, content);
-    } else {
-      throw new Error(`${at}: unexpected archive entry ${entry?.constructor?.name}`);
-    }
-  }
-  return files;
 }
 
 function zipEntriesBytes(files: Map<string, Buffer>): number {

@@ -5,9 +5,9 @@ import { builtinModules } from "node:module";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
-import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { ProgramRun, RecordedResource, runProgram } from "../../local/controlPlane";
+import { archiveFiles } from "./archiveFiles";
 import type { TransformEvent } from "../../functions/transform";
 import { lambdaContext, proxyEvent } from "../functions/proxyEvent";
 import { withEnv } from "../functions/withEnv";
@@ -389,32 +389,6 @@ describe("Lambda archives of the dev stack", () => {
     });
   });
 });
-
-/** Every file of a function's code archive by its path in the archive. */
-async function archiveFiles(archive: pulumi.asset.Archive, prefix = ""): Promise<Map<string, Buffer>> {
-  const files = new Map<string, Buffer>();
-  if (!(archive instanceof pulumi.asset.AssetArchive)) throw new Error(`unexpected code archive ${archive?.constructor?.name}`);
-  for (const [name, entry] of Object.entries(await archive.assets)) {
-    const at = prefix + name;
-    if (entry instanceof pulumi.asset.StringAsset) {
-      files.set(at, Buffer.from(await entry.text, "utf8"));
-    } else if (entry instanceof pulumi.asset.FileAsset) {
-      files.set(at, fs.readFileSync(await entry.path));
-    } else if (entry instanceof pulumi.asset.FileArchive) {
-      const root = await entry.path;
-      if (!fs.statSync(root).isDirectory()) throw new Error(`${at}: only folder archives are expected (got ${root})`);
-      for (const file of fs.readdirSync(root, { recursive: true }) as string[]) {
-        const full = path.join(root, file);
-        if (fs.statSync(full).isFile()) files.set(`${at}/${file.split(path.sep).join("/")}`, fs.readFileSync(full));
-      }
-    } else if (entry instanceof pulumi.asset.AssetArchive) {
-      for (const [file, content] of await archiveFiles(entry, `${at}/`)) files.set(file, content);
-    } else {
-      throw new Error(`${at}: unexpected archive entry ${entry?.constructor?.name}`);
-    }
-  }
-  return files;
-}
 
 /** The packages a path in an archive lies in: `node_modules/@types/node/x.d.ts` → `@types/node`. */
 function packagesIn(file: string): string[] {

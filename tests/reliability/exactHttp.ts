@@ -6,7 +6,7 @@
  * instead of the suite's timeout.
  */
 import * as http from "node:http";
-import type { Reply } from "../local/integration/httpClient";
+import { reply, type Reply } from "../local/integration/httpClient";
 
 export interface ExactRequest {
   method: string;
@@ -79,21 +79,4 @@ export class ExactClient {
       req.end(body);
     });
   }
-}
-
-function reply(status: number, headers: Record<string, string>, body: Buffer): Reply {
-  const text = body.toString("utf8");
-  return {
-    status,
-    headers,
-    body,
-    text,
-    json<T>(): T {
-      try {
-        return JSON.parse(text) as T;
-      } catch {
-        throw new Error(`expected a JSON body, got ${status} ${JSON.stringify(text.slice(0, 300))}`);
-      }
-    },
-  };
 }

@@ -20,7 +20,8 @@ export interface Reply {
   json<T = any>(): T;
 }
 
-function reply(status: number, headers: Record<string, string>, body: Buffer): Reply {
+/** A response read to the end, as a Reply. */
+export function reply(status: number, headers: Record<string, string>, body: Buffer): Reply {
   const text = body.toString("utf8");
   return {
     status,
