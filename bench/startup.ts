@@ -13,7 +13,7 @@
  *   command prints is checked to be the same.
  *   Each round has its own `--state-dir` (removed after it), so a developer's running
  *   `npm start` keeps its files.
- * - prod program: spawns a fresh Node process (ts-node, transpile-only, as `npm start` runs)
+ * - prod program: spawns a fresh Node process (ts-node with the transpile cache, as `npm start` runs)
  *   that imports local/controlPlane.ts and calls `runProgram({ stack: "prod" })`; measures
  *   spawn to exit, and the runProgram call alone (timed in the child).
  * BENCH_ROUNDS (default 3) rounds of each; medians printed.
@@ -186,7 +186,7 @@ runProgram({ stack: "prod" }).then(
 
 async function timeProdProgram(): Promise<{ spawnToDoneMs: number; runProgramMs: number; runProgramCpuMs: number }> {
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), "-e", PROD_PROGRAM_SCRIPT], {
+  const child = spawn(process.execPath, ["-r", path.join(PROJECT_ROOT, "local", "registerTypeScript.js"), "-e", PROD_PROGRAM_SCRIPT], {
     cwd: PROJECT_ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });

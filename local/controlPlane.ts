@@ -186,6 +186,7 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
   await pulumi.runtime.setMocks(mocks, config.project, config.stack, false);
   recordParentsAndDependencies(pending);
 
+  const restoreStackTraces = unmappedPulumiStackTraces();
   try {
     let exported: Record<string, unknown>;
     if (options.define) {
@@ -202,7 +203,29 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
     // lands on the next run's mocks.
     await waitForRegistrations().catch(() => undefined);
     throw new ProgramError(err as Error, graph);
+  } finally {
+    restoreStackTraces();
   }
+}
+
+/**
+ * The Pulumi SDK captures a stack trace for every resource (its source position, for the
+ * engine) and for every output promise (for leak reports), and each one goes through the
+ * source-map support ts-node installs, which maps every frame: about a quarter of a program's
+ * evaluation. The mocks read no source positions, so while the program runs, stack traces
+ * that Pulumi's own code captures are formatted as V8 does by default (positions in the
+ * transpiled JavaScript); every other stack trace is mapped as before. Returns the undo.
+ */
+function unmappedPulumiStackTraces(): () => void {
+  const mapped = Error.prepareStackTrace;
+  if (!mapped) return () => undefined;
+  const pulumiSdk = `${path.sep}node_modules${path.sep}@pulumi${path.sep}pulumi${path.sep}`;
+  const prepare = (error: Error, frames: NodeJS.CallSite[]) =>
+    frames[0]?.getFileName()?.includes(pulumiSdk) ? `${error}${frames.map((frame) => `\n    at ${frame}`).join("")}` : mapped(error, frames);
+  Error.prepareStackTrace = prepare;
+  return () => {
+    if (Error.prepareStackTrace === prepare) Error.prepareStackTrace = mapped;
+  };
 }
 
 /** The program threw: its error, with what it had registered by then. */

@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
@@ -91,5 +93,41 @@ describe("control plane (Pulumi mocks acting as AWS)", () => {
     } catch (err) {
       expect((err as Error).message).to.contain("the local control plane does not answer aws:index/getAvailabilityZones:getAvailabilityZones");
     }
+  });
+
+  describe("stack traces while a program runs", () => {
+    it("keeps the program's own errors mapped to its TypeScript lines, and restores the process's formatting after the run", async () => {
+      const before = Error.prepareStackTrace;
+      const throwLine = fs.readFileSync(__filename, "utf8").split("\n").findIndex((line) => line.includes("THROWN" + "_HERE")) + 1;
+      try {
+        await runProgram({
+          stack: "dev",
+          define: () => {
+            throw new Error("mapped?"); // THROWN_HERE
+          },
+        });
+        expect.fail("runProgram should have thrown");
+      } catch (err) {
+        const stack = String((err as ProgramError).cause.stack);
+        expect(stack.split("\n")[1], stack).to.contain(`controlPlane.spec.ts:${throwLine}:`);
+      }
+      expect(Error.prepareStackTrace, "restored after a failed run").to.equal(before);
+      await runProgram({ stack: "dev", define: () => ({}) });
+      expect(Error.prepareStackTrace, "restored after a run").to.equal(before);
+    });
+
+    it("formats the traces Pulumi's own code captures as V8 does, without source maps (the mocks read no source positions)", async () => {
+      let formatted: unknown;
+      const frame = (file: string) => ({ getFileName: () => file, toString: () => `Resource.callsites (${file}:10:5)` }) as unknown as NodeJS.CallSite;
+      const sdkFile = path.join(path.dirname(require.resolve("@pulumi/pulumi/package.json")), "resource.js");
+      await runProgram({
+        stack: "dev",
+        define: () => {
+          formatted = Error.prepareStackTrace!(new Error("captured"), [frame(sdkFile), frame("/project/index.js")]);
+          return {};
+        },
+      });
+      expect(formatted).to.equal(`Error: captured\n    at Resource.callsites (${sdkFile}:10:5)\n    at Resource.callsites (/project/index.js:10:5)`);
+    });
   });
 });
