@@ -79,9 +79,17 @@ export class HandlerFunction extends pulumi.ComponentResource {
       serialize: () => true,
       exportName: HANDLER_EXPORT,
       isFactoryFunction: true,
-      // A secret captured by the handler would sit in plain text in the archive: refuse it.
-      allowSecrets: false,
+      // As CallbackFunction: a captured secret is allowed, and warned about below.
+      allowSecrets: true,
     });
+    void closure.then(
+      (serialized) => {
+        if (serialized.containsSecrets) {
+          pulumi.log.warn(`${name}: the handler captures a secret, which will sit in plain text in the function's archive; read it at run time (Secrets Manager, SSM) instead`, this);
+        }
+      },
+      () => undefined, // the archive's own promise reports a serialization failure
+    );
     this.function = new aws.lambda.Function(
       `${name}`,
       {
