@@ -194,7 +194,9 @@ export class LambdaRuntime {
   /**
    * Invokes a function by name or ARN (optionally qualified `:$LATEST`), synchronously
    * (RequestResponse). Resolves in every case; rejects only for an event that is not JSON.
-   * The time limit is the smaller of the function's timeout and `options.timeoutMs`.
+   * The caller waits at most `options.timeoutMs`; the function itself runs to its end or its
+   * own timeout either way (holding its concurrency slot), as Lambda does when API Gateway
+   * stops waiting.
    */
   async invoke(nameOrArn: string, event: unknown, options: { timeoutMs?: number } = {}): Promise<InvokeResult> {
     const started = performance.now();
@@ -219,13 +221,18 @@ export class LambdaRuntime {
       fn.counters.timeouts += 1;
       return { kind: "timeout", durationMs: durationMs() };
     }
+    // The concurrency slot is freed when the environment is, which may be after the caller
+    // has its answer (a caller that stopped waiting leaves the function running).
+    let environmentFree: Promise<void> = Promise.resolve();
     try {
-      const result = await this.run(fn, payload, callerDeadline);
+      const ran = await this.run(fn, payload, callerDeadline);
+      environmentFree = ran.environmentFree;
+      const result = ran.result;
       if (result.kind === "error") fn.counters.errors += 1;
       if (result.kind === "timeout" || (result.kind === "error" && result.timedOut)) fn.counters.timeouts += 1;
       return { ...result, durationMs: durationMs() } as InvokeResult;
     } finally {
-      this.release(fn);
+      void environmentFree.then(() => this.release(fn));
     }
   }
 
@@ -291,7 +298,18 @@ export class LambdaRuntime {
     else fn.busy -= 1;
   }
 
-  private async run(fn: DeployedFunction, payload: string, callerDeadline: number): Promise<DistributiveOmit<InvokeResult, "durationMs">> {
+  /**
+   * Runs one invocation. Answers when the function does, when it passes its own timeout, or
+   * when the caller's deadline passes first; in that last case the function runs on, as on
+   * AWS (API Gateway stops waiting, Lambda does not), and `environmentFree` settles when it
+   * ends or reaches its own timeout.
+   */
+  private async run(
+    fn: DeployedFunction,
+    payload: string,
+    callerDeadline: number,
+  ): Promise<{ result: DistributiveOmit<InvokeResult, "durationMs">; environmentFree: Promise<void> }> {
+    const settled = (result: DistributiveOmit<InvokeResult, "durationMs">) => ({ result, environmentFree: Promise.resolve() });
     let environment = fn.idle.pop();
     // One that crashed while idle (a timer's uncaught exception) is on its way out.
     while (environment && !environment.alive) environment = fn.idle.pop();
@@ -302,34 +320,47 @@ export class LambdaRuntime {
       const init = await withDeadline(environment.ready, Math.min(performance.now() + INIT_TIMEOUT_MS, callerDeadline));
       if (init === "timeout" || !init.ok) {
         void environment.terminate();
-        return init === "timeout" ? { kind: "timeout" } : { kind: "error", ...init.error };
+        return settled(init === "timeout" ? { kind: "timeout" } : { kind: "error", ...init.error });
       }
     }
     const requestId = randomUUID();
+    // The function's clock (getRemainingTimeInMillis) is its own timeout, whatever the caller waits.
     const functionDeadline = performance.now() + fn.spec.timeoutSeconds * 1000;
-    const deadline = Math.min(functionDeadline, callerDeadline);
-    const outcome = await withDeadline(environment.invoke(requestId, payload, deadline, fn.spec.arn), deadline);
+    const invocation = environment.invoke(requestId, payload, functionDeadline, fn.spec.arn);
+    const outcome = await withDeadline(invocation, Math.min(functionDeadline, callerDeadline));
+    if (outcome === "timeout" && callerDeadline < functionDeadline) {
+      // The caller gave up first (API Gateway's 504); the function runs on to its end.
+      const running = environment;
+      const environmentFree = withDeadline(invocation, functionDeadline).then((late) => {
+        if (late === "timeout") void running.terminate();
+        else this.keepOrEnd(fn, running);
+      });
+      return { result: { kind: "timeout" }, environmentFree };
+    }
     if (outcome === "timeout") {
-      // It may be stuck in a busy loop: only ending the thread stops it.
+      // Past its own timeout. It may be stuck in a busy loop: only ending the thread stops it.
       void environment.terminate();
-      // The caller gave up first (API Gateway's 504); otherwise Lambda ended the function and
-      // answers with an error (behind a proxy integration, API Gateway's 502).
-      if (callerDeadline < functionDeadline) return { kind: "timeout" };
-      return {
+      // Lambda answers the invocation with an error (behind a proxy integration, API Gateway's 502).
+      return settled({
         kind: "error",
         errorType: "Sandbox.Timedout",
         errorMessage: `RequestId: ${requestId} Error: Task timed out after ${fn.spec.timeoutSeconds.toFixed(2)} seconds`,
         trace: [],
         timedOut: true,
-      };
+      });
     }
+    this.keepOrEnd(fn, environment);
+    if (!outcome.ok) return settled({ kind: "error", ...outcome.error });
+    return settled({ kind: "ok", value: JSON.parse(outcome.payload), coldStart });
+  }
+
+  /** After an invocation: the environment waits for the next one, or ends (crashed, redeployed, stopping). */
+  private keepOrEnd(fn: DeployedFunction, environment: ExecutionEnvironment): void {
     if (environment.alive && environment.generation === fn.generation && !this.stopped) {
       fn.idle.push(environment);
     } else {
       void environment.terminate();
     }
-    if (!outcome.ok) return { kind: "error", ...outcome.error };
-    return { kind: "ok", value: JSON.parse(outcome.payload), coldStart };
   }
 
   private startEnvironment(fn: DeployedFunction): ExecutionEnvironment {

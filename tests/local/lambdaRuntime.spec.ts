@@ -319,12 +319,28 @@ describe("Lambda runtime (worker threads)", () => {
       expect(runtime.stats(name)).to.deep.include({ invocations: 2, timeouts: 1, coldStarts: 2, warm: 1, running: 0 });
     });
 
-    it("times out at the caller's timeoutMs when it is shorter than the function's", async () => {
+    it("answers the caller at its timeoutMs when it is shorter than the function's, and lets the function run on to its end", async () => {
       const runtime = newRuntime();
-      const name = await deploy(runtime, `exports.handler = async () => { await ${sleepCode(2000)}; return 'late'; }`, { timeoutSeconds: 10 });
+      const name = await deploy(runtime, `exports.handler = async () => { await ${sleepCode(600)}; return 'late'; }`, { timeoutSeconds: 10 });
       const result = await runtime.invoke(name, {}, { timeoutMs: 150 });
       expect(result.kind).to.equal("timeout");
-      expect(result.durationMs).to.be.within(150, 1000);
+      expect(result.durationMs).to.be.within(150, 500);
+      // As on AWS: API Gateway stopped waiting, the function did not; it keeps its slot.
+      expect(runtime.stats(name)).to.deep.include({ running: 1, warm: 0 });
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      expect(runtime.stats(name)).to.deep.include({ running: 0, warm: 1, coldStarts: 1 });
+      const next = ok(await runtime.invoke(name, {}));
+      expect([next.value, next.coldStart]).to.deep.equal(["late", false]);
+    });
+
+    it("ends a function the caller stopped waiting for when it reaches its own timeout", async () => {
+      const runtime = newRuntime();
+      const name = await deploy(runtime, `exports.handler = async () => { await ${sleepCode(5000)}; return 'never'; }`, { timeoutSeconds: 0.4 });
+      const result = await runtime.invoke(name, {}, { timeoutMs: 100 });
+      expect(result.kind).to.equal("timeout");
+      expect(runtime.stats(name).running).to.equal(1);
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      expect(runtime.stats(name)).to.deep.include({ running: 0, warm: 0 });
     });
 
     it("reports process.exit as Runtime.ExitError and replaces the environment", async () => {
