@@ -1,10 +1,18 @@
 /**
- * What the issue-6 benchmarks (throttle, archives, startup) share: the project root, the
- * median of rounds, and their markdown tables.
+ * What the benchmarks share: the project root, limits out of the way, the median of rounds,
+ * and their markdown tables.
  */
 import * as path from "node:path";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+/**
+ * Limits far above any load a benchmark offers, for the stage, methods and plans it does not
+ * measure: a refusal there would measure the limit, not the path.
+ */
+export const UNLIMITED_THROTTLE = { rateLimit: 1_000_000, burstLimit: 1_000_000 };
+/** The same for the gateways' account-level throttle (`startLocal`'s `accountThrottle`). */
+export const UNLIMITED_ACCOUNT_THROTTLE = { rate: 1_000_000, burst: 1_000_000 };
 
 /** The middle value (the upper of the two middles for an even count): a noisy round moves it least. */
 export function median(values: number[]): number {

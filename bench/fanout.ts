@@ -55,6 +55,7 @@ import type { FunctionSpec, LambdaRuntime } from "../local/lambdaRuntime";
 import { webSocketApiModels } from "../local/webSocketGateway";
 import { BROADCAST_SCAN_SEGMENTS, DEFAULT_BROADCAST_CONCURRENCY } from "../functions/webSocket";
 import { LocalUserPool } from "../tests/local/integration/cognitoUsers";
+import { PROJECT_ROOT, UNLIMITED_ACCOUNT_THROTTLE, UNLIMITED_THROTTLE } from "./benchSupport";
 
 const CONNECTIONS = Number(process.env.FANOUT_CONNECTIONS ?? 5000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -165,8 +166,7 @@ interface Measuring {
 
 export async function benchFanout(): Promise<FanoutResult> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  const stateDir = path.resolve(__dirname, "..", ".local", `bench-fanout-${process.pid}`);
-  const unlimited = { rateLimit: 1_000_000, burstLimit: 1_000_000 };
+  const stateDir = path.join(PROJECT_ROOT, ".local", `bench-fanout-${process.pid}`);
   const functionErrors: string[] = [];
   const cloud = await startLocal({
     stack: "dev",
@@ -175,9 +175,9 @@ export async function benchFanout(): Promise<FanoutResult> {
     configOverrides: {
       "apigw-kit:cache": undefined,
       // The WebSocket stage takes the stack's stage throttle (dev: 20 rps, burst 40).
-      "apigw-kit:stage": { throttle: unlimited, loggingLevel: "OFF", dataTraceEnabled: false },
+      "apigw-kit:stage": { throttle: UNLIMITED_THROTTLE, loggingLevel: "OFF", dataTraceEnabled: false },
     },
-    accountThrottle: { rate: 1_000_000, burst: 1_000_000 },
+    accountThrottle: UNLIMITED_ACCOUNT_THROTTLE,
     functionLog: (fn, line) => {
       if (/"level":"error"|ERROR|Error/.test(line)) functionErrors.push(`${fn}: ${line}`);
     },

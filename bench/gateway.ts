@@ -26,7 +26,7 @@ import { promisify } from "node:util";
 import { createDataHandler } from "../functions/data";
 import { createHmacToken } from "../functions/hmacToken";
 import { startLocal } from "../local/startLocal";
-import { PROJECT_ROOT, formatCount, markdownTable, median } from "./benchSupport";
+import { PROJECT_ROOT, UNLIMITED_ACCOUNT_THROTTLE, formatCount, markdownTable, median } from "./benchSupport";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -136,7 +136,7 @@ export async function benchGateway(): Promise<GatewayOverheadRow[]> {
     port: 0,
     stateDir,
     program: OVERHEAD_PROGRAM,
-    accountThrottle: { rate: 1_000_000, burst: 1_000_000 },
+    accountThrottle: UNLIMITED_ACCOUNT_THROTTLE,
     functionLog: () => undefined,
   });
   const plain = await plainServer();

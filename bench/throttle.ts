@@ -23,7 +23,7 @@ import * as http from "node:http";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { startLocal } from "../local/startLocal";
-import { PROJECT_ROOT, formatCount, markdownTable, median, passOrFail } from "./benchSupport";
+import { PROJECT_ROOT, UNLIMITED_ACCOUNT_THROTTLE, UNLIMITED_THROTTLE, formatCount, markdownTable, median, passOrFail } from "./benchSupport";
 
 /** Usage plans under test: a typical tier, and a faster one where a token is 5 ms apart. */
 const PLANS = [
@@ -71,7 +71,6 @@ const customerOf = (tier: string, round: number) => `${tier}-round-${round + 1}`
 export async function benchThrottle(): Promise<ThrottleResult> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const stateDir = path.join(PROJECT_ROOT, ".local", `bench-throttle-${process.pid}`);
-  const unlimited = { rateLimit: 1_000_000, burstLimit: 1_000_000 };
   const cloud = await startLocal({
     stack: "dev",
     port: 0,
@@ -80,15 +79,15 @@ export async function benchThrottle(): Promise<ThrottleResult> {
       // Cached answers never reach the usage plan.
       "apigw-kit:cache": undefined,
       // Only the plan may refuse: the stage, method and account limits are far above the load.
-      "apigw-kit:stage": { throttle: unlimited, loggingLevel: "OFF", dataTraceEnabled: false },
-      "apigw-kit:methodOverrides": { "data/GET": { throttle: unlimited } },
+      "apigw-kit:stage": { throttle: UNLIMITED_THROTTLE, loggingLevel: "OFF", dataTraceEnabled: false },
+      "apigw-kit:methodOverrides": { "data/GET": { throttle: UNLIMITED_THROTTLE } },
       "apigw-kit:tiers": PLANS.map((p) => ({ name: p.tier, throttle: { rateLimit: p.rateLimit, burstLimit: p.burstLimit } })),
       "apigw-kit:customers": [
         { id: "warm-up", tier: PLANS[0].tier },
         ...PLANS.flatMap((p) => Array.from({ length: ROUNDS }, (_, round) => ({ id: customerOf(p.tier, round), tier: p.tier }))),
       ],
     },
-    accountThrottle: { rate: 1_000_000, burst: 1_000_000 },
+    accountThrottle: UNLIMITED_ACCOUNT_THROTTLE,
     functionLog: () => undefined,
   });
   try {
