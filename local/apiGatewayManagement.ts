@@ -13,7 +13,7 @@
  */
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
+import { serveOnLoopback } from "./emulators";
 import type { ResourceGraph } from "./controlPlane";
 
 export interface ApiGatewayManagementOptions {
@@ -40,19 +40,7 @@ export async function startApiGatewayManagement(options: ApiGatewayManagementOpt
     req.resume();
     req.on("end", () => answer(options, req, res));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return serveOnLoopback(server);
 }
 
 function answer(options: ApiGatewayManagementOptions, req: http.IncomingMessage, res: http.ServerResponse): void {

@@ -1,4 +1,5 @@
 import * as net from "node:net";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, type CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 
@@ -6,6 +7,26 @@ import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, type Creat
 export interface RunningEmulator {
   url: string;
   stop(): Promise<void>;
+}
+
+/**
+ * Serves an HTTP service of the local cloud on 127.0.0.1, on a free port; `stop` cuts its
+ * keep-alive connections too, so stopping never waits for an idle client.
+ */
+export async function serveOnLoopback(server: Server): Promise<RunningEmulator> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 /** Dummy credentials: the emulators accept any, the SDK insists on some. */

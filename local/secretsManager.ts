@@ -10,7 +10,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
+import { serveOnLoopback } from "./emulators";
 
 export interface SecretsManagerOptions {
   region: string;
@@ -79,18 +79,8 @@ const PREVIOUS = "AWSPREVIOUS";
 export async function startSecretsManager(options: SecretsManagerOptions): Promise<LocalSecretsManager> {
   const store = new SecretStore(options);
   const server = http.createServer((req, res) => void serve(store, req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    ...(await serveOnLoopback(server)),
     putSecret: (nameOrArn, value) => store.putSecret(nameOrArn, value),
     createFromResource: (type, inputs, computed, logicalName) => store.createFromResource(type, inputs, computed, logicalName),
   };
