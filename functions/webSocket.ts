@@ -175,7 +175,11 @@ export function createBroadcastHandler(options: WebSocketHandlerOptions = {}) {
     const payload = Buffer.from(JSON.stringify({ type: "broadcast", from: sender, message: parsed.body.message }));
     const report: BroadcastReport = { type: "broadcastResult", sent: 0, gone: 0, failed: 0 };
 
-    const sources = Array.from({ length: segments }, (_, segment) => connectionIds(client, tableName, { segment, segments, pageSize: options.scanPageSize }));
+    // One segment failing (its Scan's retries spent) ends the broadcast: the others stop too.
+    const stopScans = new AbortController();
+    const sources = Array.from({ length: segments }, (_, segment) =>
+      connectionIds(client, tableName, { segment, segments, pageSize: options.scanPageSize, abortSignal: stopScans.signal }),
+    );
     await forEachBounded(sources, concurrency, async (connectionId) => {
       if (connectionId === sender) return;
       const outcome = await postToConnection(api, connectionId, payload);
@@ -187,7 +191,7 @@ export function createBroadcastHandler(options: WebSocketHandlerOptions = {}) {
         report.failed++;
         logPostFailure(event, connectionId, outcome.error);
       }
-    });
+    }, { abort: stopScans });
     // Business metrics for the dashboard (embedded metric format: a log line, no API call).
     emitMetric("BroadcastsSent", 1);
     await answerCaller(management, event, report);
@@ -385,7 +389,7 @@ async function answerError(management: ManagementClients, event: WebSocketEvent,
 async function* connectionIds(
   client: DynamoDBDocumentClient,
   tableName: string,
-  scan: { segment: number; segments: number; pageSize?: number },
+  scan: { segment: number; segments: number; pageSize?: number; abortSignal?: AbortSignal },
 ): AsyncGenerator<string> {
   // One segment is a plain Scan.
   const segment = scan.segments > 1 ? { Segment: scan.segment, TotalSegments: scan.segments } : {};
@@ -393,6 +397,7 @@ async function* connectionIds(
   do {
     const page = await client.send(
       new ScanCommand({ TableName: tableName, ProjectionExpression: "connectionId", ExclusiveStartKey: startKey, Limit: scan.pageSize, ...segment }),
+      { abortSignal: scan.abortSignal },
     );
     for (const item of page.Items ?? []) yield item.connectionId as string;
     startKey = page.LastEvaluatedKey;
@@ -407,11 +412,24 @@ async function* connectionIds(
  * costs the same whatever the limit: racing every item against all those in flight would cost
  * `limit` promise reactions per item, which at thousands of items was a visible share of a
  * broadcast's CPU.
+ *
+ * The first source that fails stops them all: no further item is read or worked on, `abort`
+ * (when given) is aborted so that sources blocked on a request can give up, and the promise
+ * rejects with that first error only once every source has stopped and every item in flight
+ * has finished. Nothing it started outlives it: a Lambda handler that returned its error must
+ * not go on posting a broadcast it reported as failed (Lambda would run that work on, frozen
+ * and thawed, inside later invocations).
  */
-export async function forEachBounded<T>(sources: AsyncIterable<T> | Array<AsyncIterable<T>>, limit: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function forEachBounded<T>(
+  sources: AsyncIterable<T> | Array<AsyncIterable<T>>,
+  limit: number,
+  work: (item: T) => Promise<void>,
+  options: { abort?: AbortController } = {},
+): Promise<void> {
   let running = 0;
   const waiting: Array<() => void> = [];
   let allDone: (() => void) | undefined;
+  let failure: { error: unknown } | undefined;
   const release = () => {
     const next = waiting.shift();
     if (next) return next();
@@ -419,14 +437,28 @@ export async function forEachBounded<T>(sources: AsyncIterable<T> | Array<AsyncI
     if (running === 0) allDone?.();
   };
   const drain = async (source: AsyncIterable<T>) => {
-    for await (const item of source) {
-      if (running < limit) running++;
-      else await new Promise<void>((resolve) => waiting.push(resolve));
-      work(item).then(release, release);
+    try {
+      for await (const item of source) {
+        if (failure) break;
+        if (running < limit) running++;
+        else await new Promise<void>((resolve) => waiting.push(resolve));
+        // Another source failed while this one waited for a slot: hand the slot on unused.
+        if (failure) {
+          release();
+          break;
+        }
+        work(item).then(release, release);
+      }
+    } catch (error) {
+      if (!failure) {
+        failure = { error };
+        options.abort?.abort(error);
+      }
     }
   };
   await Promise.all((Array.isArray(sources) ? sources : [sources]).map(drain));
   if (running > 0) await new Promise<void>((resolve) => (allDone = resolve));
+  if (failure) throw failure.error;
 }
 
 function logPostFailure(event: WebSocketEvent, connectionId: string, error: unknown): void {

@@ -330,6 +330,47 @@ describe("functions/webSocket", function () {
       expect(running).to.equal(0);
     });
 
+    it("forEachBounded: the first source that fails stops the others, aborts, and rejects only once nothing it started is still running", async () => {
+      const abort = new AbortController();
+      const events: string[] = [];
+      // Fails on its second read, while the slow source waits on a "request".
+      async function* failing() {
+        yield "f0";
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        throw new Error("Scan failed: ECONNREFUSED");
+      }
+      // A source blocked on a request that ignores the abort and answers afterwards (as an SDK
+      // call in its retry back-off does): its items must not be worked on any more.
+      async function* slow() {
+        yield "s0";
+        await new Promise((resolve) => setTimeout(resolve, 40));
+        events.push("slow source answered");
+        yield "s1";
+        yield "s2";
+      }
+      const outcome = forEachBounded(
+        [failing(), slow()],
+        4,
+        async (item) => {
+          events.push(`start ${item}`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          events.push(`end ${item}`);
+        },
+        { abort },
+      ).then(
+        () => "resolved",
+        (error: Error) => {
+          events.push("rejected");
+          return error.message;
+        },
+      );
+      expect(await outcome).to.equal("Scan failed: ECONNREFUSED");
+      expect(abort.signal.aborted, "the abort signal").to.equal(true);
+      expect(events.filter((e) => e.startsWith("start")).sort()).to.deep.equal(["start f0", "start s0"]);
+      expect(events.at(-1), "rejected last").to.equal("rejected");
+      expect(events).to.include.members(["end f0", "end s0", "slow source answered"]);
+    });
+
     it("forEachBounded never exceeds its limit and runs everything", async () => {
       let running = 0;
       let max = 0;
