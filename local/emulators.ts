@@ -42,12 +42,15 @@ export interface RunningDynamoDb extends RunningEmulator {
   /** False while paused (and after stop). */
   readonly serving: boolean;
   /**
-   * Stops answering: the listener closes and every open connection is destroyed, so requests
-   * in flight fail with a reset and new ones are refused (ECONNREFUSED). Tables and items are
-   * kept. Does nothing when already paused.
+   * Stops answering: every open connection is reset, and so is every new one while paused, so
+   * requests fail with ECONNRESET. Tables and items are kept. Does nothing when already paused.
+   *
+   * The listener keeps its port while paused (it resets rather than refuses): a port given
+   * up could be taken by any outgoing connection on the machine meanwhile (listening ports
+   * and outgoing ones come from the same ephemeral range), and the resume would fail.
    */
   pause(): Promise<void>;
-  /** Listens again on the same port; clients reconnect on their next request. Does nothing when serving. */
+  /** Answers again on the same URL; clients reconnect on their next request. Does nothing when serving. */
   resume(): Promise<void>;
 }
 
@@ -64,44 +67,34 @@ export async function startDynamoDb(): Promise<RunningDynamoDb> {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const dynalite = require("dynalite") as (options: object) => net.Server;
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  let state: "serving" | "paused" | "stopped" = "serving";
   // Open connections, so that a pause can cut them: close() alone only stops accepting new ones,
-  // and an SDK client's keep-alive connection would go on being answered.
+  // and an SDK client's keep-alive connection would go on being answered. While paused, a new
+  // connection is reset as soon as it is accepted (before dynalite reads a byte of it).
   const sockets = new Set<net.Socket>();
-  server.on("connection", (socket: net.Socket) => {
+  server.prependListener("connection", (socket: net.Socket) => {
+    if (state === "paused") {
+      socket.resetAndDestroy();
+      return;
+    }
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   });
-  // dynalite replaces the server's close() with one that also closes its store, and listen()
-  // after that with one that starts an empty store. A pause must keep the store: it uses the
-  // plain server's close and listen; only stop() uses dynalite's.
-  const plainListen = net.Server.prototype.listen as (this: net.Server, port: number, host: string, listening: () => void) => net.Server;
-  const plainClose = net.Server.prototype.close;
-  const listen = (port: number) =>
-    new Promise<void>((resolve, reject) => {
-      const failed = (error: Error) => reject(new Error(`the DynamoDB emulator cannot listen on 127.0.0.1:${port}: ${error.message}`));
-      server.once("error", failed);
-      plainListen.call(server, port, "127.0.0.1", () => {
-        server.off("error", failed);
-        resolve();
-      });
-    });
   const cutConnections = () => {
-    for (const socket of sockets) socket.destroy();
+    for (const socket of sockets) socket.resetAndDestroy();
   };
-  const pauseListening = () =>
-    new Promise<void>((resolve) => {
-      plainClose.call(server, () => resolve());
-      cutConnections();
-    });
   const closeForGood = () =>
     new Promise<void>((resolve) => {
+      // dynalite replaces the server's close() with one that also closes its store.
       server.close(() => resolve());
       cutConnections();
     });
-  await listen(0);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: Error) => reject(new Error(`the DynamoDB emulator cannot listen on 127.0.0.1: ${error.message}`)));
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  let state: "serving" | "paused" | "stopped" = "serving";
   // Pauses, resumes and the stop run one after the other, each from the state the last left.
   let last: Promise<unknown> = Promise.resolve();
   const serialized = (step: () => Promise<void>): Promise<void> => {
@@ -118,21 +111,19 @@ export async function startDynamoDb(): Promise<RunningDynamoDb> {
       serialized(async () => {
         if (state !== "serving") return;
         state = "paused";
-        await pauseListening();
+        cutConnections();
       }),
     resume: () =>
       serialized(async () => {
         if (state === "stopped") throw new Error("the DynamoDB emulator is stopped");
-        if (state === "serving") return;
-        await listen(port);
         state = "serving";
       }),
     stop: () =>
       serialized(async () => {
         runningDynamoDbs.delete(url);
-        const wasServing = state === "serving";
+        const wasListening = state !== "stopped";
         state = "stopped";
-        if (wasServing) await closeForGood();
+        if (wasListening) await closeForGood();
       }),
   };
   runningDynamoDbs.set(url, emulator);

@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import { parseStartArgs, USAGE, UsageError } from "../../bin/start";
@@ -51,14 +52,18 @@ describe("bin/start", () => {
     expect(result.stderr).to.contain('error: no stack "missing"');
   });
 
-  it("serves the dev stack until SIGINT, then stops cleanly", async () => {
-    const child = spawn(process.execPath, [TS_NODE_BIN, "--transpile-only", "bin/start.ts", "--port", "0"], { cwd: ROOT });
+  it("serves the dev stack until SIGINT, then stops cleanly", async function () {
+    // Start-up is a few seconds; the margin is for a loaded CI machine.
+    this.timeout(150_000);
+    // Its own state folder: a developer's `npm start` in this checkout keeps .local/dev.
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "apigw-kit-start-"));
+    const child = spawn(process.execPath, [TS_NODE_BIN, "--transpile-only", "bin/start.ts", "--port", "0", "--state-dir", stateDir], { cwd: ROOT });
     let stdout = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (stdout += chunk));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     try {
-      await waitFor(() => stdout.includes("Press Ctrl-C to stop."), 60_000, () => stdout);
+      await waitFor(() => stdout.includes("Press Ctrl-C to stop."), 120_000, () => stdout);
       expect(stdout).to.match(/Program evaluated: \d+ resources in \d+ ms/);
       expect(stdout).to.match(/Lambda runtime: \d+ functions loaded/);
       const apiUrl = /apiUrl\s+(http:\/\/127\.0\.0\.1:\d+\/dev)\n/.exec(stdout)?.[1];
@@ -66,13 +71,14 @@ describe("bin/start", () => {
       const health = await fetch(`${apiUrl}/health`);
       expect(health.status).to.equal(200);
       expect(await health.json()).to.deep.equal({ status: "ok" });
-      const written = JSON.parse(fs.readFileSync(path.join(ROOT, ".local/dev/outputs.json"), "utf8"));
+      const written = JSON.parse(fs.readFileSync(path.join(stateDir, "outputs.json"), "utf8"));
       expect(written.outputs.apiUrl).to.equal(apiUrl);
     } finally {
       child.kill("SIGINT");
     }
     expect(await exited).to.equal(0);
     expect(stdout).to.contain("SIGINT: stopping the local cloud...");
+    fs.rmSync(stateDir, { recursive: true, force: true });
   });
 });
 

@@ -18,12 +18,18 @@ const OPTIONS: LocalDashboardOptions = { widgets: dashboardWidgets(TARGET), alar
 describe("local dashboard (/_local/metrics and /_local/dashboard)", () => {
   /** Shifts the store's clock: requests can be fed into earlier periods. */
   let offsetMs = 0;
+  // The store's clock starts in the middle of a 5-minute period, so that no period boundary
+  // falls within the test's few seconds (the alarm reads the last two periods: a boundary
+  // between feeding them and the page's next poll would shift them).
+  const startedAt = Date.now();
+  const midPeriod = Math.floor(startedAt / 300_000) * 300_000 + 150_000;
+  const clock = () => midPeriod + (Date.now() - startedAt) + offsetMs;
   let store: MetricsStore;
   let server: http.Server;
   let base: string;
 
   before(async () => {
-    store = new MetricsStore({ clock: () => Date.now() + offsetMs });
+    store = new MetricsStore({ clock });
     server = http.createServer((req, res) => {
       if (handleLocalRequest(req, res, store, OPTIONS)) return;
       res.writeHead(404, { "content-type": "text/plain" });
@@ -34,7 +40,7 @@ describe("local dashboard (/_local/metrics and /_local/dashboard)", () => {
     for (let i = 0; i < 20; i++) {
       store.recordGatewayRequest({ apiName: "shop", stage: "dev", route: "GET /data", status: i % 10 === 0 ? 404 : 200, latencyMs: 20 + i, integrationLatencyMs: 10 + i, cache: i % 2 ? "hit" : "miss" });
     }
-    store.recordEmf(JSON.stringify(emfLine("UsersCreated", 1, "Count", {}, "ApigwKit", Date.now())));
+    store.recordEmf(JSON.stringify(emfLine("UsersCreated", 1, "Count", {}, "ApigwKit", clock())));
   });
 
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));

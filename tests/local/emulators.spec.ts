@@ -1,3 +1,4 @@
+import * as net from "node:net";
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { expect } from "chai";
 import { LOCAL_CREDENTIALS, dynamoDbEmulatorAt, startDynamoDb, type RunningDynamoDb } from "../../local/emulators";
@@ -50,7 +51,7 @@ describe("local/emulators: the DynamoDB emulator", () => {
     expect(dynamoDbEmulatorAt(dynamodb.url)).to.equal(dynamodb);
   });
 
-  it("pause refuses connections (the client's keep-alive one included); resume serves the same tables and items on the same URL", async () => {
+  it("pause resets connections (the client's keep-alive one included) and keeps its port; resume serves the same tables and items on the same URL", async () => {
     expect(await getA()).to.deep.equal({ id: { S: "a" }, value: { N: "1" } });
     await dynamodb.pause();
     expect(dynamodb.serving).to.equal(false);
@@ -59,7 +60,14 @@ describe("local/emulators: the DynamoDB emulator", () => {
       (error: NodeJS.ErrnoException) => error,
     );
     expect(failure, "a request while paused").to.be.instanceOf(Error);
-    expect(failure!.code).to.be.oneOf(["ECONNREFUSED", "ECONNRESET", "EPIPE"]);
+    expect(failure!.code).to.be.oneOf(["ECONNRESET", "EPIPE"]);
+    // The port stays taken while paused: nothing else can bind it and spoil the resume.
+    const squatter = net.createServer();
+    const bindError = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+      squatter.once("error", resolve);
+      squatter.listen(Number(new URL(dynamodb.url).port), "127.0.0.1", () => squatter.close(() => resolve(undefined)));
+    });
+    expect(bindError?.code, "binding the paused emulator's port").to.equal("EADDRINUSE");
 
     await dynamodb.pause(); // twice is fine
     await dynamodb.resume();

@@ -42,9 +42,13 @@ export class Client {
     this.ws.send(typeof value === "string" ? value : JSON.stringify(value));
   }
 
-  /** Waits until `predicate` holds over the messages (or the close), at most 5 s. */
-  async until<T>(predicate: () => T | undefined, what: string): Promise<T> {
-    const deadline = Date.now() + 5000;
+  /**
+   * Waits until `predicate` holds over the messages (or the close), at most `ms`: the wait may
+   * cover Lambda cold starts and SDK retries on a loaded machine, and costs nothing when the
+   * message comes sooner.
+   */
+  async until<T>(predicate: () => T | undefined, what: string, ms = 15_000): Promise<T> {
+    const deadline = Date.now() + ms;
     for (;;) {
       const found = predicate();
       if (found) return found;

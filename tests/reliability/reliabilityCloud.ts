@@ -148,7 +148,7 @@ export function functionNamed(cloud: LocalCloud, prefix: string): string {
 }
 
 /** Polls `check` every 25 ms until it holds; fails naming `what` after `ms`. */
-export async function waitFor(check: () => Promise<boolean> | boolean, what: string, ms = 5000): Promise<void> {
+export async function waitFor(check: () => Promise<boolean> | boolean, what: string, ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
