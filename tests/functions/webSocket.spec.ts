@@ -28,6 +28,16 @@ class FakeManagementApi {
   maxInFlight = 0;
   posts = 0;
   delayMs = 0;
+  /**
+   * When set, POSTs are held (before their `delayMs`) until this many are in flight at once,
+   * then all go on; the gate stays open after. So a client that keeps that many calls in flight
+   * is seen doing so however slowly its calls arrive. A client that cannot reach it (no new POST
+   * for `holdFallbackMs`) is let go, to fail its assertion rather than hang.
+   */
+  holdUntilInFlight = 0;
+  holdFallbackMs = 2000;
+  private held: Array<() => void> = [];
+  private holdTimer?: NodeJS.Timeout;
   endpoint = "";
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
 
@@ -36,7 +46,15 @@ class FakeManagementApi {
     this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/test`;
   }
 
+  /** Back to no delay, no gate (held POSTs go on). */
+  reset(): void {
+    this.delayMs = 0;
+    this.holdUntilInFlight = 0;
+    this.openGate();
+  }
+
   async stop(): Promise<void> {
+    this.openGate();
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
   }
@@ -58,6 +76,14 @@ class FakeManagementApi {
       this.posts++;
       this.inFlight++;
       this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+      if (this.holdUntilInFlight > 0) {
+        if (this.inFlight >= this.holdUntilInFlight) this.openGate();
+        else {
+          clearTimeout(this.holdTimer);
+          this.holdTimer = setTimeout(() => this.openGate(), this.holdFallbackMs);
+          await new Promise<void>((resolve) => this.held.push(resolve));
+        }
+      }
       await new Promise((resolve) => setTimeout(resolve, this.delayMs));
       this.inFlight--;
       this.received.set(id, [...(this.received.get(id) ?? []), Buffer.concat(chunks).toString("utf8")]);
@@ -67,6 +93,13 @@ class FakeManagementApi {
       res.writeHead(204);
       res.end();
     }
+  }
+
+  private openGate(): void {
+    this.holdUntilInFlight = 0;
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    for (const release of this.held.splice(0)) release();
   }
 }
 
@@ -122,7 +155,7 @@ describe("functions/webSocket", function () {
     management.received.clear();
     management.maxInFlight = 0;
     management.posts = 0;
-    management.delayMs = 0;
+    management.reset();
     const { Items } = await dynamo.client.send(new ScanCommand({ TableName: tableName }));
     const { DeleteItemCommand } = await import("@aws-sdk/client-dynamodb");
     for (const item of Items ?? []) await dynamo.client.send(new DeleteItemCommand({ TableName: tableName, Key: { connectionId: item.connectionId } }));
@@ -202,8 +235,10 @@ describe("functions/webSocket", function () {
       const ids = Array.from({ length: 40 }, (_, i) => `k-${i}`);
       await addConnections(["sender", ...ids]);
       management.delayMs = 20;
+      management.holdUntilInFlight = 7;
       await createBroadcastHandler({ ...options(), concurrency: 7, scanPageSize: 9 })(event("sender", "broadcast", JSON.stringify({ action: "broadcast", message: 1 })));
       expect(management.messagesOf("sender")[0]).to.include({ sent: 40 });
+      // Reaches the limit (the gate holds posts until 7 are in flight) and never passes it.
       expect(management.maxInFlight).to.equal(7);
     });
 
@@ -211,8 +246,11 @@ describe("functions/webSocket", function () {
       const ids = Array.from({ length: 100 }, (_, i) => `p-${i}`);
       await addConnections(["sender", ...ids]);
       management.delayMs = 50;
+      management.holdUntilInFlight = 80;
       await createBroadcastHandler({ ...options(), concurrency: 80 })(event("sender", "broadcast", JSON.stringify({ action: "broadcast", message: 1 })));
       expect(management.messagesOf("sender")[0]).to.include({ sent: 100 });
+      // Reaches 80 (the gate holds posts until 80 are in flight; a pool of 50 would stall at
+      // 50 until the fallback) and never passes it.
       expect(management.maxInFlight).to.equal(80);
     });
 

@@ -21,6 +21,20 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 const arnOf = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
 const sleepCode = (ms: number) => `new Promise((resolve) => setTimeout(resolve, ${ms}))`;
 
+/**
+ * Polls `predicate` every 10 ms until it holds and answers performance.now() at that moment
+ * (never earlier than when it became true); fails after `timeoutMs`. For conditions reached
+ * in the background, without betting on how long that takes on a loaded machine.
+ */
+async function until(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    if (predicate()) return performance.now();
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 type Ok = Extract<InvokeResult, { kind: "ok" }>;
 type Failed = Extract<InvokeResult, { kind: "error" }>;
 
@@ -101,7 +115,9 @@ describe("Lambda runtime (worker threads)", () => {
         "exports.handler = async (e, c) => ({ ...c, remaining: c.getRemainingTimeInMillis(), getter: typeof c.getRemainingTimeInMillis })",
         { timeoutSeconds: 2, memorySize: 256 },
       );
+      const before = Date.now();
       const context = ok(await runtime.invoke(arnOf(name), {})).value as Record<string, any>;
+      const waited = Date.now() - before;
       expect(context.awsRequestId).to.match(UUID);
       expect(context).to.deep.include({
         functionName: name,
@@ -113,7 +129,10 @@ describe("Lambda runtime (worker threads)", () => {
         getter: "function",
       });
       expect(context.logStreamName).to.match(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
-      expect(context.remaining).to.be.within(1500, 2000);
+      // The clock starts at the function's 2 s timeout and counts down: it read at most the
+      // whole invoke call less (the deadline is set after the call began), a few ms for the
+      // epoch conversion and rounding.
+      expect(context.remaining).to.be.within(2000 - waited - 5, 2000);
       const again = ok(await runtime.invoke(name, {})).value as Record<string, any>;
       expect(again.awsRequestId).to.match(UUID).and.not.equal(context.awsRequestId);
       expect(again.logStreamName).to.equal(context.logStreamName);
@@ -193,14 +212,15 @@ describe("Lambda runtime (worker threads)", () => {
 
     it("waits for an empty event loop after the callback, unless callbackWaitsForEmptyEventLoop is false", async () => {
       const runtime = newRuntime();
-      const code = "exports.handler = (e, c, callback) => { c.callbackWaitsForEmptyEventLoop = e.wait; setTimeout(() => {}, 400); callback(null, 'done'); }";
-      const name = await deploy(runtime, code);
-      await runtime.invoke(name, { wait: false }); // cold start out of the way
-      const waiting = ok(await runtime.invoke(name, { wait: true }));
-      const notWaiting = ok(await runtime.invoke(name, { wait: false }));
+      const code = "exports.handler = (e, c, callback) => { c.callbackWaitsForEmptyEventLoop = e.wait; setTimeout(() => {}, e.ms); callback(null, 'done'); }";
+      const name = await deploy(runtime, code, { timeoutSeconds: 30 });
+      await runtime.invoke(name, { wait: false, ms: 400 }); // cold start out of the way
+      const waiting = ok(await runtime.invoke(name, { wait: true, ms: 400 }));
+      // A pending timer far longer than any stall: answering well before it proves no wait.
+      const notWaiting = ok(await runtime.invoke(name, { wait: false, ms: 10_000 }));
       expect([waiting.value, notWaiting.value]).to.deep.equal(["done", "done"]);
       expect(waiting.durationMs).to.be.at.least(390);
-      expect(notWaiting.durationMs).to.be.below(200);
+      expect(notWaiting.durationMs).to.be.below(5000);
     });
 
     it("answers succeed / fail / done of the legacy context, first call wins", async () => {
@@ -301,6 +321,8 @@ describe("Lambda runtime (worker threads)", () => {
         { timeoutSeconds: 0.2 },
       );
       const heartbeat = path.join(WORK_DIR, `${name}.heartbeat`);
+      // Warm first, so that the timed call measures the run and not a cold start.
+      expect(ok(await runtime.invoke(name, {})).value).to.equal("alive");
       const started = performance.now();
       const result = await runtime.invoke(name, { heartbeat });
       const elapsed = performance.now() - started;
@@ -308,39 +330,55 @@ describe("Lambda runtime (worker threads)", () => {
       expect(result).to.deep.include({ kind: "error", errorType: "Sandbox.Timedout", trace: [], timedOut: true });
       expect((result as { errorMessage: string }).errorMessage).to.match(/^RequestId: [0-9a-f-]{36} Error: Task timed out after 0\.20 seconds$/);
       expect(result.durationMs).to.be.at.least(200);
-      expect(elapsed).to.be.below(2000);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const beats = Number(fs.readFileSync(heartbeat, "utf8"));
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      // Answered at 0.2 s, not at the 3 s default or any later point.
+      expect(elapsed).to.be.below(2500);
+      // The thread was told to end before the answer was given: from then on the heartbeat,
+      // written every 10 ms while the loop runs, moves at most once more (a write under way).
+      const beatsNow = () => Number(fs.readFileSync(heartbeat, "utf8"));
+      const beats = beatsNow();
       expect(beats).to.be.greaterThan(5);
-      expect(Number(fs.readFileSync(heartbeat, "utf8"))).to.equal(beats);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(beatsNow()).to.be.within(beats, beats + 1);
       const next = ok(await runtime.invoke(name, {}));
       expect([next.value, next.coldStart]).to.deep.equal(["alive", true]);
-      expect(runtime.stats(name)).to.deep.include({ invocations: 2, timeouts: 1, coldStarts: 2, warm: 1, running: 0 });
+      expect(runtime.stats(name)).to.deep.include({ invocations: 3, timeouts: 1, coldStarts: 2, warm: 1, running: 0 });
     });
 
     it("answers the caller at its timeoutMs when it is shorter than the function's, and lets the function run on to its end", async () => {
       const runtime = newRuntime();
-      const name = await deploy(runtime, `exports.handler = async () => { await ${sleepCode(600)}; return 'late'; }`, { timeoutSeconds: 10 });
-      const result = await runtime.invoke(name, {}, { timeoutMs: 150 });
+      const name = await deploy(runtime, `exports.handler = async (e) => { if (e.slow) await ${sleepCode(2000)}; return 'late'; }`, { timeoutSeconds: 10 });
+      // Warm first: the caller's timeoutMs covers INIT too, and a slow cold start is not the point here.
+      ok(await runtime.invoke(name, {}));
+      const started = performance.now();
+      const result = await runtime.invoke(name, { slow: true }, { timeoutMs: 150 });
       expect(result.kind).to.equal("timeout");
-      expect(result.durationMs).to.be.within(150, 500);
-      // As on AWS: API Gateway stopped waiting, the function did not; it keeps its slot.
+      expect(result.durationMs).to.be.at.least(150);
+      // As on AWS: API Gateway stopped waiting, the function did not; it keeps its slot. (The
+      // caller was answered while the function still ran, not when it ended.)
       expect(runtime.stats(name)).to.deep.include({ running: 1, warm: 0 });
-      await new Promise((resolve) => setTimeout(resolve, 900));
-      expect(runtime.stats(name)).to.deep.include({ running: 0, warm: 1, coldStarts: 1 });
+      // It runs on to its end (2 s in) and stays warm: not ended at the caller's timeout.
+      const freed = await until(() => runtime.stats(name).running === 0, "the function to end", 10_000);
+      // (A timer may fire a millisecond early.)
+      expect(freed - started).to.be.at.least(1990);
+      expect(runtime.stats(name)).to.deep.include({ running: 0, warm: 1, coldStarts: 1, timeouts: 1 });
       const next = ok(await runtime.invoke(name, {}));
       expect([next.value, next.coldStart]).to.deep.equal(["late", false]);
     });
 
     it("ends a function the caller stopped waiting for when it reaches its own timeout", async () => {
       const runtime = newRuntime();
-      const name = await deploy(runtime, `exports.handler = async () => { await ${sleepCode(5000)}; return 'never'; }`, { timeoutSeconds: 0.4 });
-      const result = await runtime.invoke(name, {}, { timeoutMs: 100 });
+      const name = await deploy(runtime, `exports.handler = async (e) => { if (e.slow) await ${sleepCode(5000)}; return 'never'; }`, { timeoutSeconds: 0.4 });
+      // Warm first: the caller's timeoutMs covers INIT too, and a slow cold start is not the point here.
+      ok(await runtime.invoke(name, {}));
+      const started = performance.now();
+      const result = await runtime.invoke(name, { slow: true }, { timeoutMs: 100 });
       expect(result.kind).to.equal("timeout");
       expect(runtime.stats(name).running).to.equal(1);
-      await new Promise((resolve) => setTimeout(resolve, 700));
-      expect(runtime.stats(name)).to.deep.include({ running: 0, warm: 0 });
+      // Its slot is freed at its own timeout (0.4 s in), not at the caller's, nor at its end (5 s),
+      // and the environment is ended rather than kept warm.
+      const freed = await until(() => runtime.stats(name).running === 0, "the function's own timeout");
+      expect(freed - started).to.be.within(400, 5000);
+      expect(runtime.stats(name)).to.deep.include({ running: 0, warm: 0, coldStarts: 1 });
     });
 
     it("reports process.exit as Runtime.ExitError and replaces the environment", async () => {
@@ -383,37 +421,71 @@ describe("Lambda runtime (worker threads)", () => {
   describe("concurrency", () => {
     it("runs at most maxConcurrency environments at once and queues the rest FIFO", async () => {
       const runtime = newRuntime({ maxConcurrency: 2 });
-      const name = await deploy(runtime, `exports.handler = async (e) => { await ${sleepCode(200)}; return e.i; }`);
+      // Each invocation marks its start in a file, then waits (up to 3 s) for its partner of the
+      // same round (0 with 1, 2 with 3) to have started too: proof that two run at the same
+      // time, whatever the machine's speed. Then 200 ms of work.
+      const marks = path.join(WORK_DIR, `concurrency-${process.hrtime.bigint()}`);
+      fs.mkdirSync(marks, { recursive: true });
+      const name = await deploy(
+        runtime,
+        `const fs = require("node:fs");
+        const path = require("node:path");
+        exports.handler = async (e) => {
+          fs.writeFileSync(path.join(e.marks, String(e.i)), "");
+          const giveUp = Date.now() + 3000;
+          while (!fs.existsSync(path.join(e.marks, String(e.i ^ 1)))) {
+            if (Date.now() > giveUp) return { i: e.i, alone: true };
+            await ${sleepCode(5)};
+          }
+          await ${sleepCode(200)};
+          return e.i;
+        }`,
+      );
       let maxRunning = 0;
       const poll = setInterval(() => (maxRunning = Math.max(maxRunning, runtime.stats(name).running)), 5);
       const started = performance.now();
-      const results = await Promise.all([0, 1, 2, 3].map((i) => runtime.invoke(name, { i })));
+      const results = await Promise.all([0, 1, 2, 3].map((i) => runtime.invoke(name, { i, marks })));
       const elapsed = performance.now() - started;
       clearInterval(poll);
       expect(results.map((r) => ok(r).value)).to.deep.equal([0, 1, 2, 3]);
       expect(results.map((r) => ok(r).coldStart)).to.deep.equal([true, true, false, false]);
       expect(maxRunning).to.equal(2);
-      expect(elapsed).to.be.within(400, 800);
+      // Two rounds of 200 ms: the third and fourth waited for a free environment.
+      expect(elapsed).to.be.at.least(400);
       expect(runtime.stats(name)).to.deep.include({ invocations: 4, coldStarts: 2, running: 0, warm: 2 });
     });
 
     it("throttles at once when the wait queue is full", async () => {
       const runtime = newRuntime({ maxConcurrency: 1, maxQueue: 1 });
       const name = await deploy(runtime, `exports.handler = async () => { await ${sleepCode(200)}; return 'served'; }`);
-      const results = await Promise.all([1, 2, 3].map(() => runtime.invoke(name, {})));
+      const calls = [1, 2, 3].map(() => runtime.invoke(name, {}));
+      const settled = [false, false, false];
+      calls.forEach((call, i) => void call.then(() => (settled[i] = true)));
+      // At once: the throttled answer beats a 50 ms timer armed before it was asked for, while
+      // the other two are still running and waiting.
+      let timer: NodeJS.Timeout | undefined;
+      const first = await Promise.race([calls[2], new Promise<"still waiting">((resolve) => (timer = setTimeout(() => resolve("still waiting"), 50)))]);
+      clearTimeout(timer);
+      expect(first === "still waiting" ? first : first.kind).to.equal("throttled");
+      expect(settled.slice(0, 2)).to.deep.equal([false, false]);
+      const results = await Promise.all(calls);
       expect(results.map((r) => r.kind)).to.deep.equal(["ok", "ok", "throttled"]);
-      expect(results[2].durationMs).to.be.below(50);
       expect(results[1].durationMs).to.be.at.least(400);
       expect(runtime.stats(name)).to.deep.include({ invocations: 2, throttles: 1, coldStarts: 1 });
     });
 
     it("times out an invocation whose caller stops waiting while it is queued", async () => {
       const runtime = newRuntime({ maxConcurrency: 1 });
-      const name = await deploy(runtime, `exports.handler = async () => { await ${sleepCode(400)}; return 'served'; }`);
-      const [first, queued] = await Promise.all([runtime.invoke(name, {}), runtime.invoke(name, {}, { timeoutMs: 100 })]);
-      expect(first.kind).to.equal("ok");
+      const name = await deploy(runtime, `exports.handler = async () => { await ${sleepCode(1000)}; return 'served'; }`);
+      const running = runtime.invoke(name, {});
+      let firstDone = false;
+      void running.then(() => (firstDone = true));
+      const queued = await runtime.invoke(name, {}, { timeoutMs: 100 });
       expect(queued.kind).to.equal("timeout");
-      expect(queued.durationMs).to.be.within(100, 350);
+      expect(queued.durationMs).to.be.at.least(100);
+      // Answered while still queued: the invocation ahead of it had not finished.
+      expect(firstDone).to.equal(false);
+      expect((await running).kind).to.equal("ok");
       expect(runtime.stats(name)).to.deep.include({ coldStarts: 1, running: 0, timeouts: 1 });
     });
 
@@ -479,14 +551,15 @@ describe("Lambda runtime (worker threads)", () => {
 
     it("resolves running and queued invocations as errors on stop(), and later ones too", async () => {
       const runtime = newRuntime({ maxConcurrency: 1 });
-      const name = await deploy(runtime, `exports.handler = async () => { await ${sleepCode(5000)}; return 'finished'; }`);
+      // Far longer than any stall: stop() must not wait for the function (nor its timeout).
+      const name = await deploy(runtime, `exports.handler = async () => { await ${sleepCode(60_000)}; return 'finished'; }`, { timeoutSeconds: 60 });
       const running = runtime.invoke(name, {});
       const queued = runtime.invoke(name, {});
       await new Promise((resolve) => setTimeout(resolve, 100));
       const started = performance.now();
       await runtime.stop();
       const [a, b] = await Promise.all([running, queued]);
-      expect(performance.now() - started).to.be.below(1000);
+      expect(performance.now() - started).to.be.below(10_000);
       expect(failed(a).errorType).to.equal("Runtime.ExitError");
       expect(failed(b).errorType).to.equal("Runtime.ExitError");
       expect(failed(await runtime.invoke(name, {})).errorType).to.equal("Runtime.ExitError");

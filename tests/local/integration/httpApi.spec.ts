@@ -39,7 +39,9 @@ describe("local cloud: demo API as an HTTP API (dev stack, api.type http)", func
   let warningSetting: string | undefined;
 
   before(async function () {
-    this.timeout(30_000);
+    // Starting a local cloud (emulators, program run, workers, sign-ups) takes seconds, far
+    // more on a loaded CI machine.
+    this.timeout(90_000);
     warningSetting = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
     cloud = await startLocal({
