@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import { parseStartArgs, USAGE, UsageError } from "../../bin/start";
+import { waitFor } from "../waitFor";
 
 const ROOT = path.resolve(__dirname, "../..");
 const TS_NODE_BIN = require.resolve("ts-node/dist/bin.js");
@@ -63,7 +64,7 @@ describe("bin/start", () => {
     child.stderr.on("data", (chunk) => (stdout += chunk));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     try {
-      await waitFor(() => stdout.includes("Press Ctrl-C to stop."), 120_000, () => stdout);
+      await waitFor(() => stdout.includes("Press Ctrl-C to stop."), () => `the start-up banner; output so far:\n${stdout}`, 120_000);
       expect(stdout).to.match(/Program evaluated: \d+ resources in \d+ ms/);
       expect(stdout).to.match(/Lambda runtime: \d+ functions loaded/);
       const apiUrl = /apiUrl\s+(http:\/\/127\.0\.0\.1:\d+\/dev)\n/.exec(stdout)?.[1];
@@ -81,11 +82,3 @@ describe("bin/start", () => {
     fs.rmSync(stateDir, { recursive: true, force: true });
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out; output so far:\n${describe()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -19,7 +19,8 @@ import { dynamoDbEmulatorAt, type RunningDynamoDb } from "../../local/emulators"
 import { LocalUserPool, type SignedInUser } from "../local/integration/cognitoUsers";
 import { UUID, call, expectGatewayError, sleep, type Reply } from "../local/integration/httpClient";
 import { Client, refusal } from "../local/webSocketClient";
-import { dynamoDbClientOf, functionNamed, scanAll, sharedCloud, tableKeyedBy, waitFor, type ReliabilityCloud } from "./reliabilityCloud";
+import { waitFor } from "../waitFor";
+import { dynamoDbClientOf, functionNamed, scanAll, sharedCloud, tableKeyedBy, type ReliabilityCloud } from "./reliabilityCloud";
 
 const INTERNAL_ERROR = `{"message": "Internal server error"}`;
 const TIMED_OUT = `{"message": "Endpoint request timed out"}`;

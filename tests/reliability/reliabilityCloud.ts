@@ -146,12 +146,3 @@ export function functionNamed(cloud: LocalCloud, prefix: string): string {
   if (names.length !== 1) throw new Error(`expected one function named ${prefix}-*, found ${JSON.stringify(names)}`);
   return names[0];
 }
-
-/** Polls `check` every 25 ms until it holds; fails naming `what` after `ms`. */
-export async function waitFor(check: () => Promise<boolean> | boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

@@ -14,6 +14,7 @@ import { startLocal, type LocalCloud } from "../../../local/startLocal";
 import { LocalUserPool, type SignedInUser } from "./cognitoUsers";
 import { Client, refusal } from "../webSocketClient";
 import { UUID, call, removeDir, sleep, stateDirFor, type Reply } from "./httpClient";
+import { waitFor } from "../../waitFor";
 
 
 /** The sum of every datapoint of an AWS/ApiGateway series of the REST stage in GET /_local/metrics. */
@@ -239,15 +240,3 @@ describe("local cloud: WebSocket API, metrics, dashboard and flush-cache (dev st
     });
   });
 });
-
-/**
- * Polls `check` every 25 ms until it holds, at most 15 s: the wait may cover Lambda cold
- * starts on a loaded machine, and costs nothing when the condition comes sooner.
- */
-async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
