@@ -11,7 +11,9 @@
  *   gateway errors with their exact AWS JSON bodies and error types.
  * Fixed `numRuns` keep each property bounded; on failure fast-check prints the seed and the
  * (shrunk) counterexample: replay with `fc.assert(..., { seed, path })`. Counterexamples found
- * so far are kept as `examples`, which run first every time.
+ * so far are kept as `examples`, which run first every time. For a deeper search than
+ * `npm test` affords, multiply every `numRuns` (and the time allowed):
+ * `FUZZ_SCALE=20 npx mocha tests/reliability/fuzz.spec.ts`.
  */
 import { createHash } from "node:crypto";
 import { expect } from "chai";
@@ -36,6 +38,16 @@ import { ExactClient, type ExactRequest } from "./exactHttp";
 import { sharedCloud, type ReliabilityCloud } from "./reliabilityCloud";
 
 const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"] as const;
+
+/** FUZZ_SCALE multiplies each property's runs and each suite's time; 1 in `npm test`. */
+const FUZZ_SCALE = fuzzScaleFromEnv(process.env.FUZZ_SCALE);
+
+function fuzzScaleFromEnv(value: string | undefined): number {
+  if (value === undefined || value === "") return 1;
+  const scale = Number(value);
+  if (!Number.isFinite(scale) || scale <= 0) throw new Error(`FUZZ_SCALE must be a positive number (got "${value}")`);
+  return scale;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Arbitraries shared by both clouds.
@@ -155,7 +167,7 @@ async function holds<T extends unknown[]>(
 ): Promise<void> {
   target.watch.start();
   try {
-    await fc.assert(property, { numRuns: options.numRuns, examples: options.examples });
+    await fc.assert(property, { numRuns: Math.ceil(options.numRuns * FUZZ_SCALE), examples: options.examples });
   } finally {
     target.watch.stop();
   }
@@ -184,7 +196,7 @@ function useCloud(kind: "dev" | "behaviour"): Target {
 // ---------------------------------------------------------------------------------------------
 
 describe("reliability: fuzzing the demo API (dev stack)", function () {
-  this.timeout(120_000);
+  this.timeout(120_000 * FUZZ_SCALE);
   // The shared dev cloud (reliabilityCloud.ts): stage limits far above what a sequential
   // property sends, and an API key in an unlimited plan. A 429 is then never an allowed answer
   // where no method limit applies, so it cannot hide another one.
@@ -485,7 +497,7 @@ describe("reliability: fuzzing the demo API (dev stack)", function () {
 });
 
 describe("reliability: fuzzing the behaviour fixture program", function () {
-  this.timeout(120_000);
+  this.timeout(120_000 * FUZZ_SCALE);
   const target = useCloud("behaviour");
   const stage = "test";
   // tests/local/fixtures/behaviourProgram.ts
