@@ -58,7 +58,6 @@ export interface ArchivesResult {
 }
 
 export async function benchArchives(): Promise<ArchivesResult> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   // Pulumi and HandlerFunction both find package.json, and name archive paths, from the
   // working directory, as `pulumi up` run in the project would.
   const workingDir = process.cwd();

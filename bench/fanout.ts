@@ -165,7 +165,6 @@ interface Measuring {
 }
 
 export async function benchFanout(): Promise<FanoutResult> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const stateDir = path.join(PROJECT_ROOT, ".local", `bench-fanout-${process.pid}`);
   const functionErrors: string[] = [];
   const cloud = await startLocal({

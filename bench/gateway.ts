@@ -129,7 +129,6 @@ export interface GatewayOverheadRow {
 }
 
 export async function benchGateway(): Promise<GatewayOverheadRow[]> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const stateDir = path.join(PROJECT_ROOT, ".local", `bench-gateway-${process.pid}`);
   const cloud = await startLocal({
     stack: "dev",

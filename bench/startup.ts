@@ -48,7 +48,6 @@ export interface StartupResult {
 }
 
 export async function benchStartup(): Promise<StartupResult> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const npmStart: Array<{ firstOkMs: number; selfReportedReadyMs: number }> = [];
   for (let round = 0; round < ROUNDS; round++) npmStart.push(await timeNpmStart());
   const prod: Array<{ spawnToDoneMs: number; runProgramMs: number; runProgramCpuMs: number }> = [];

@@ -69,7 +69,6 @@ export interface ThrottleResult {
 const customerOf = (tier: string, round: number) => `${tier}-round-${round + 1}`;
 
 export async function benchThrottle(): Promise<ThrottleResult> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const stateDir = path.join(PROJECT_ROOT, ".local", `bench-throttle-${process.pid}`);
   const cloud = await startLocal({
     stack: "dev",

@@ -182,8 +182,6 @@ export async function main(
 }
 
 if (require.main === module) {
-  // The SDK warns that it will soon need Node 22; for a one-shot local command that is noise.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   // exitCode rather than process.exit() so buffered stdout is flushed when piped.
   void main(process.argv.slice(2)).then((code) => (process.exitCode = code));
 }

@@ -92,8 +92,6 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`error: ${err.message}\n${USAGE}\n`);
     return 2;
   }
-  // The AWS SDK warns that it will soon need Node 22; on the local cloud it is noise.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const started = Date.now();
   process.stdout.write(`Starting the local cloud for stack ${options.stack}...\n`);
   let cloud: LocalCloud;

@@ -116,7 +116,6 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`error: ${err.message}\n${USAGE}\n`);
     return 2;
   }
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   try {
     const cognito = readLocalCognito(outputsFileOf(options.stack));
     process.stdout.write(`${await signInLocalUser(options, cognito)}\n`);

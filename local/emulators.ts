@@ -1,7 +1,7 @@
 import * as net from "node:net";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, type CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, type CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 
 /** A service emulator listening on 127.0.0.1. */
 export interface RunningEmulator {
@@ -131,6 +131,21 @@ export async function startDynamoDb(): Promise<RunningDynamoDb> {
 }
 
 /**
+ * Waits until a table is ACTIVE. CreateTable answers while the table is CREATING, as on AWS:
+ * even with `createTableMs: 0`, dynalite flips it to ACTIVE on a later tick, and a write in
+ * between fails with ResourceNotFoundException.
+ */
+export async function waitForTableActive(client: DynamoDBClient, tableName: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === "ACTIVE") return;
+    if (Date.now() > deadline) throw new Error(`table ${tableName} is still ${Table?.TableStatus} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
  * Creates an `aws.dynamodb.Table`'s table in the emulator from the resource's inputs (keys,
  * billing, GSIs and LSIs, TTL), under the physical name the control plane answered.
  */
@@ -167,6 +182,8 @@ export async function createTableFromInputs(endpoint: string, region: string, ta
         : undefined,
     };
     await client.send(new CreateTableCommand(command));
+    // Pulumi's Table resource is created only once the table is ACTIVE.
+    await waitForTableActive(client, tableName);
     if (inputs.ttl?.enabled && inputs.ttl.attributeName) {
       try {
         await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: inputs.ttl.attributeName } }));

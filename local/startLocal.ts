@@ -181,9 +181,6 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
         AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
         AWS_ENDPOINT_URL_API_GATEWAY: apiGatewayManagement.url,
-        // The SDK warns once per container that it will soon need Node 22; the local
-        // runtime is whatever Node runs the local cloud, so the warning is noise here.
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       },
       log: (functionName, line) => {
         // Business metrics arrive as embedded-metric-format log lines, as in CloudWatch Logs.

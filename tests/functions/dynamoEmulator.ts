@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { waitForTableActive } from "../../local/emulators";
 
 export interface DynamoEmulator {
   /** `http://127.0.0.1:<port>`; also in `AWS_ENDPOINT_URL_DYNAMODB` while running. */
@@ -71,13 +72,7 @@ export async function startDynamoEmulator(): Promise<DynamoEmulator> {
         BillingMode: "PAY_PER_REQUEST",
       }),
     );
-    // Even with createTableMs 0 the table is CREATING until dynalite's next tick.
-    for (let attempt = 0; ; attempt++) {
-      const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-      if (Table?.TableStatus === "ACTIVE") break;
-      if (attempt >= 100) throw new Error(`table ${tableName} still ${Table?.TableStatus} after 100 polls`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await waitForTableActive(client, tableName);
   } catch (error) {
     await stop();
     throw error;

@@ -20,7 +20,6 @@ describe("functions/flushStageCache", () => {
       AWS_REGION: "us-east-1",
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     };
     for (const [name, value] of Object.entries(env)) {
       saved[name] = process.env[name];

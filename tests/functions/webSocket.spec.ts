@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
-import { CreateTableCommand, DescribeTableCommand, GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import {
   createBroadcastHandler,
@@ -18,6 +18,7 @@ import {
   type WebSocketEvent,
 } from "../../functions/webSocket";
 import { startDynamoEmulator, type DynamoEmulator } from "./dynamoEmulator";
+import { waitForTableActive } from "../../local/emulators";
 import { withEnv } from "./withEnv";
 
 /** A fake @connections API: POST records, GET describes, DELETE forgets; unknown ids answer 410. */
@@ -139,11 +140,7 @@ describe("functions/webSocket", function () {
         BillingMode: "PAY_PER_REQUEST",
       }),
     );
-    for (;;) {
-      const { Table } = await dynamo.client.send(new DescribeTableCommand({ TableName: tableName }));
-      if (Table?.TableStatus === "ACTIVE") break;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await waitForTableActive(dynamo.client, tableName);
     doc = DynamoDBDocumentClient.from(dynamo.client);
   });
   after(async () => {

@@ -1,23 +1,11 @@
 import * as net from "node:net";
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { expect } from "chai";
-import { LOCAL_CREDENTIALS, dynamoDbEmulatorAt, startDynamoDb, type RunningDynamoDb } from "../../local/emulators";
+import { LOCAL_CREDENTIALS, dynamoDbEmulatorAt, startDynamoDb, waitForTableActive, type RunningDynamoDb } from "../../local/emulators";
 
 describe("local/emulators: the DynamoDB emulator", () => {
   let dynamodb: RunningDynamoDb;
   let client: DynamoDBClient;
-  let warningSetting: string | undefined;
-
-  before(() => {
-    // The SDK would print its Node-version notice into the test output.
-    warningSetting = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
-  });
-
-  after(() => {
-    if (warningSetting === undefined) delete process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
-    else process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = warningSetting;
-  });
 
   beforeEach(async () => {
     dynamodb = await startDynamoDb();
@@ -31,6 +19,7 @@ describe("local/emulators: the DynamoDB emulator", () => {
         BillingMode: "PAY_PER_REQUEST",
       }),
     );
+    await waitForTableActive(client, "things");
     await client.send(new PutItemCommand({ TableName: "things", Item: { id: { S: "a" }, value: { N: "1" } } }));
   });
 

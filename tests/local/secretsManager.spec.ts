@@ -20,16 +20,12 @@ describe("local/secretsManager (through the real AWS SDK client)", () => {
   let local: LocalSecretsManager;
   let client: SecretsManagerClient;
 
-  const quiet = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
   before(async () => {
-    // The SDK warns that it will soon need Node 22: noise here, as in the local cloud.
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
     local = await startSecretsManager({ region: REGION, accountId: ACCOUNT });
     client = new SecretsManagerClient({ endpoint: local.url, region: REGION, credentials: LOCAL_CREDENTIALS });
   });
 
   after(async () => {
-    if (quiet === undefined) delete process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
     client?.destroy();
     await local?.stop();
   });

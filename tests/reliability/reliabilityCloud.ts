@@ -48,17 +48,11 @@ export interface ReliabilityCloud {
 }
 
 const shared = new Map<string, Promise<ReliabilityCloud>>();
-let warningSetting: string | undefined;
 
 /** The shared cloud of this kind, started on first use. */
 export function sharedCloud(kind: "dev" | "behaviour"): Promise<ReliabilityCloud> {
   let cloud = shared.get(kind);
   if (!cloud) {
-    if (shared.size === 0) {
-      // The SDK clients of this process (the emulators', the tests') would print the SDK's Node-version notice.
-      warningSetting = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
-      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
-    }
     cloud = startReliabilityCloud(`reliability-${kind}`, SHARED[kind]);
     // A failed start is not kept: the next spec tries again (and reports its own failure).
     cloud.catch(() => shared.delete(kind));
@@ -73,10 +67,6 @@ after(async function () {
   const clouds = [...shared.values()];
   shared.clear();
   for (const cloud of clouds) await (await cloud.catch(() => undefined))?.stop();
-  if (clouds.length > 0) {
-    if (warningSetting === undefined) delete process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
-    else process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = warningSetting;
-  }
 });
 
 /** Starts a cloud; `name` names its state directory. */

@@ -66,7 +66,6 @@ describe("security: the dev stack in the local cloud (issue 6)", function () {
   let ownersRecord: { id: string; createdBy: string };
   let othersRecord: { id: string; createdBy: string };
   let forged: ForgedToken[];
-  let warningSetting: string | undefined;
 
   const fnName = (logicalName: string) => cloud.run.graph.get("aws:lambda/function:Function", logicalName).state.name as string;
   const cacheHits = () => cloud.gateway!.cache!.stats.hits;
@@ -79,8 +78,6 @@ describe("security: the dev stack in the local cloud (issue 6)", function () {
     // Starting the local cloud, signing two users up and creating the forgery material takes
     // seconds, far more on a loaded CI machine: more than the 30 s the tests here get.
     this.timeout(90_000);
-    warningSetting = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
     cloud = await startLocal({ stack: "dev", port: 0, stateDir, configOverrides: CONFIG_OVERRIDES, functionLog: (fn, line) => functionLines.push(`${fn}: ${line}`) });
     base = cloud.endpoints.restApi;
     pool = LocalUserPool.of(cloud);
@@ -113,8 +110,6 @@ describe("security: the dev stack in the local cloud (issue 6)", function () {
       await cloud?.stop();
     } finally {
       removeDir(stateDir);
-      if (warningSetting === undefined) delete process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
-      else process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = warningSetting;
     }
   });
 

@@ -55,14 +55,11 @@ describe("local cloud: authorizers, tokens and API keys (dev stack)", function (
   let pool: LocalUserPool | undefined;
   const functionLines: string[] = [];
   const stateDir = stateDirFor("auth");
-  let warningSetting: string | undefined;
 
   before(async function () {
     // Starting a local cloud (emulators, program run, function workers) takes seconds, far
     // more on a loaded CI machine.
     this.timeout(90_000);
-    warningSetting = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
     cloud = await startLocal({
       stack: "dev",
       port: 0,
@@ -87,8 +84,6 @@ describe("local cloud: authorizers, tokens and API keys (dev stack)", function (
       await cloud?.stop();
     } finally {
       removeDir(stateDir);
-      if (warningSetting === undefined) delete process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
-      else process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = warningSetting;
     }
   });
 
@@ -319,7 +314,6 @@ describe("local cloud: authorizers, tokens and API keys (dev stack)", function (
       this.timeout(20_000);
       const { stdout } = await promisify(execFile)("npm", ["run", "-s", "token", "--", "--client", PARTNER, "--stack", stack], {
         cwd: PROJECT_ROOT,
-        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
       });
       expect(stdout).to.match(/^[^\n]+\n$/);
       const r = await call(`${base}/partner/status`, { headers: { Authorization: stdout.trim() } });

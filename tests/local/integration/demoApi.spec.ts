@@ -57,14 +57,10 @@ function useCloud(name: string, options: Partial<StartLocalOptions> = {}) {
     authHeaders: {},
   };
   const stateDir = stateDirFor(name);
-  let warningSetting: string | undefined;
   before(async function () {
     // Starting a local cloud (emulators, program run, workers, sign-ups) takes seconds, far
     // more on a loaded CI machine.
     this.timeout(90_000);
-    // The emulators' own SDK clients would print the SDK's Node-version notice into the test output.
-    warningSetting = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
     state.cloud = await startLocal({
       stack: "dev",
       port: 0,
@@ -91,8 +87,6 @@ function useCloud(name: string, options: Partial<StartLocalOptions> = {}) {
       await state.cloud?.stop();
     } finally {
       removeDir(stateDir);
-      if (warningSetting === undefined) delete process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
-      else process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = warningSetting;
     }
   });
   return state;

@@ -36,14 +36,11 @@ describe("local cloud: demo API as an HTTP API (dev stack, api.type http)", func
   let owner: SignedInUser;
   const functionLines: string[] = [];
   const stateDir = stateDirFor("http-api");
-  let warningSetting: string | undefined;
 
   before(async function () {
     // Starting a local cloud (emulators, program run, workers, sign-ups) takes seconds, far
     // more on a loaded CI machine.
     this.timeout(90_000);
-    warningSetting = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
     cloud = await startLocal({
       stack: "dev",
       port: 0,
@@ -75,8 +72,6 @@ describe("local cloud: demo API as an HTTP API (dev stack, api.type http)", func
       await cloud?.stop();
     } finally {
       removeDir(stateDir);
-      if (warningSetting === undefined) delete process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
-      else process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = warningSetting;
     }
   });
 

@@ -34,12 +34,8 @@ describe("local cloud: WebSocket API, metrics, dashboard and flush-cache (dev st
   let users: SignedInUser[];
   let wsUrl: string;
   let restBase: string;
-  let warningSetting: string | undefined;
 
   before(async function () {
-    // The emulators' own SDK clients would print the SDK's Node-version notice into the output.
-    warningSetting = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
     cloud = await startLocal({ stack: "dev", port: 0, stateDir, functionLog: (fn, line) => functionLines.push(`${fn}: ${line}`) });
     wsUrl = cloud.outputs.websocketUrl as string;
     restBase = cloud.outputs.apiUrl as string;
@@ -58,8 +54,6 @@ describe("local cloud: WebSocket API, metrics, dashboard and flush-cache (dev st
     pool?.destroy();
     await cloud?.stop();
     removeDir(stateDir);
-    if (warningSetting === undefined) delete process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
-    else process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = warningSetting;
   });
 
   describe("WebSocket API", () => {
