@@ -51,7 +51,7 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { WebSocket } from "ws";
 import { startLocal, type LocalCloud } from "../local/startLocal";
-import type { FunctionSpec, LambdaRuntime } from "../local/lambdaRuntime";
+import type { FunctionSpec, LambdaRuntime } from "../local/lambda/lambdaRuntime";
 import { webSocketApiModels } from "../local/webSocketGateway";
 import { BROADCAST_SCAN_SEGMENTS, DEFAULT_BROADCAST_CONCURRENCY } from "../functions/webSocket";
 import { LocalUserPool } from "../tests/local/integration/cognitoUsers";

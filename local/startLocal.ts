@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { ProgramRun, runProgram } from "./controlPlane";
 import { LOCAL_CREDENTIALS, RunningEmulator, createTableFromInputs, startDynamoDb } from "./emulators";
-import { LambdaRuntime } from "./lambdaRuntime";
+import { LambdaRuntime } from "./lambda/lambdaRuntime";
 import { startSecretsManager } from "./secretsManager";
 import { CacheInvalidationPolicy, invalidationPrincipalsOf, startApiGatewayManagement } from "./apiGatewayManagement";
 import { MetricsStore } from "./metricsStore";

@@ -17,7 +17,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
-import type { InvokeResult } from "./lambdaRuntime";
+import type { InvokeResult } from "./lambda/lambdaRuntime";
 import { awsRequestTime, type LambdaInvoker } from "./restGateway/restGateway";
 import type { WebSocketApiModel, WebSocketRouteModel } from "./webSocket/webSocketApiModel";
 

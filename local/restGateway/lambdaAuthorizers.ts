@@ -20,7 +20,7 @@
  *   deny"), then an Allow matching it; otherwise 403. Resource patterns take `*` and `?`.
  */
 import { performance } from "node:perf_hooks";
-import type { InvokeResult } from "../lambdaRuntime";
+import type { InvokeResult } from "../lambda/lambdaRuntime";
 import type { AuthorizerModel } from "./restApiModel";
 
 /** What the authorizers need of the Lambda runtime. */

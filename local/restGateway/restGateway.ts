@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
-import type { InvokeResult } from "../lambdaRuntime";
+import type { InvokeResult } from "../lambda/lambdaRuntime";
 import { GatewayResponseType, gatewayResponse, mappingValue } from "./gatewayResponses";
 import { MappingTemplateError, renderMappingTemplate, type TemplateInput } from "./mappingTemplate";
 import { LambdaAuthorizers, executeApiMethodArn, type AuthorizerOutcome } from "./lambdaAuthorizers";

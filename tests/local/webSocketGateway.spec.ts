@@ -5,8 +5,8 @@ import { expect } from "chai";
 import { WebSocketApi } from "../../components/WebSocketApi";
 import { runProgram } from "../../local/controlPlane";
 import { LOCAL_CREDENTIALS, createTableFromInputs, startDynamoDb, type RunningEmulator } from "../../local/emulators";
-import type { InvokeResult } from "../../local/lambdaRuntime";
-import { LambdaRuntime } from "../../local/lambdaRuntime";
+import type { InvokeResult } from "../../local/lambda/lambdaRuntime";
+import { LambdaRuntime } from "../../local/lambda/lambdaRuntime";
 import { Client, refusal } from "./webSocketClient";
 import { WebSocketGateway, webSocketApiModels, type WebSocketApiModel, type WebSocketLimits } from "../../local/webSocketGateway";
 

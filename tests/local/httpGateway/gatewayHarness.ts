@@ -3,7 +3,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { HttpApiModel, HttpRouteModel, JwtAuthorizerModel } from "../../../local/httpGateway/httpApiModel";
 import { HttpGateway, type HttpGatewayOptions } from "../../../local/httpGateway/httpGateway";
-import type { InvokeResult } from "../../../local/lambdaRuntime";
+import type { InvokeResult } from "../../../local/lambda/lambdaRuntime";
 import type { LambdaInvoker } from "../../../local/restGateway/restGateway";
 
 export const ACCOUNT = "123456789012";

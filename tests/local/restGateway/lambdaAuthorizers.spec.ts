@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as fc from "fast-check";
-import type { InvokeResult } from "../../../local/lambdaRuntime";
+import type { InvokeResult } from "../../../local/lambda/lambdaRuntime";
 import {
   AuthorizationRequest,
   AuthorizerOutcome,

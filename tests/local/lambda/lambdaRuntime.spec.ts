@@ -4,14 +4,14 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { expect } from "chai";
-import { runProgram, type RecordedResource } from "../../local/controlPlane";
-import { FunctionSpec, InvokeResult, LambdaRuntime, LambdaRuntimeOptions } from "../../local/lambdaRuntime";
-import type { TransformEvent } from "../../functions/transform";
-import { DynamoEmulator, startDynamoEmulator } from "../functions/dynamoEmulator";
-import { proxyEvent } from "../functions/proxyEvent";
-import { waitFor } from "../waitFor";
+import { runProgram, type RecordedResource } from "../../../local/controlPlane";
+import { FunctionSpec, InvokeResult, LambdaRuntime, LambdaRuntimeOptions } from "../../../local/lambda/lambdaRuntime";
+import type { TransformEvent } from "../../../functions/transform";
+import { DynamoEmulator, startDynamoEmulator } from "../../functions/dynamoEmulator";
+import { proxyEvent } from "../../functions/proxyEvent";
+import { waitFor } from "../../waitFor";
 
-const PROJECT_ROOT = path.resolve(__dirname, "../..");
+const PROJECT_ROOT = path.resolve(__dirname, "../../..");
 // Inside the project, so that archives resolve @aws-sdk/* from its node_modules; per process,
 // so that concurrent runs do not share files.
 const WORK_ROOT = path.join(PROJECT_ROOT, ".local", "test-lambda-runtime");
@@ -558,7 +558,7 @@ describe("Lambda runtime (worker threads)", () => {
     // In a child process: whether a process can exit is only seen from outside.
     it("lets the process exit by itself after stop(), even with a worker stuck in a busy loop", async () => {
       const script = `
-        const { LambdaRuntime } = require(${JSON.stringify(path.join(PROJECT_ROOT, "local", "lambdaRuntime"))});
+        const { LambdaRuntime } = require(${JSON.stringify(path.join(PROJECT_ROOT, "local", "lambda", "lambdaRuntime"))});
         (async () => {
           const runtime = new LambdaRuntime({ workDir: ${JSON.stringify(path.join(WORK_DIR, "child"))}, baseEnvironment: {}, log: () => {} });
           await runtime.deploy({ name: "spin", arn: "arn:aws:lambda:us-east-1:123456789012:function:spin", code: "exports.handler = async (e) => { if (e.spin) while (true) {} return 'warm'; }", environment: {}, timeoutSeconds: 60 });

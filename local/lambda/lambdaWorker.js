@@ -1,7 +1,7 @@
 "use strict";
 /**
  * One Lambda execution environment of the local cloud, run in a worker thread by
- * local/lambdaRuntime.ts. Plain JavaScript so that a cold start costs a thread and the
+ * local/lambda/lambdaRuntime.ts. Plain JavaScript so that a cold start costs a thread and the
  * function's own module, not a TypeScript compiler.
  *
  * It follows the Node.js runtime interface client (RIC) of the `nodejs20.x` runtime,
