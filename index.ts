@@ -29,6 +29,7 @@ const corsEnvironment: Record<string, string> = settings.cors
   ? { CORS_ALLOW_ORIGINS: settings.cors.allowOrigins.join(","), CORS_ALLOW_CREDENTIALS: String(settings.cors.allowCredentials ?? false) }
   : {};
 const lambdaDefaults = {
+  runtime: settings.lambda.runtime,
   memorySize: settings.lambda.memorySize,
   timeoutSeconds: settings.lambda.timeoutSeconds,
   logRetentionDays: settings.lambda.logRetentionDays,
@@ -97,6 +98,7 @@ function buildRestApi() {
   const tokens = new TokenAuthorizer("partner-tokens", {
     clients: settings.tokenAuthorizer.clients,
     resultTtlSeconds: settings.tokenAuthorizer.resultTtlSeconds,
+    runtime: settings.lambda.runtime,
     logRetentionDays: settings.lambda.logRetentionDays,
   });
   
@@ -138,7 +140,7 @@ function buildRestApi() {
         restApi: api.restApi,
         stage: api.stage,
         invalidatorRoleNames: settings.cache.invalidatorRoleNames,
-        flushFunction: { logRetentionDays: settings.lambda.logRetentionDays },
+        flushFunction: { runtime: settings.lambda.runtime, logRetentionDays: settings.lambda.logRetentionDays },
       })
     : undefined;
 
@@ -191,6 +193,7 @@ function buildHttpApi() {
 const realtime = new WebSocketApi("realtime", {
   cognito: { userPoolId: auth.userPoolId, clientId: auth.userPoolClientId },
   stage: { name: settings.stage.name, throttle: settings.stage.throttle, accessLogRetentionDays: settings.stage.accessLogRetentionDays },
+  runtime: settings.lambda.runtime,
   logRetentionDays: settings.lambda.logRetentionDays,
 });
 

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createFlushStageCacheHandler } from "../functions/flushStageCache";
 import { HandlerFunction } from "./HandlerFunction";
+import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime, lambdaRuntimeProblem } from "./lambdaRuntime";
 
 /** Settings of the function that empties the stage cache. */
 export interface FlushFunctionArgs {
@@ -11,6 +12,8 @@ export interface FlushFunctionArgs {
   timeoutSeconds?: number;
   /** Days the function's log events are kept. @default 14 */
   logRetentionDays?: number;
+  /** The Lambda runtime (`nodejs24.x` or `nodejs22.x`). @default "nodejs24.x" */
+  runtime?: LambdaRuntime;
 }
 
 export interface ApiCacheArgs {
@@ -29,7 +32,7 @@ export interface ApiCacheArgs {
    * @example ["support-console", "catalog-importer"]
    */
   invalidatorRoleNames?: string[];
-  /** @default 128 MB, 10 s, logs kept 14 days */
+  /** @default 128 MB, 10 s, logs kept 14 days, nodejs24.x */
   flushFunction?: FlushFunctionArgs;
 }
 
@@ -78,7 +81,7 @@ export function validateApiCacheArgs(args: ApiCacheArgs): void {
     seen.add(role);
   });
   const fn = args.flushFunction ?? {};
-  const checkInteger = (field: keyof FlushFunctionArgs, min: number, max: number, unit: string) => {
+  const checkInteger = (field: "memorySize" | "timeoutSeconds" | "logRetentionDays", min: number, max: number, unit: string) => {
     const value = fn[field];
     if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
       throw new Error(`ApiCache: flushFunction.${field} must be an integer from ${min} to ${max}${unit} (got ${value})`);
@@ -87,6 +90,8 @@ export function validateApiCacheArgs(args: ApiCacheArgs): void {
   checkInteger("memorySize", 128, 10240, " MB");
   checkInteger("timeoutSeconds", 1, 900, "");
   checkInteger("logRetentionDays", 1, 3653, "");
+  const runtimeProblem = fn.runtime === undefined ? undefined : lambdaRuntimeProblem(fn.runtime);
+  if (runtimeProblem) throw new Error(`ApiCache: flushFunction.runtime ${runtimeProblem}`);
 }
 
 function createFlushFunction(parent: pulumi.Resource, name: string, args: ApiCacheArgs): HandlerFunction {
@@ -104,6 +109,7 @@ function createFlushFunction(parent: pulumi.Resource, name: string, args: ApiCac
       memorySize: args.flushFunction?.memorySize ?? 128,
       timeoutSeconds: args.flushFunction?.timeoutSeconds ?? 10,
       logRetentionDays: args.flushFunction?.logRetentionDays,
+      runtime: args.flushFunction?.runtime ?? DEFAULT_LAMBDA_RUNTIME,
     },
     { parent },
   );

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime, lambdaRuntimeProblem } from "./lambdaRuntime";
 
 /** One IAM statement a function needs. Wildcard actions are refused. */
 export interface PolicyStatementArgs {
@@ -40,8 +41,12 @@ export interface HandlerFunctionArgs {
   timeoutSeconds?: number;
   /** Days the function's log events are kept. @default 14 */
   logRetentionDays?: number;
-  /** @default "nodejs20.x" */
-  runtime?: string;
+  /**
+   * The Lambda runtime: `nodejs24.x` or `nodejs22.x`. AWS no longer lets you create or update
+   * functions on `nodejs20.x` and older runtimes, so those are refused.
+   * @default "nodejs24.x"
+   */
+  runtime?: LambdaRuntime;
 }
 
 /**
@@ -97,7 +102,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
         code: new pulumi.asset.AssetArchive(archiveContents(closure, args.packages ?? [])),
         handler: `${ARCHIVE_MODULE}.${HANDLER_EXPORT}`,
         role: this.role.arn,
-        runtime: args.runtime ?? "nodejs20.x",
+        runtime: args.runtime ?? DEFAULT_LAMBDA_RUNTIME,
         memorySize: args.memorySize ?? 256,
         timeout: args.timeoutSeconds ?? 10,
         environment: args.environment ? { variables: args.environment } : undefined,
@@ -153,6 +158,8 @@ function validateHandlerFunctionArgs(name: string, args: HandlerFunctionArgs): v
       if (resource === "*") throw new Error(`${field}.resources: "*" is refused; name the resources`);
     }
   });
+  const runtimeProblem = args.runtime === undefined ? undefined : lambdaRuntimeProblem(args.runtime);
+  if (runtimeProblem) throw new Error(`${name}: runtime ${runtimeProblem}`);
   if (args.memorySize !== undefined && (!Number.isInteger(args.memorySize) || args.memorySize < 128 || args.memorySize > 10240)) {
     throw new Error(`${name}: memorySize must be an integer from 128 to 10240 MB (got ${args.memorySize})`);
   }

@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { createHmacAuthorizer } from "../functions/hmacAuthorizer";
 import { CLIENT_ID_PATTERN, DEFAULT_WINDOW_SECONDS, HMAC_TOKEN_PATTERN } from "../functions/hmacToken";
 import { HandlerFunction } from "./HandlerFunction";
+import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime, lambdaRuntimeProblem } from "./lambdaRuntime";
 import type { AuthorizerArgs } from "./RestApi";
 
 /** One client allowed to mint tokens. */
@@ -46,6 +47,8 @@ export interface TokenAuthorizerArgs {
   timeoutSeconds?: number;
   /** Days the function's log events are kept. @default 14 */
   logRetentionDays?: number;
+  /** The authorizer function's Lambda runtime (`nodejs24.x` or `nodejs22.x`). @default "nodejs24.x" */
+  runtime?: LambdaRuntime;
 }
 
 /** The default result TTL: a token is accepted up to 240 s old, and served from the cache until it is 300 s old at most. */
@@ -110,6 +113,7 @@ export class TokenAuthorizer extends pulumi.ComponentResource {
         memorySize: args.memorySize ?? 128,
         timeoutSeconds: args.timeoutSeconds ?? 5,
         logRetentionDays: args.logRetentionDays,
+        runtime: args.runtime ?? DEFAULT_LAMBDA_RUNTIME,
       },
       // The function must not run before its secret has a value.
       { parent: this, dependsOn: [this.clientsSecretVersion] },
@@ -137,7 +141,10 @@ export class TokenAuthorizer extends pulumi.ComponentResource {
  * Checks the arguments before anything exists. `field` prefixes each message: the component's
  * name (`tokens: `) or, from a config reader, the config key (`apigw-kit:tokenAuthorizer.`).
  */
-export function validateTokenAuthorizerArgs(field: string, args: Pick<TokenAuthorizerArgs, "clients" | "resultTtlSeconds" | "recoveryWindowInDays">): void {
+export function validateTokenAuthorizerArgs(
+  field: string,
+  args: Pick<TokenAuthorizerArgs, "clients" | "resultTtlSeconds" | "recoveryWindowInDays" | "runtime">,
+): void {
   const name = field;
   if (!Array.isArray(args.clients) || args.clients.length === 0) {
     throw new Error(`${name}clients must list at least one client`);
@@ -161,6 +168,8 @@ export function validateTokenAuthorizerArgs(field: string, args: Pick<TokenAutho
   if (window !== undefined && !(window === 0 || (Number.isInteger(window) && window >= 7 && window <= 30))) {
     throw new Error(`${name}recoveryWindowInDays must be 0 or an integer from 7 to 30 (got ${window})`);
   }
+  const runtimeProblem = args.runtime === undefined ? undefined : lambdaRuntimeProblem(args.runtime);
+  if (runtimeProblem) throw new Error(`${name}runtime ${runtimeProblem}`);
 }
 
 /**

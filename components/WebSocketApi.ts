@@ -12,6 +12,7 @@ import {
   createWhoamiHandler,
 } from "../functions/webSocket";
 import { HandlerFunction, type HandlerFunctionArgs, type PolicyStatementArgs } from "./HandlerFunction";
+import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime, lambdaRuntimeProblem } from "./lambdaRuntime";
 import type { ThrottleArgs } from "./methodSettings";
 
 /** The Cognito pool whose ID tokens `$connect` accepts (from the `token` query parameter). */
@@ -66,6 +67,8 @@ export interface WebSocketApiArgs {
   broadcastConcurrency?: number;
   /** Days the functions' log events are kept. @default 14 */
   logRetentionDays?: number;
+  /** The Lambda runtime of every function of the API (`nodejs24.x` or `nodejs22.x`). @default "nodejs24.x" */
+  runtime?: LambdaRuntime;
 }
 
 /** The routes this API has; each has its own function and least-privilege role. */
@@ -91,6 +94,7 @@ const DEFAULT_THROTTLE: ThrottleArgs = { rateLimit: 500, burstLimit: 1000 };
 interface ValidatedWebSocketSpec {
   stage: { name: string; throttle: ThrottleArgs; accessLogRetentionDays: number };
   broadcastConcurrency: number;
+  runtime: LambdaRuntime;
 }
 
 /**
@@ -129,7 +133,7 @@ export class WebSocketApi extends pulumi.ComponentResource {
     );
     this.connectionsTable = createConnectionsTable(this, name);
     this.handlers = createHandlers(this, name, this.api, this.connectionsTable, spec, args.logRetentionDays);
-    this.authorizer = args.cognito ? createAuthorizer(this, name, this.api, args.cognito, args.logRetentionDays) : undefined;
+    this.authorizer = args.cognito ? createAuthorizer(this, name, this.api, args.cognito, spec.runtime, args.logRetentionDays) : undefined;
     this.routes = createRoutes(this, name, this.api, this.handlers, this.authorizer?.authorizer);
     this.accessLogGroup = new aws.cloudwatch.LogGroup(
       `${name}-access-logs`,
@@ -189,7 +193,10 @@ export function validateWebSocketApiArgs(args: WebSocketApiArgs): ValidatedWebSo
     if (!args.cognito.userPoolId) throw new Error("cognito.userPoolId is required when cognito is set");
     if (!args.cognito.clientId) throw new Error("cognito.clientId is required when cognito is set");
   }
-  return { stage: { name: stageName, throttle, accessLogRetentionDays: retention }, broadcastConcurrency: concurrency };
+  const runtime = args.runtime ?? DEFAULT_LAMBDA_RUNTIME;
+  const runtimeProblem = lambdaRuntimeProblem(runtime);
+  if (runtimeProblem) throw new Error(`runtime ${runtimeProblem}`);
+  return { stage: { name: stageName, throttle, accessLogRetentionDays: retention }, broadcastConcurrency: concurrency, runtime };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -225,7 +232,11 @@ function createHandlers(
   };
   const environment = { CONNECTIONS_TABLE: table.name };
   const handler = (slug: string, description: string, fn: Pick<HandlerFunctionArgs, "handlerFactory" | "policyStatements" | "environment">) =>
-    new HandlerFunction(`${name}-${slug}`, { description: `${name}: ${description}`, memorySize: 256, timeoutSeconds: 29, logRetentionDays, ...fn }, { parent });
+    new HandlerFunction(
+      `${name}-${slug}`,
+      { description: `${name}: ${description}`, runtime: spec.runtime, memorySize: 256, timeoutSeconds: 29, logRetentionDays, ...fn },
+      { parent },
+    );
 
   return {
     $connect: handler("connect", "stores a connection", {
@@ -264,6 +275,7 @@ function createAuthorizer(
   name: string,
   api: aws.apigatewayv2.Api,
   cognito: WebSocketCognitoArgs,
+  runtime: LambdaRuntime,
   logRetentionDays: number | undefined,
 ): { authorizer: aws.apigatewayv2.Authorizer; handler: HandlerFunction } {
   const handler = new HandlerFunction(
@@ -277,6 +289,7 @@ function createAuthorizer(
         ...(cognito.issuer ? { COGNITO_ISSUER: cognito.issuer } : {}),
       },
       packages: ["aws-jwt-verify"],
+      runtime,
       memorySize: 256,
       timeoutSeconds: 10,
       logRetentionDays,

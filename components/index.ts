@@ -9,6 +9,7 @@ export * from "./CognitoAuth";
 export * from "./cors";
 export * from "./HandlerFunction";
 export * from "./HttpApi";
+export * from "./lambdaRuntime";
 export * from "./methodSettings";
 export * from "./PrivateApiNetwork";
 export * from "./RestApi";

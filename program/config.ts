@@ -9,6 +9,7 @@ import { validateApiMonitoringArgs } from "../components/ApiMonitoring";
 import { MethodSettingArgs, ThrottleArgs, UnauthorizedCacheControlStrategy, resolveMethodSettings } from "../components/methodSettings";
 import { CACHE_CLUSTER_SIZES, CacheClusterSize, EndpointType } from "../components/RestApi";
 import { CustomerArgs, DEFAULT_TIERS, TierArgs, validateUsageTiersArgs } from "../components/UsageTiers";
+import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime, lambdaRuntimeProblem } from "../components/lambdaRuntime";
 import { DEMO_ROUTE_KEYS, demoMethodSettings } from "./demoApi";
 
 /**
@@ -49,7 +50,8 @@ export interface StackSettings {
   /** Per-method overrides keyed `resource path/METHOD`. */
   methodOverrides: Record<string, MethodSettingArgs>;
   cors?: CorsArgs;
-  lambda: { memorySize: number; timeoutSeconds: number; logRetentionDays: number };
+  /** Every function's sizing, log retention and runtime (`apigw-kit:lambda`). */
+  lambda: { runtime: LambdaRuntime; memorySize: number; timeoutSeconds: number; logRetentionDays: number };
   /** Usage plans by tier (`apigw-kit:tiers`, default basic / premium / enterprise). */
   tiers: TierArgs[];
   /** Customers with an API key each, in their tier's plan (`apigw-kit:customers`). */
@@ -165,6 +167,7 @@ export function readStackSettings(): StackSettings {
     tiers: (optionalArray(config.getObject("tiers"), "tiers") as TierArgs[] | undefined) ?? DEFAULT_TIERS,
     customers: (optionalArray(config.getObject("customers"), "customers") as CustomerArgs[] | undefined) ?? [],
     lambda: {
+      runtime: runtimeAt(lambda.runtime ?? DEFAULT_LAMBDA_RUNTIME, "lambda.runtime"),
       memorySize: integerAt(lambda.memorySize ?? 256, "lambda.memorySize", 128, 10240),
       timeoutSeconds: integerAt(lambda.timeoutSeconds ?? 10, "lambda.timeoutSeconds", 1, 900),
       logRetentionDays: integerAt(lambda.logRetentionDays ?? 14, "lambda.logRetentionDays", 1, 3653),
@@ -249,6 +252,13 @@ function integerAt(value: unknown, key: string, min: number, max: number): numbe
     throw new Error(`${NAMESPACE}:${key} must be an integer from ${min} to ${max} (got ${JSON.stringify(value)})`);
   }
   return value as number;
+}
+
+/** A runtime AWS Lambda still lets functions be created and updated on (components/lambdaRuntime.ts). */
+function runtimeAt(value: unknown, key: string): LambdaRuntime {
+  const problem = lambdaRuntimeProblem(value);
+  if (problem) throw new Error(`${NAMESPACE}:${key} ${problem}`);
+  return value as LambdaRuntime;
 }
 
 function optionalArray(value: unknown, key: string): unknown[] | undefined {

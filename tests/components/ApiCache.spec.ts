@@ -105,13 +105,15 @@ describe("ApiCache (under the mock control plane)", () => {
     expect(policy.allows({ roleName: "support-console" }, `${executionArn.replace(/\/dev$/, "/prod")}/GET/users/42`)).to.equal(false);
   });
 
-  it("creates the policy but no attachment by default, and takes the flush function's settings", async () => {
-    const plain = await runOnStage({ flushFunction: { memorySize: 256, timeoutSeconds: 30, logRetentionDays: 7 } });
+  it("creates the policy but no attachment by default, and takes the flush function's settings (nodejs24.x unless told)", async () => {
+    expect(only(run, T.function).inputs.runtime).to.equal("nodejs24.x");
+    const plain = await runOnStage({ flushFunction: { memorySize: 256, timeoutSeconds: 30, logRetentionDays: 7, runtime: "nodejs22.x" } });
     expect(plain.graph.ofType(T.policy)).to.have.length(1);
     expect(plain.graph.ofType(T.attachment)).to.have.length(0);
     const fn = only(plain, T.function);
     expect(fn.inputs.memorySize).to.equal(256);
     expect(fn.inputs.timeout).to.equal(30);
+    expect(fn.inputs.runtime).to.equal("nodejs22.x");
     expect(only(plain, "aws:cloudwatch/logGroup:LogGroup").inputs.retentionInDays).to.equal(7);
   });
 
@@ -162,6 +164,7 @@ describe("ApiCache (under the mock control plane)", () => {
       [{ flushFunction: { memorySize: 64 } }, "ApiCache: flushFunction.memorySize must be an integer from 128 to 10240 MB (got 64)"],
       [{ flushFunction: { timeoutSeconds: 0 } }, "ApiCache: flushFunction.timeoutSeconds must be an integer from 1 to 900 (got 0)"],
       [{ flushFunction: { logRetentionDays: 1.5 } }, "ApiCache: flushFunction.logRetentionDays must be an integer from 1 to 3653 (got 1.5)"],
+      [{ flushFunction: { runtime: "nodejs20.x" as never } }, `ApiCache: flushFunction.runtime must be one of nodejs24.x, nodejs22.x (got "nodejs20.x", which AWS Lambda deprecated on 2026-04-30: creating functions on it is blocked from 2026-08-31, updating them from 2026-09-30)`],
     ];
     for (const [args, message] of cases) {
       it(message, async () => {

@@ -168,7 +168,7 @@ describe("CognitoAuth (under the mock control plane)", () => {
       stack: "dev",
       define: () => {
         const auth = new CognitoAuth("auth", {});
-        const fn = new aws.lambda.Function("fn", { role: "arn:aws:iam::123456789012:role/fn", runtime: "nodejs20.x", handler: "index.handler" });
+        const fn = new aws.lambda.Function("fn", { role: "arn:aws:iam::123456789012:role/fn", runtime: "nodejs24.x", handler: "index.handler" });
         const api = new RestApi("api", {
           authorizers: { cognito: auth.authorizer(), cached: auth.authorizer({ identitySource: "method.request.header.X-Token", resultTtlSeconds: 0 }) },
           routes: [

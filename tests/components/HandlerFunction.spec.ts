@@ -20,6 +20,10 @@ function only(run: ProgramRun, type: string) {
   return found[0];
 }
 
+/** What AWS says of nodejs20.x, as every runtime refusal spells it. */
+const NODEJS20_REFUSED =
+  'must be one of nodejs24.x, nodejs22.x (got "nodejs20.x", which AWS Lambda deprecated on 2026-04-30: creating functions on it is blocked from 2026-08-31, updating them from 2026-09-30)';
+
 /** The message a HandlerFunction refuses `args` with; fails when it is accepted. */
 async function refusal(args: Partial<HandlerFunctionArgs>): Promise<{ message: string; graph: ProgramError["graph"] }> {
   try {
@@ -83,6 +87,26 @@ describe("HandlerFunction (under the mock control plane)", () => {
       expect(only(run, type).parent, type).to.equal(component.urn);
     }
   });
+
+  it("runs on nodejs24.x by default, with CallbackFunction's handler name (__index.handler)", () => {
+    expect(only(run, T.function).inputs).to.include({ runtime: "nodejs24.x", handler: "__index.handler" });
+  });
+
+  it("takes nodejs22.x when asked", async () => {
+    const node22 = await runProgram({ stack: "dev", define: () => (new HandlerFunction("fn", { handlerFactory, runtime: "nodejs22.x" }), {}) });
+    expect(only(node22, T.function).inputs.runtime).to.equal("nodejs22.x");
+  });
+
+  for (const [runtime, why] of [
+    ["nodejs20.x", NODEJS20_REFUSED],
+    ["python3.12", 'must be one of nodejs24.x, nodejs22.x (got "python3.12", which is not a Node.js runtime AWS Lambda offers)'],
+  ]) {
+    it(`refuses the runtime ${runtime} before creating anything, naming the function and the field`, async () => {
+      const { message, graph } = await refusal({ runtime: runtime as never });
+      expect(message).to.equal(`fn: runtime ${why}`);
+      expect(graph.resources.filter((r) => r.custom)).to.deep.equal([]);
+    });
+  }
 
   it("refuses a wildcard action before creating anything", async () => {
     const { message, graph } = await refusal({ policyStatements: [{ actions: ["dynamodb:GetItem", "dynamodb:*"], resources: [TABLE_ARN] }] });

@@ -47,7 +47,7 @@ function lambdaFunction(name: string, opts?: pulumi.CustomResourceOptions): aws.
     {
       name,
       role: "arn:aws:iam::123456789012:role/fn",
-      runtime: "nodejs20.x",
+      runtime: "nodejs24.x",
       handler: "index.handler",
       code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset("exports.handler = async () => 'ok';") }),
     },

@@ -34,7 +34,7 @@ function lambdaFunction(name: string, role: aws.iam.Role): aws.lambda.Function {
   return new aws.lambda.Function(name, {
     name,
     role: role.arn,
-    runtime: "nodejs20.x",
+    runtime: "nodejs24.x",
     handler: "index.handler",
     code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset("exports.handler = async () => ({ statusCode: 200 });") }),
   });

@@ -172,7 +172,7 @@ describe("TokenAuthorizer (under the mock control plane)", () => {
     }
   });
 
-  it("defaults the result TTL to 60 s (tokens admitted up to 240 s old), and a RestApi takes the entry as is", async () => {
+  it("defaults the result TTL to 60 s (tokens admitted up to 240 s old) and the runtime to nodejs24.x, and a RestApi takes the entry as is", async () => {
     const withApi = await runProgram({
       stack: "dev",
       define: () => {
@@ -194,6 +194,7 @@ describe("TokenAuthorizer (under the mock control plane)", () => {
     });
     expect(authorizer.inputs.authorizerUri).to.equal(only(withApi, T.function).state.invokeArn);
     expect(only(withApi, T.function).inputs.environment.variables.TOKEN_RESULT_TTL_SECONDS).to.equal("60");
+    expect(only(withApi, T.function).inputs.runtime).to.equal("nodejs24.x");
     // A token minted from the exported secret matches what the authorizer demands.
     const secret = only(withApi, T.password).state.result as string;
     expect(createHmacToken("cli", secret)).to.match(new RegExp(authorizer.inputs.identityValidationExpression));
@@ -216,6 +217,7 @@ describe("TokenAuthorizer (under the mock control plane)", () => {
         "tokens: resultTtlSeconds must be an integer from 0 to 299, less than the 300 s a token is valid, so that a cached answer never outlives its token (got 1.5)",
       ],
       ["a recovery window of 3 days", { recoveryWindowInDays: 3 }, "tokens: recoveryWindowInDays must be 0 or an integer from 7 to 30 (got 3)"],
+      ["the nodejs20.x runtime (AWS blocks it)", { runtime: "nodejs20.x" as never }, `tokens: runtime must be one of nodejs24.x, nodejs22.x (got "nodejs20.x", which AWS Lambda deprecated on 2026-04-30: creating functions on it is blocked from 2026-08-31, updating them from 2026-09-30)`],
     ];
     for (const [what, args, message] of cases) {
       it(what, async () => {

@@ -46,6 +46,12 @@ describe("components/WebSocketApi", function () {
       expect(run.graph.ofType(T.component)).to.have.length(1);
     });
 
+    it("runs its six functions on nodejs24.x", () => {
+      const functions = run.graph.ofType(T.function);
+      expect(functions).to.have.length(6);
+      expect(functions.map((f) => f.inputs.runtime)).to.deep.equal(functions.map(() => "nodejs24.x"));
+    });
+
     it("has a connections table: hash key connectionId, TTL on ttl, PAY_PER_REQUEST", () => {
       const [table] = run.graph.ofType(T.table);
       expect(table.inputs).to.deep.include({ hashKey: "connectionId", billingMode: "PAY_PER_REQUEST", ttl: { attributeName: "ttl", enabled: true } });
@@ -112,6 +118,15 @@ describe("components/WebSocketApi", function () {
       expect(statementsOf(run, "authorizer")).to.deep.equal([]);
       expect(run.graph.ofType(T.stage)[0].inputs.defaultRouteSettings).to.include({ throttlingRateLimit: 5, throttlingBurstLimit: 10 });
     });
+
+    it("runs every function, the authorizer's too, on the runtime it is given (nodejs24.x by default)", async () => {
+      const run = await runApi({ cognito: { userPoolId: "us-east-1_AbC", clientId: "client123" }, runtime: "nodejs22.x" });
+      const functions = run.graph.ofType(T.function);
+      expect(functions.map((f) => f.name).sort()).to.deep.equal(
+        ["authorizer", "broadcast", "connect", "default", "direct", "disconnect", "whoami"].map((slug) => `chat-${slug}`),
+      );
+      expect(functions.map((f) => f.inputs.runtime)).to.deep.equal(functions.map(() => "nodejs22.x"));
+    });
   });
 
   describe("validation", () => {
@@ -123,6 +138,8 @@ describe("components/WebSocketApi", function () {
       [{ broadcastConcurrency: 0 }, "broadcastConcurrency must be an integer from 1 to 100 (got 0)"],
       [{ cognito: { userPoolId: "", clientId: "c" } }, "cognito.userPoolId is required when cognito is set"],
       [{ cognito: { userPoolId: "p", clientId: "" } }, "cognito.clientId is required when cognito is set"],
+      [{ runtime: "nodejs20.x" as never }, `runtime must be one of nodejs24.x, nodejs22.x (got "nodejs20.x", which AWS Lambda deprecated on 2026-04-30: creating functions on it is blocked from 2026-08-31, updating them from 2026-09-30)`],
+      [{ runtime: "python3.12" as never }, 'runtime must be one of nodejs24.x, nodejs22.x (got "python3.12", which is not a Node.js runtime AWS Lambda offers)'],
     ];
     for (const [args, message] of cases) {
       it(`refuses: ${message}`, () => expect(() => validateWebSocketApiArgs(args)).to.throw(message));

@@ -133,6 +133,26 @@ const CASES: BadConfig[] = [
     message: "apigw-kit:lambda.memorySize must be an integer from 128 to 10240 (got 64)",
   },
   {
+    title: "lambda.runtime nodejs20.x (AWS blocks creating and updating functions on it)",
+    overrides: devWith("lambda", { runtime: "nodejs20.x" }),
+    message:
+      'apigw-kit:lambda.runtime must be one of nodejs24.x, nodejs22.x (got "nodejs20.x", which AWS Lambda deprecated on 2026-04-30: ' +
+      "creating functions on it is blocked from 2026-08-31, updating them from 2026-09-30)",
+  },
+  {
+    title: "lambda.runtime nodejs20.x on prod",
+    stack: "prod",
+    overrides: { "apigw-kit:lambda": { ...JSON.parse(loadStackConfig(PROJECT_ROOT, "prod").config["apigw-kit:lambda"]), runtime: "nodejs20.x" } },
+    message:
+      'apigw-kit:lambda.runtime must be one of nodejs24.x, nodejs22.x (got "nodejs20.x", which AWS Lambda deprecated on 2026-04-30: ' +
+      "creating functions on it is blocked from 2026-08-31, updating them from 2026-09-30)",
+  },
+  {
+    title: "lambda.runtime python3.12 (the handlers are JavaScript)",
+    overrides: devWith("lambda", { runtime: "python3.12" }),
+    message: 'apigw-kit:lambda.runtime must be one of nodejs24.x, nodejs22.x (got "python3.12", which is not a Node.js runtime AWS Lambda offers)',
+  },
+  {
     title: "api.type http with the rest of dev's config (requirements api_keys, caching, transformation; customers; cache)",
     overrides: devWith("api", { type: "http" }),
     message: [REST_ONLY.apiKeys, REST_ONLY.caching, REST_ONLY.mappingTemplates].join("; "),

@@ -779,14 +779,14 @@ describe("program (index.ts) on the dev and prod stacks", () => {
           expect(all(T.fn).map((f) => f.name).sort()).to.deep.equal([...ALL_FUNCTIONS].sort());
         });
 
-        it(`each run nodejs20.x under a role of their own (handlers ${want.lambda.memorySize} MB / ${want.lambda.timeout} s, the authorizer 128 MB / 5 s, cache-flush 128 MB / 10 s, realtime 256 MB / 29 s and its authorizer 256 MB / 10 s)`, () => {
+        it(`each run nodejs24.x under a role of their own (handlers ${want.lambda.memorySize} MB / ${want.lambda.timeout} s, the authorizer 128 MB / 5 s, cache-flush 128 MB / 10 s, realtime 256 MB / 29 s and its authorizer 256 MB / 10 s)`, () => {
           expect(FIXED_SIZING["partner-tokens"]).to.deep.equal(AUTHORIZER_FUNCTION);
           const roles = new Set<string>();
           for (const name of ALL_FUNCTIONS) {
             const role = one(T.role, `${name}-role`);
             const sizing = FIXED_SIZING[name] ?? { memorySize: want.lambda.memorySize, timeout: want.lambda.timeout };
             expect(fn(name).inputs, name).to.include({
-              runtime: "nodejs20.x",
+              runtime: "nodejs24.x",
               role: role.state.arn,
               handler: "__index.handler",
               ...sizing,
@@ -1042,6 +1042,31 @@ describe("program (index.ts) on the dev and prod stacks", () => {
       expect(ttl120.graph.get(T.authorizer, "demo-authorizer-hmac").inputs.authorizerResultTtlInSeconds).to.equal(120);
       expect(ttl120.graph.get(T.fn, "partner-tokens").inputs.environment.variables.TOKEN_RESULT_TTL_SECONDS).to.equal("120");
       expect(trigger(ttl120)).not.to.equal(trigger(dev));
+    });
+
+    describe("Lambda runtime (apigw-kit:lambda.runtime)", () => {
+      const runtimes = (run: ProgramRun) => Object.fromEntries(run.graph.ofType(T.fn).map((f) => [f.name, f.inputs.runtime]));
+      const every = (runtime: string) => Object.fromEntries(ALL_FUNCTIONS.map((name) => [name, runtime]));
+
+      it("every function of dev and prod is nodejs24.x when the stack names no runtime", () => {
+        for (const stack of ["dev", "prod"] as const) expect(loadStackConfig(PROJECT_ROOT, stack).config["apigw-kit:lambda"], stack).not.to.include("runtime");
+        expect(runtimes(dev)).to.deep.equal(every("nodejs24.x"));
+        expect(runtimes(prod)).to.deep.equal(every("nodejs24.x"));
+      });
+
+      it("nodejs22.x reaches every function: the handlers, the token authorizer, cache-flush and the realtime functions", async () => {
+        const lambda = JSON.parse(loadStackConfig(PROJECT_ROOT, "dev").config["apigw-kit:lambda"]);
+        const node22 = await stackRun("dev", "dev-nodejs22", { "apigw-kit:lambda": { ...lambda, runtime: "nodejs22.x" } });
+        expect(runtimes(node22)).to.deep.equal(every("nodejs22.x"));
+      });
+
+      it("the HTTP flavour's functions follow it too", async () => {
+        const lambda = JSON.parse(loadStackConfig(PROJECT_ROOT, "dev").config["apigw-kit:lambda"]);
+        const http = await stackRun("dev", "dev-http-nodejs22", { ...HTTP_OVERRIDES, "apigw-kit:lambda": { ...lambda, runtime: "nodejs22.x" } });
+        const names = http.graph.ofType(T.fn).map((f) => f.name);
+        expect(names).to.include.members(["health", ...REALTIME_FUNCTIONS]);
+        expect(runtimes(http)).to.deep.equal(Object.fromEntries(names.map((name) => [name, "nodejs22.x"])));
+      });
     });
 
     it("chooseApiType picks REST for dev's api.type auto; prod asks for rest outright", () => {
@@ -1320,11 +1345,11 @@ describe("program (index.ts) as an HTTP API (dev with apigw-kit:api {type: http}
       expect(all(T.userGroup).map((g) => g.inputs.name).sort()).to.deep.equal(["admins", "users"]);
     });
 
-    it("are exactly health, create-user, get-user, data and upload-file and the seven realtime functions, nodejs20.x under roles of their own", () => {
+    it("are exactly health, create-user, get-user, data and upload-file and the seven realtime functions, nodejs24.x under roles of their own", () => {
       expect(all(T.fn).map((f) => f.name).sort()).to.deep.equal([...HTTP_FUNCTIONS, ...REALTIME_FUNCTIONS].sort());
       for (const name of [...HTTP_FUNCTIONS, ...REALTIME_FUNCTIONS]) {
         const sizing = FIXED_SIZING[name] ?? { memorySize: 256, timeout: 10 };
-        expect(fn(name).inputs, name).to.include({ runtime: "nodejs20.x", role: one(T.role, `${name}-role`).state.arn, ...sizing });
+        expect(fn(name).inputs, name).to.include({ runtime: "nodejs24.x", role: one(T.role, `${name}-role`).state.arn, ...sizing });
       }
       expect(all(T.role)).to.have.length(HTTP_FUNCTIONS.length + REALTIME_FUNCTIONS.length);
     });
