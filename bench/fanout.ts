@@ -51,7 +51,9 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { WebSocket } from "ws";
 import { startLocal, type LocalCloud } from "../local/startLocal";
+import { moduleArchive } from "../local/lambda/codeArchive";
 import type { FunctionSpec, LambdaRuntime } from "../local/lambda/lambdaRuntime";
+import { programFunctions } from "../local/lambda/programFunctions";
 import { webSocketApiModels } from "../local/webSocketGateway";
 import { BROADCAST_SCAN_SEGMENTS, DEFAULT_BROADCAST_CONCURRENCY } from "../functions/webSocket";
 import { LocalUserPool } from "../tests/local/integration/cognitoUsers";
@@ -324,19 +326,12 @@ async function deployPatterns(cloud: LocalCloud) {
   const oursArn = webSocketApiModels(cloud.run.graph)[0]?.routes.get("broadcast")?.functionArn;
   const ours = cloud.run.graph.ofType("aws:lambda/function:Function").find((f) => f.state.arn === oursArn);
   if (!oursArn || !ours) throw new Error("the stack's WebSocket API has no broadcast route with a function");
-  const oursCode = await (await ours.inputs.code.assets)["__index.js"].text;
+  const [oursSpec] = await programFunctions([ours]);
   const specs: Record<Pattern, FunctionSpec> = {
-    ours: {
-      name: ours.state.name,
-      arn: oursArn,
-      code: oursCode,
-      environment: { ...(ours.inputs.environment?.variables ?? {}), WEBSOCKET_MANAGEMENT_ENDPOINT: cloud.endpoints.webSocketManagement },
-      timeoutSeconds: ours.inputs.timeout ?? 3,
-      memorySize: ours.inputs.memorySize,
-    },
+    ours: { ...oursSpec, environment: { ...oursSpec.environment, WEBSOCKET_MANAGEMENT_ENDPOINT: cloud.endpoints.webSocketManagement } },
     naive: {} as FunctionSpec,
   };
-  specs.naive = { ...specs.ours, name: `${specs.ours.name}-naive`, arn: `${oursArn}-naive`, code: NAIVE_BROADCAST };
+  specs.naive = { ...specs.ours, name: `${specs.ours.name}-naive`, arn: `${oursArn}-naive`, files: moduleArchive(NAIVE_BROADCAST), handler: undefined };
   await cloud.lambda.deploy(specs.naive);
   // The gateway holds this runtime: its broadcast invocations go to the pattern's function,
   // and the next one's end is reported.

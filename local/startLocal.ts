@@ -5,6 +5,8 @@ import * as path from "node:path";
 import { ProgramRun, runProgram } from "./controlPlane";
 import { LOCAL_CREDENTIALS, RunningEmulator, createTableFromInputs, startDynamoDb } from "./emulators";
 import { LambdaRuntime } from "./lambda/lambdaRuntime";
+import { programFunctions } from "./lambda/programFunctions";
+import { createWorkDir } from "./lambda/taskRoots";
 import { startSecretsManager } from "./secretsManager";
 import { CacheInvalidationPolicy, invalidationPrincipalsOf, startApiGatewayManagement } from "./apiGatewayManagement";
 import { MetricsStore } from "./metricsStore";
@@ -171,8 +173,12 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     log(`Program evaluated: ${run.graph.resources.length} resources in ${Date.now() - t} ms`);
 
     t = Date.now();
+    // Every function the program declares, read before anything runs: a function the local
+    // cloud cannot run stops the start here, naming it.
+    const functions = await programFunctions(run.graph.resources);
     const lambda = new LambdaRuntime({
-      workDir: path.join(stateDir, "functions"),
+      // Outside the project, so that a function resolves only what its archive holds.
+      workDir: createWorkDir(),
       baseEnvironment: {
         AWS_REGION: region,
         AWS_DEFAULT_REGION: region,
@@ -189,31 +195,15 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         else process.stderr.write(`[${functionName}] ${line}\n`);
       },
     });
-    // Function names (and so their folders) are new on every start: this start's archives go
-    // when it stops, after the runtime (cleanups run in reverse), or they pile up start after start.
-    const functionDirs: string[] = [];
-    cleanups.push(async () => {
-      for (const dir of functionDirs) fs.rmSync(dir, { recursive: true, force: true });
-    });
+    // Stopping the runtime removes its task roots too.
     cleanups.push(() => lambda.stop());
     const wsModels = webSocketApiModels(run.graph);
     if (wsModels.length > 1) throw new Error(`the local cloud serves one WebSocket API stage; the program has ${wsModels.length}`);
     // Functions reach the @connections API of the local stage through this endpoint.
     const wsEnvironment: Record<string, string> = wsModels[0] ? { WEBSOCKET_MANAGEMENT_ENDPOINT: `${apiBase}/${wsModels[0].stageName}` } : {};
-    const functions = run.graph.ofType("aws:lambda/function:Function");
     for (const fn of functions) {
-      functionDirs.push(path.join(stateDir, "functions", fn.state.name));
-      const assets = await fn.inputs.code.assets;
-      const code = await assets["__index.js"].text;
-      await lambda.deploy({
-        name: fn.state.name,
-        arn: fn.state.arn,
-        code,
-        // Functions checking Cognito tokens are told where the local pool's issuer is.
-        environment: { ...(fn.inputs.environment?.variables ?? {}), ...wsEnvironment, ...cognito.functionEnvironment(fn.inputs.environment?.variables ?? {}) },
-        timeoutSeconds: fn.inputs.timeout ?? 3,
-        memorySize: fn.inputs.memorySize,
-      });
+      // Functions checking Cognito tokens are told where the local pool's issuer is.
+      await lambda.deploy({ ...fn, environment: { ...fn.environment, ...wsEnvironment, ...cognito.functionEnvironment(fn.environment) } });
     }
     log(`Lambda runtime: ${functions.length} functions loaded (${Date.now() - t} ms)`);
     if (wsModels[0]) {

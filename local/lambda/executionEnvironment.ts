@@ -1,8 +1,12 @@
 /**
- * One Lambda execution environment of the local cloud: a worker thread running
- * lambdaWorker.js, which holds the function's module between invocations.
+ * One Lambda execution environment of the local cloud: lambdaWorker.js holding the function's
+ * module between invocations, in a worker thread when the function's Node.js major is the
+ * host's (cheap to start and to call), or else in a child process of that major's binary.
  */
+import { spawn } from "node:child_process";
 import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import type { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { Worker } from "node:worker_threads";
 
@@ -17,12 +21,46 @@ export interface ErrorShape {
 /** How an environment answered: INIT done / an invocation's JSON result, or an error. */
 export type Outcome = { ok: true; payload: string } | { ok: false; error: ErrorShape };
 
-/** One execution environment: a worker thread holding the function's module. */
+export interface ExecutionEnvironmentOptions {
+  /** The function's unpacked archive (`LAMBDA_TASK_ROOT`). */
+  taskRoot: string;
+  /** The function's handler setting, `[path/]<module>.<export>`. */
+  handler: string;
+  /** The function's runtime, e.g. `nodejs24.x`. */
+  runtime: string;
+  /**
+   * The Node.js binary of the runtime's major.
+   * @default none: a worker thread of this process (whose major must be the runtime's)
+   */
+  nodeBinary?: string;
+  /** Bumped by each deploy of the function: environments of an older generation are not reused. */
+  generation: number;
+  /** The whole environment of the function (Lambda's variables and its own). */
+  env: Record<string, string>;
+  /** Lambda's memory size in MB. */
+  memorySize: number;
+  log: (line: string) => void;
+  onExit: () => void;
+}
+
+/** What the environment runs in: a thread or a process, seen the same way. */
+interface Host {
+  stdout: Readable;
+  stderr: Readable;
+  post(message: unknown): void;
+  onMessage(listener: (message: WorkerMessage) => void): void;
+  /** An error of the host itself (a thread out of memory, a binary that cannot start). */
+  onError(listener: (error: Error & { code?: string }) => void): void;
+  onExit(listener: (exit: { code: number | null; signal: NodeJS.Signals | null }) => void): void;
+  kill(): void;
+}
+
+/** One execution environment, serving one invocation at a time. */
 export class ExecutionEnvironment {
   readonly generation: number;
   /** Settles when INIT is done (ok) or failed. */
   readonly ready: Promise<Outcome>;
-  private readonly worker: Worker;
+  private readonly host: Host;
   private readonly exited: Promise<void>;
   private readonly stdout: LineSplitter;
   private readonly stderr: LineSplitter;
@@ -30,50 +68,38 @@ export class ExecutionEnvironment {
   private pending?: { requestId?: string; settle: (outcome: Outcome) => void };
   private dying = false;
   private dead = false;
+  /** V8 reported reaching its heap limit (a child process prints it before it aborts). */
+  private outOfMemory = false;
 
-  constructor(options: {
-    file: string;
-    /** The function's handler setting, `<module>.<export>`. */
-    handler: string;
-    generation: number;
-    env: Record<string, string>;
-    memorySize: number;
-    log: (line: string) => void;
-    onExit: () => void;
-  }) {
+  constructor(options: ExecutionEnvironmentOptions) {
     this.generation = options.generation;
     this.ready = new Promise<Outcome>((settle) => (this.pending = { settle }));
-    this.worker = new Worker(WORKER_SCRIPT, {
-      env: options.env,
-      workerData: { file: options.file, handlerName: options.handler },
-      // Not the parent's flags: a `-r ts-node/register` would make every cold start compile TypeScript.
-      execArgv: [],
-      stdout: true,
-      stderr: true,
-      // Lambda's Node.js bootstrap caps V8's old space at about 90 % of the memory size.
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(16, Math.floor(options.memorySize * 0.9)) },
-    });
+    this.host = options.nodeBinary ? startProcess(options.nodeBinary, options) : startThread(options);
     this.stdout = new LineSplitter(options.log);
-    this.stderr = new LineSplitter(options.log);
-    this.worker.stdout.on("data", (chunk: Buffer) => this.stdout.write(chunk));
-    this.worker.stderr.on("data", (chunk: Buffer) => this.stderr.write(chunk));
-    this.worker.on("message", (message: WorkerMessage) => this.onMessage(message));
-    this.worker.on("error", (error: Error & { code?: string }) => {
+    this.stderr = new LineSplitter((line) => {
+      if (line.startsWith("FATAL ERROR:") && line.includes("heap limit")) this.outOfMemory = true;
+      options.log(line);
+    });
+    this.host.stdout.on("data", (chunk: Buffer) => this.stdout.write(chunk));
+    this.host.stderr.on("data", (chunk: Buffer) => this.stderr.write(chunk));
+    this.host.onMessage((message) => this.onMessage(message));
+    this.host.onError((error) => {
       this.dying = true;
+      if (error.code === "ERR_WORKER_OUT_OF_MEMORY") this.outOfMemory = true;
       this.settle(
-        (error.code === "ERR_WORKER_OUT_OF_MEMORY"
+        this.outOfMemory
           ? { errorType: "Runtime.OutOfMemory", errorMessage: `${this.requestPrefix()}Error: Runtime exited with error: ${error.message}`, trace: [] }
-          : { errorType: error.name || "Error", errorMessage: error.message, trace: String(error.stack ?? "").split("\n") }),
+          : { errorType: error.name || "Error", errorMessage: error.message, trace: String(error.stack ?? "").split("\n") },
       );
     });
     this.exited = new Promise((resolve) =>
-      this.worker.once("exit", (code) => {
+      this.host.onExit(({ code, signal }) => {
         this.dead = true;
         this.stdout.end();
         this.stderr.end();
         this.settle({
-          errorType: "Runtime.ExitError",
-          errorMessage: `${this.requestPrefix()}Error: Runtime exited ${code === 0 ? "without providing a reason" : `with error: exit status ${code}`}`,
+          errorType: this.outOfMemory ? "Runtime.OutOfMemory" : "Runtime.ExitError",
+          errorMessage: `${this.requestPrefix()}Error: Runtime exited ${exitReason(code, signal)}`,
           trace: [],
         });
         options.onExit();
@@ -93,16 +119,16 @@ export class ExecutionEnvironment {
       this.pending = { requestId, settle };
       // The worker's getRemainingTimeInMillis counts down to an epoch time, as in Lambda.
       const epochDeadline = Math.round(Date.now() + (deadline - performance.now()));
-      this.worker.postMessage({ type: "invoke", requestId, payload, deadline: epochDeadline, arn });
+      this.host.post({ type: "invoke", requestId, payload, deadline: epochDeadline, arn });
     });
   }
 
-  /** Ends the thread; whoever waits for it gets `reason` (or the exit error). */
+  /** Ends the thread or process; whoever waits for it gets `reason` (or the exit error). */
   terminate(reason?: ErrorShape): Promise<void> {
     this.dying = true;
     if (reason) this.settle(reason);
     else this.pending = undefined;
-    if (!this.dead) void this.worker.terminate();
+    if (!this.dead) this.host.kill();
     return this.exited;
   }
 
@@ -136,6 +162,66 @@ export class ExecutionEnvironment {
   private requestPrefix(): string {
     return this.pending?.requestId ? `RequestId: ${this.pending.requestId} ` : "";
   }
+}
+
+/** How Lambda words a runtime's exit: `exit status 3`, `signal: killed` (Go's names of signals). */
+function exitReason(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal) return `with error: signal: ${SIGNAL_NAMES[signal] ?? signal}`;
+  return code === 0 ? "without providing a reason" : `with error: exit status ${code}`;
+}
+
+const SIGNAL_NAMES: Partial<Record<NodeJS.Signals, string>> = { SIGKILL: "killed", SIGABRT: "aborted", SIGSEGV: "segmentation fault", SIGTERM: "terminated" };
+
+/** Lambda's Node.js bootstrap caps V8's old space at about 90 % of the memory size. */
+function heapLimitMb(memorySize: number): number {
+  return Math.max(16, Math.floor(memorySize * 0.9));
+}
+
+function startThread(options: ExecutionEnvironmentOptions): Host {
+  const worker = new Worker(WORKER_SCRIPT, {
+    env: options.env,
+    workerData: { taskRoot: options.taskRoot, handlerName: options.handler, runtime: options.runtime },
+    // Not the parent's flags: a `-r ts-node/register` would make every cold start compile TypeScript.
+    execArgv: [],
+    stdout: true,
+    stderr: true,
+    resourceLimits: { maxOldGenerationSizeMb: heapLimitMb(options.memorySize) },
+  });
+  return {
+    stdout: worker.stdout,
+    stderr: worker.stderr,
+    post: (message) => worker.postMessage(message),
+    onMessage: (listener) => worker.on("message", listener),
+    onError: (listener) => worker.on("error", listener),
+    onExit: (listener) => worker.once("exit", (code) => listener({ code, signal: null })),
+    kill: () => void worker.terminate(),
+  };
+}
+
+function startProcess(nodeBinary: string, options: ExecutionEnvironmentOptions): Host {
+  const child = spawn(nodeBinary, [`--max-old-space-size=${heapLimitMb(options.memorySize)}`, WORKER_SCRIPT, JSON.stringify({ taskRoot: options.taskRoot, handlerName: options.handler, runtime: options.runtime })], {
+    env: options.env,
+    // Lambda starts the runtime in the task root.
+    cwd: options.taskRoot,
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
+  let exited = false;
+  child.once("exit", () => (exited = true));
+  return {
+    stdout: child.stdout!,
+    stderr: child.stderr!,
+    post: (message) => {
+      // A message to a process that is going away is lost, as the invocation then is.
+      if (child.connected) child.send(message as object, (error) => error && undefined);
+    },
+    onMessage: (listener) => child.on("message", listener as (message: unknown) => void),
+    onError: (listener) => child.on("error", listener),
+    // "close": the exit, and every line the process wrote before it.
+    onExit: (listener) => child.once("close", (code, signal) => listener({ code, signal })),
+    kill: () => {
+      if (!exited) child.kill("SIGKILL");
+    },
+  };
 }
 
 type WorkerMessage =

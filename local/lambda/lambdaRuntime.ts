@@ -1,10 +1,20 @@
 /**
- * The Lambda runtime of the local cloud: runs each function's serialized archive
- * (`__index.js` of a CallbackFunction) in worker threads, one thread per execution
- * environment, with the function's own environment variables, timeout, memory limit and a
- * per-function concurrency limit with a wait queue.
+ * The Lambda runtime of the local cloud: runs each function from its own unpacked deployment
+ * package (a task root, see taskRoots.ts), one execution environment per concurrent
+ * invocation, on the Node.js major its runtime names (nodeBinaries.ts), with the function's own
+ * environment variables, timeout, memory limit and a per-function concurrency limit with a
+ * wait queue.
  *
  * What follows AWS, and what is local:
+ * - A function can load only what its archive holds, Node's builtins and what the runtime
+ *   provides (the AWS SDK v3, on NODE_PATH: providedPackages.ts); the task roots live outside
+ *   any project, so nothing else is found by walking up.
+ * - The environment variables are Lambda's (AWS_EXECUTION_ENV=AWS_Lambda_<runtime>, _HANDLER,
+ *   LAMBDA_TASK_ROOT, NODE_PATH, TZ=:UTC, ...), under the function's own; there is no Runtime
+ *   API, so AWS_LAMBDA_RUNTIME_API is not set.
+ * - Payload limits: an event of 6,291,456 bytes or more is refused before any environment sees
+ *   it (RequestEntityTooLargeException, 413); a result over 6,291,556 bytes is the function
+ *   error Function.ResponseSizeTooLarge.
  * - An execution environment serves one invocation at a time and is reused warm; the first
  *   invocation it serves is its cold start (INIT: the module is required once).
  * - INIT failures (missing module, syntax error, missing handler, a throwing module) fail the
@@ -21,17 +31,30 @@
  *   like any other integration failure.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
+import type { ArchiveFiles } from "./codeArchive";
 import { ExecutionEnvironment, type ErrorShape } from "./executionEnvironment";
+import { missingNodeAdvice, nodeForMajor, type NodeForMajor } from "./nodeBinaries";
+import { createRuntimeDir } from "./providedPackages";
+import { TaskRoots } from "./taskRoots";
 
 export interface FunctionSpec {
   /** The physical function name (`[A-Za-z0-9_-]{1,64}`, as Lambda allows). */
   name: string;
   arn: string;
-  /** The `__index.js` module text: CommonJS, exporting `handler`. */
-  code: string;
+  /** The deployment package's files (codeArchive.ts), unpacked into the function's task root. */
+  files: ArchiveFiles;
+  /**
+   * Lambda's handler setting, `[path/]<module>.<export>`.
+   * @default "__index.handler" (CallbackFunction's)
+   */
+  handler?: string;
+  /**
+   * A Node.js runtime; the function runs on its major.
+   * @default "nodejs24.x"
+   */
+  runtime?: string;
   /** The function's own variables; Lambda's reserved keys (AWS_REGION, ...) are refused. */
   environment: Record<string, string>;
   /** Lambda's timeout, in seconds (AWS's default is 3); fractions are allowed locally. */
@@ -52,11 +75,20 @@ export type InvokeResult =
   | { kind: "error"; errorType: string; errorMessage: string; trace: string[]; durationMs: number; timedOut?: true }
   /** The caller's `timeoutMs` passed before the function answered (API Gateway's integration timeout). */
   | { kind: "timeout"; durationMs: number }
+  /**
+   * The Invoke API refused the request before any environment saw it (an event of 6,291,456
+   * bytes or more: RequestEntityTooLargeException, HTTP 413).
+   */
+  | { kind: "rejected"; statusCode: number; errorType: string; errorMessage: string; durationMs: number }
   /** The concurrency limit was reached and the wait queue is full. */
   | { kind: "throttled"; durationMs: number };
 
 export interface LambdaRuntimeOptions {
-  /** Where archives are written, `<workDir>/<function name>/__index.js`: inside the project, so that packages resolve from its node_modules. */
+  /**
+   * Where task roots are unpacked (`<workDir>/<function name>-<deployment>/`) beside the
+   * runtime's own folder: a new or empty folder outside any project (no `node_modules` or
+   * `package.json` above it), which the runtime owns and removes on `stop()`.
+   */
   workDir: string;
   /**
    * Variables every function gets (`AWS_ENDPOINT_URL_<SERVICE>`, `AWS_REGION`, dummy
@@ -100,7 +132,17 @@ const DEFAULT_MEMORY_MB = 128;
 const INIT_TIMEOUT_MS = 10_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 // CallbackFunction's handler setting: the `handler` export of `__index.js`.
-const HANDLER = "__index.handler";
+const DEFAULT_HANDLER = "__index.handler";
+const DEFAULT_RUNTIME = "nodejs24.x";
+/**
+ * Lambda's synchronous Invoke limits: the request must be smaller than 6 MiB (recorded:
+ * "Request must be smaller than 6291456 bytes for the InvokeFunction operation", 413
+ * RequestEntityTooLargeException), the response at most 6 MiB + 100 bytes (recorded in
+ * LocalStack's AWS-validated test_lambda.snapshot.json, test_lambda_too_large_response,
+ * 24-11-2025). Both are measured on the JSON text.
+ */
+export const MAX_REQUEST_BYTES = 6_291_456;
+export const MAX_RESPONSE_BYTES = 6_291_556;
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 // "Defined runtime environment variables" of the Lambda developer guide: CreateFunction
 // refuses these in a function's configuration.
@@ -118,8 +160,11 @@ interface DeployedFunction {
   spec: FunctionSpec;
   /** Bumped by each deploy: environments of an older generation are not reused. */
   generation: number;
-  dir: string;
-  file: string;
+  /** The task root of the current deployment. */
+  taskRoot: string;
+  handler: string;
+  runtime: string;
+  node: NodeForMajor;
   env: Record<string, string>;
   /** Warm environments, most recently used last. */
   idle: ExecutionEnvironment[];
@@ -135,6 +180,10 @@ export class LambdaRuntime {
   private readonly maxConcurrency: number;
   private readonly maxQueue: number;
   private readonly log: (functionName: string, line: string) => void;
+  private readonly taskRoots: TaskRoots;
+  /** The runtime's folder (`/var/runtime`) and NODE_PATH's folder of provided packages. */
+  private readonly runtimeDir: string;
+  private readonly providedPackages: string;
   private stopped = false;
 
   constructor(private readonly options: LambdaRuntimeOptions) {
@@ -143,25 +192,27 @@ export class LambdaRuntime {
     if (!Number.isInteger(this.maxConcurrency) || this.maxConcurrency < 1) throw new Error(`maxConcurrency must be an integer >= 1 (got ${options.maxConcurrency})`);
     if (!Number.isInteger(this.maxQueue) || this.maxQueue < 0) throw new Error(`maxQueue must be an integer >= 0 (got ${options.maxQueue})`);
     this.log = options.log ?? ((name, line) => process.stderr.write(`[${name}] ${line}\n`));
+    this.taskRoots = new TaskRoots(options.workDir);
+    this.runtimeDir = path.join(options.workDir, ".runtime");
+    this.providedPackages = createRuntimeDir(this.runtimeDir);
   }
 
-  /** Writes the function's archive and makes it invokable; a redeploy ends the old version's idle environments (busy ones finish first). */
+  /**
+   * Unpacks the function's deployment package into a new task root and makes it invokable; a
+   * redeploy ends the old version's idle environments (busy ones finish first). Throws, naming
+   * the function, for a configuration Lambda would refuse or the local cloud cannot run.
+   */
   async deploy(spec: FunctionSpec): Promise<void> {
     if (this.stopped) throw new Error("the Lambda runtime is stopped");
     validateSpec(spec);
-    const dir = path.join(this.options.workDir, spec.name);
-    const file = path.join(dir, "__index.js");
-    await fs.promises.mkdir(dir, { recursive: true });
-    // Write then rename, so an environment starting meanwhile never requires half a file.
-    const partial = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-    await fs.promises.writeFile(partial, spec.code);
-    await fs.promises.rename(partial, file);
-
-    const env = this.environmentOf(spec, dir);
+    const runtime = spec.runtime ?? DEFAULT_RUNTIME;
+    const handler = spec.handler ?? DEFAULT_HANDLER;
+    const node = this.nodeFor(spec.name, runtime);
+    const taskRoot = this.taskRoots.create(spec.name, spec.files);
+    const env = this.environmentOf(spec, { taskRoot, handler, runtime, node });
     const existing = this.functions.get(spec.name);
     if (existing) {
-      existing.spec = spec;
-      existing.env = env;
+      Object.assign(existing, { spec, taskRoot, handler, runtime, node, env });
       existing.generation += 1;
       for (const environment of existing.idle.splice(0)) void environment.terminate();
       return;
@@ -169,8 +220,10 @@ export class LambdaRuntime {
     this.functions.set(spec.name, {
       spec,
       generation: 0,
-      dir,
-      file,
+      taskRoot,
+      handler,
+      runtime,
+      node,
       env,
       idle: [],
       environments: new Set(),
@@ -178,6 +231,15 @@ export class LambdaRuntime {
       queue: [],
       counters: { invocations: 0, coldStarts: 0, errors: 0, timeouts: 0, throttles: 0 },
     });
+  }
+
+  /** The Node.js that runs a runtime's functions; throws, naming the function, when there is none. */
+  private nodeFor(functionName: string, runtime: string): NodeForMajor {
+    const major = Number(/^nodejs(\d+)\.x$/.exec(runtime)?.[1]);
+    if (!major) throw new Error(`function ${functionName}: runtime ${runtime} is not a Node.js runtime; the local cloud runs Node.js functions only`);
+    const node = nodeForMajor(major);
+    if (!node) throw new Error(`function ${functionName} (${runtime}): ${missingNodeAdvice(major)}`);
+    return node;
   }
 
   /**
@@ -198,6 +260,16 @@ export class LambdaRuntime {
     if (!fn) {
       const arn = nameOrArn.startsWith("arn:") ? nameOrArn : `function ${nameOrArn}`;
       return { kind: "error", errorType: "ResourceNotFoundException", errorMessage: `Function not found: ${arn}`, trace: [], durationMs: durationMs() };
+    }
+    if (Buffer.byteLength(payload) >= MAX_REQUEST_BYTES) {
+      // Refused by the Invoke API itself: no invocation, nothing in the function's counters.
+      return {
+        kind: "rejected",
+        statusCode: 413,
+        errorType: "RequestEntityTooLargeException",
+        errorMessage: `Request must be smaller than ${MAX_REQUEST_BYTES} bytes for the InvokeFunction operation`,
+        durationMs: durationMs(),
+      };
     }
     const admission = await this.admit(fn, callerDeadline);
     if (admission === "throttled") {
@@ -245,6 +317,7 @@ export class LambdaRuntime {
       for (const environment of fn.environments) exits.push(environment.terminate(stoppedError()));
     }
     await Promise.all(exits);
+    this.taskRoots.remove();
   }
 
   private find(nameOrArn: string): DeployedFunction | undefined {
@@ -340,6 +413,10 @@ export class LambdaRuntime {
     }
     this.keepOrEnd(fn, environment);
     if (!outcome.ok) return settled({ kind: "error", ...outcome.error });
+    if (Buffer.byteLength(outcome.payload) > MAX_RESPONSE_BYTES) {
+      // A function error; the environment stays warm (the recorded second invoke succeeds too).
+      return settled({ kind: "error", errorType: "Function.ResponseSizeTooLarge", errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`, trace: [] });
+    }
     return settled({ kind: "ok", value: JSON.parse(outcome.payload), coldStart });
   }
 
@@ -355,8 +432,10 @@ export class LambdaRuntime {
   private startEnvironment(fn: DeployedFunction): ExecutionEnvironment {
     const name = fn.spec.name;
     const environment = new ExecutionEnvironment({
-      file: fn.file,
-      handler: HANDLER,
+      taskRoot: fn.taskRoot,
+      handler: fn.handler,
+      runtime: fn.runtime,
+      nodeBinary: fn.node.kind === "process" ? fn.node.binary : undefined,
       generation: fn.generation,
       env: { ...fn.env, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName() },
       memorySize: fn.spec.memorySize ?? DEFAULT_MEMORY_MB,
@@ -371,23 +450,39 @@ export class LambdaRuntime {
     return environment;
   }
 
-  /** The base environment, under Lambda's defined variables, under the function's own. */
-  private environmentOf(spec: FunctionSpec, dir: string): Record<string, string> {
+  /**
+   * The base environment, under Lambda's defined variables, under the function's own. The
+   * defined variables are those a nodejs24.x function reads from `process.env` on AWS (recorded
+   * in LocalStack's AWS-validated test_lambda_common.snapshot.json, test_introspection_invoke,
+   * 12-01-2026), with local paths in place of /var/task and /var/runtime.
+   */
+  private environmentOf(
+    spec: FunctionSpec,
+    deployment: { taskRoot: string; handler: string; runtime: string; node: NodeForMajor },
+  ): Record<string, string> {
     const base = this.options.baseEnvironment;
     const region = base.AWS_REGION ?? spec.arn.split(":")[3] ?? "us-east-1";
     const memory = String(spec.memorySize ?? DEFAULT_MEMORY_MB);
+    const nodeBin = path.dirname(deployment.node.kind === "process" ? deployment.node.binary : process.execPath);
     return {
       ...base,
       AWS_REGION: region,
       AWS_DEFAULT_REGION: base.AWS_DEFAULT_REGION ?? region,
-      AWS_EXECUTION_ENV: "AWS_Lambda_nodejs20.x",
+      AWS_EXECUTION_ENV: `AWS_Lambda_${deployment.runtime}`,
       AWS_LAMBDA_FUNCTION_NAME: spec.name,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory,
       AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
       AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.name}`,
-      LAMBDA_TASK_ROOT: dir,
-      _HANDLER: HANDLER,
+      AWS_XRAY_CONTEXT_MISSING: "LOG_ERROR",
+      LAMBDA_TASK_ROOT: deployment.taskRoot,
+      LAMBDA_RUNTIME_DIR: this.runtimeDir,
+      LANG: "en_US.UTF-8",
+      // As Lambda's bootstrap: the runtime's packages, the runtime folder, the task root.
+      NODE_PATH: [this.providedPackages, this.runtimeDir, deployment.taskRoot].join(path.delimiter),
+      PATH: [nodeBin, "/usr/local/bin", "/usr/bin", "/bin"].join(path.delimiter),
+      TZ: ":UTC",
+      _HANDLER: deployment.handler,
       ...spec.environment,
     };
   }

@@ -331,6 +331,12 @@ export class RestGateway {
     }
   }
 
+  /**
+   * "If the Lambda API rejects the invocation request, API Gateway returns a 500 error code. If
+   * the function runs but returns an error, or returns a response in the wrong format, API
+   * Gateway returns a 502" (Lambda developer guide, "Handling Lambda errors with an API Gateway
+   * API"): an event too large for Invoke is a 500, a result too large a 502.
+   */
   private async lambdaProxy(method: MethodModel, integration: IntegrationModel, request: GatewayRequest, input: TemplateInput): Promise<GatewayAnswer> {
     const binary = matchesBinaryMediaType(requestHeader(request, "content-type"), this.model.binaryMediaTypes);
     const event = {
@@ -349,6 +355,7 @@ export class RestGateway {
     };
     const result = await this.options.lambda.invoke(integration.functionArn ?? "", event, { timeoutMs: integration.timeoutMs });
     if (result.kind === "timeout") return this.errorAnswer("INTEGRATION_TIMEOUT", request, input);
+    if (result.kind === "rejected") return this.errorAnswer("API_CONFIGURATION_ERROR", request, input);
     if (result.kind !== "ok") return this.errorAnswer("INTEGRATION_FAILURE", request, input);
     const parsed = parseProxyResult(result.value);
     if (!parsed) return this.errorAnswer("INTEGRATION_FAILURE", request, input);
@@ -371,7 +378,7 @@ export class RestGateway {
     }
     const result = await this.options.lambda.invoke(integration.functionArn ?? "", event, { timeoutMs: integration.timeoutMs });
     if (result.kind === "timeout") return this.errorAnswer("INTEGRATION_TIMEOUT", request, input);
-    if (result.kind === "throttled") return this.errorAnswer("API_CONFIGURATION_ERROR", request, input);
+    if (result.kind === "throttled" || result.kind === "rejected") return this.errorAnswer("API_CONFIGURATION_ERROR", request, input);
     if (result.kind === "error") {
       const errorBody = JSON.stringify({ errorMessage: result.errorMessage, errorType: result.errorType, requestId: input.context.requestId, stackTrace: result.trace });
       const response = selectResponse(integration, result.errorMessage) ?? defaultResponse(integration);

@@ -1,12 +1,13 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import * as path from "node:path";
 import { expect } from "chai";
 import { WebSocketApi } from "../../components/WebSocketApi";
 import { runProgram } from "../../local/controlPlane";
 import { LOCAL_CREDENTIALS, createTableFromInputs, startDynamoDb, type RunningEmulator } from "../../local/emulators";
 import type { InvokeResult } from "../../local/lambda/lambdaRuntime";
 import { LambdaRuntime } from "../../local/lambda/lambdaRuntime";
+import { programFunctions } from "../../local/lambda/programFunctions";
+import { createWorkDir } from "../../local/lambda/taskRoots";
 import { Client, refusal } from "./webSocketClient";
 import { WebSocketGateway, webSocketApiModels, type WebSocketApiModel, type WebSocketLimits } from "../../local/webSocketGateway";
 
@@ -254,7 +255,7 @@ describe("local/webSocketGateway", function () {
       });
       expect(run.outputs.websocketUrl.value).to.equal(`ws://127.0.0.1:${port}/ws`);
       lambda = new LambdaRuntime({
-        workDir: path.join(__dirname, "..", "..", ".local", "spec-websocket", "functions"),
+        workDir: createWorkDir(),
         baseEnvironment: {
           AWS_REGION: "us-east-1",
           AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -263,16 +264,8 @@ describe("local/webSocketGateway", function () {
         },
         log: () => undefined,
       });
-      for (const fn of run.graph.ofType("aws:lambda/function:Function")) {
-        const assets = await fn.inputs.code.assets;
-        await lambda.deploy({
-          name: fn.state.name,
-          arn: fn.state.arn,
-          code: await assets["__index.js"].text,
-          environment: { ...(fn.inputs.environment?.variables ?? {}), WEBSOCKET_MANAGEMENT_ENDPOINT: run.outputs.managementEndpoint.value as string },
-          timeoutSeconds: fn.inputs.timeout ?? 3,
-          memorySize: fn.inputs.memorySize,
-        });
+      for (const fn of await programFunctions(run.graph.resources)) {
+        await lambda.deploy({ ...fn, environment: { ...fn.environment, WEBSOCKET_MANAGEMENT_ENDPOINT: run.outputs.managementEndpoint.value as string } });
       }
       [m] = webSocketApiModels(run.graph);
       // $disconnect is best effort on AWS: without it, a vanished client stays in the table

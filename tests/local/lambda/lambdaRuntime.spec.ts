@@ -1,21 +1,23 @@
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { expect } from "chai";
-import { runProgram, type RecordedResource } from "../../../local/controlPlane";
+import { runProgram } from "../../../local/controlPlane";
+import { moduleArchive } from "../../../local/lambda/codeArchive";
 import { FunctionSpec, InvokeResult, LambdaRuntime, LambdaRuntimeOptions } from "../../../local/lambda/lambdaRuntime";
+import { programFunctions } from "../../../local/lambda/programFunctions";
+import { createWorkDir } from "../../../local/lambda/taskRoots";
 import type { TransformEvent } from "../../../functions/transform";
 import { DynamoEmulator, startDynamoEmulator } from "../../functions/dynamoEmulator";
 import { proxyEvent } from "../../functions/proxyEvent";
 import { waitFor } from "../../waitFor";
 
 const PROJECT_ROOT = path.resolve(__dirname, "../../..");
-// Inside the project, so that archives resolve @aws-sdk/* from its node_modules; per process,
-// so that concurrent runs do not share files.
-const WORK_ROOT = path.join(PROJECT_ROOT, ".local", "test-lambda-runtime");
-const WORK_DIR = path.join(WORK_ROOT, String(process.pid));
+// Files the handlers under test write (heartbeats, marks); each runtime has a work dir of its own.
+const SCRATCH_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "apigw-kit-lambda-spec-"));
 const BASE_ENVIRONMENT = { AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -42,7 +44,7 @@ describe("Lambda runtime (worker threads)", () => {
 
   /** A runtime stopped after the test; its log lines are collected in `logged`. */
   function newRuntime(options: Partial<LambdaRuntimeOptions> = {}): LambdaRuntime {
-    const runtime = new LambdaRuntime({ workDir: WORK_DIR, baseEnvironment: BASE_ENVIRONMENT, log: (fn, line) => logged.push({ fn, line }), ...options });
+    const runtime = new LambdaRuntime({ workDir: createWorkDir(), baseEnvironment: BASE_ENVIRONMENT, log: (fn, line) => logged.push({ fn, line }), ...options });
     runtimes.push(runtime);
     return runtime;
   }
@@ -51,7 +53,7 @@ describe("Lambda runtime (worker threads)", () => {
   async function deploy(runtime: LambdaRuntime, code: string, spec: Partial<FunctionSpec> = {}): Promise<string> {
     counter += 1;
     const name = spec.name ?? `fn-${counter}`;
-    await runtime.deploy({ name, arn: arnOf(name), code, environment: {}, timeoutSeconds: 3, ...spec });
+    await runtime.deploy({ name, arn: arnOf(name), files: moduleArchive(code), environment: {}, timeoutSeconds: 3, ...spec });
     return name;
   }
 
@@ -66,19 +68,23 @@ describe("Lambda runtime (worker threads)", () => {
   });
 
   after(() => {
-    fs.rmSync(WORK_DIR, { recursive: true, force: true });
-    if (fs.existsSync(WORK_ROOT) && fs.readdirSync(WORK_ROOT).length === 0) fs.rmdirSync(WORK_ROOT);
+    fs.rmSync(SCRATCH_DIR, { recursive: true, force: true });
   });
 
   describe("results", () => {
-    it("answers an async handler's value, as a cold start, with the archive written under workDir", async () => {
-      const runtime = newRuntime();
-      const name = await deploy(runtime, "exports.handler = async (e) => ({ echo: e, env: process.env.FOO })", { environment: { FOO: "bar" } });
+    it("answers an async handler's value, as a cold start, run from its archive unpacked under workDir", async () => {
+      const workDir = createWorkDir();
+      const runtime = newRuntime({ workDir });
+      const name = await deploy(runtime, "exports.handler = async (e) => ({ echo: e, env: process.env.FOO, root: process.env.LAMBDA_TASK_ROOT })", { environment: { FOO: "bar" } });
       const result = ok(await runtime.invoke(name, { hello: "world", n: [1, 2] }));
-      expect(result.value).to.deep.equal({ echo: { hello: "world", n: [1, 2] }, env: "bar" });
+      const { root, ...rest } = result.value as { root: string };
+      expect(rest).to.deep.equal({ echo: { hello: "world", n: [1, 2] }, env: "bar" });
       expect(result.coldStart).to.equal(true);
       expect(result.durationMs).to.be.a("number").and.to.be.greaterThan(0);
-      expect(fs.readFileSync(path.join(WORK_DIR, name, "__index.js"), "utf8")).to.contain("process.env.FOO");
+      expect(path.dirname(root)).to.equal(workDir);
+      expect(fs.readFileSync(path.join(root, "__index.js"), "utf8")).to.contain("process.env.FOO");
+      await runtime.stop();
+      expect(fs.existsSync(workDir), "the work dir after stop()").to.equal(false);
     });
 
     it("passes values through JSON as Lambda does (undefined is null, dates are strings)", async () => {
@@ -88,11 +94,13 @@ describe("Lambda runtime (worker threads)", () => {
       expect(ok(await runtime.invoke(name, { none: true })).value).to.equal(null);
     });
 
-    it("answers a value that JSON cannot hold with Lambda's stringify error", async () => {
+    it("answers a value that JSON cannot hold with each RIC's stringify error (nodejs24.x: Runtime.JSONStringifyError, nodejs22.x: Error)", async () => {
       const runtime = newRuntime();
-      const name = await deploy(runtime, "exports.handler = async () => { const a = {}; a.self = a; return a; }");
-      const result = failed(await runtime.invoke(name, {}));
-      expect([result.errorType, result.errorMessage]).to.deep.equal(["Error", "Unable to stringify response body"]);
+      const code = "exports.handler = async () => { const a = {}; a.self = a; return a; }";
+      const on24 = failed(await runtime.invoke(await deploy(runtime, code), {}));
+      const on22 = failed(await runtime.invoke(await deploy(runtime, code, { runtime: "nodejs22.x" }), {}));
+      expect([on24.errorType, on24.errorMessage]).to.deep.equal(["Runtime.JSONStringifyError", "Unable to stringify response body"]);
+      expect([on22.errorType, on22.errorMessage]).to.deep.equal(["Error", "Unable to stringify response body"]);
     });
 
     it("gives the handler Lambda's context", async () => {
@@ -112,9 +120,10 @@ describe("Lambda runtime (worker threads)", () => {
         invokedFunctionArn: arnOf(name),
         memoryLimitInMB: "256",
         logGroupName: `/aws/lambda/${name}`,
-        callbackWaitsForEmptyEventLoop: true,
         getter: "function",
       });
+      // RIC 4 (nodejs24.x) has no callback-era members.
+      for (const legacy of ["callbackWaitsForEmptyEventLoop", "succeed", "fail", "done"]) expect(context).to.not.have.property(legacy);
       expect(context.logStreamName).to.match(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
       // The clock starts at the function's 2 s timeout and counts down: it read at most the
       // whole invoke call less (the deadline is set after the call began), a few ms for the
@@ -169,9 +178,35 @@ describe("Lambda runtime (worker threads)", () => {
         AWS_LAMBDA_FUNCTION_NAME: name,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "512",
         AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-        AWS_EXECUTION_ENV: "AWS_Lambda_nodejs20.x",
+        AWS_EXECUTION_ENV: "AWS_Lambda_nodejs24.x",
         _HANDLER: "__index.handler",
       });
+    });
+
+    it("sets Lambda's defined variables for the function's runtime and handler (as recorded from nodejs24.x / nodejs22.x)", async () => {
+      const runtime = newRuntime();
+      const keys = ["AWS_EXECUTION_ENV", "_HANDLER", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "NODE_PATH", "TZ", "LANG", "AWS_XRAY_CONTEXT_MISSING", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME"];
+      const code = `exports.main = async () => ({ env: Object.fromEntries(${JSON.stringify(keys)}.map((k) => [k, process.env[k] ?? null])), node: process.version })`;
+      for (const [lambdaRuntime, major] of [["nodejs24.x", 24], ["nodejs22.x", 22]] as const) {
+        const name = await deploy(runtime, code, { runtime: lambdaRuntime, handler: "app.main", files: moduleArchive(code, "app.js") });
+        const { env, node } = ok(await runtime.invoke(name, {})).value as { env: Record<string, string>; node: string };
+        const taskRoot = env.LAMBDA_TASK_ROOT;
+        expect(node, lambdaRuntime).to.match(new RegExp(`^v${major}\\.`));
+        expect(fs.readFileSync(path.join(taskRoot, "app.js"), "utf8")).to.equal(code);
+        expect(env).to.deep.equal({
+          AWS_EXECUTION_ENV: `AWS_Lambda_${lambdaRuntime}`,
+          _HANDLER: "app.main",
+          LAMBDA_TASK_ROOT: taskRoot,
+          LAMBDA_RUNTIME_DIR: env.LAMBDA_RUNTIME_DIR,
+          // As Lambda's: the runtime's packages, the runtime folder, the task root.
+          NODE_PATH: [path.join(env.LAMBDA_RUNTIME_DIR, "node_modules"), env.LAMBDA_RUNTIME_DIR, taskRoot].join(path.delimiter),
+          TZ: ":UTC",
+          LANG: "en_US.UTF-8",
+          AWS_XRAY_CONTEXT_MISSING: "LOG_ERROR",
+          AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+          AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
+        });
+      }
     });
 
     it("refuses Lambda's reserved variables in a function's configuration, as CreateFunction does", async () => {
@@ -186,21 +221,41 @@ describe("Lambda runtime (worker threads)", () => {
       let error: Error | undefined;
       await deploy(runtime, "exports.handler = async () => 1", { name: "../escape" }).catch((e: Error) => (error = e));
       expect(error?.message).to.match(/^name must match/);
-      expect(fs.existsSync(path.join(WORK_DIR, "..", "escape"))).to.equal(false);
+      expect(fs.existsSync(path.join(os.tmpdir(), "escape"))).to.equal(false);
     });
   });
 
   describe("callback handlers", () => {
+    it("are refused on nodejs24.x at INIT with Runtime.CallbackHandlerDeprecated, whatever the handler (RIC 4 counts parameters)", async () => {
+      const runtime = newRuntime();
+      for (const code of ["exports.handler = (e, c, callback) => callback(null, 1)", "exports.handler = async (e, c, callback) => 1"]) {
+        const name = await deploy(runtime, code);
+        const error = failed(await runtime.invoke(name, {}));
+        expect(error.errorType).to.equal("Runtime.CallbackHandlerDeprecated");
+        expect(error.errorMessage).to.equal(
+          "ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.",
+        );
+        expect(runtime.stats(name)).to.deep.include({ warm: 0 });
+      }
+      // Two parameters, not async: a plain value is the result.
+      expect(ok(await runtime.invoke(await deploy(runtime, "exports.handler = (e, c) => ({ sync: true })"), {})).value).to.deep.equal({ sync: true });
+    });
+  });
+
+  // RIC 3, as Lambda runs nodejs22.x (Node 22 in a child process here).
+  describe("callback handlers on nodejs22.x", () => {
+    const deploy22 = (runtime: LambdaRuntime, code: string, spec: Partial<FunctionSpec> = {}) => deploy(runtime, code, { runtime: "nodejs22.x", ...spec });
+
     it("answers what the callback is given", async () => {
       const runtime = newRuntime();
-      const name = await deploy(runtime, "exports.handler = (e, c, callback) => { setTimeout(() => callback(null, { twice: e.n * 2 }), 20); }");
+      const name = await deploy22(runtime, "exports.handler = (e, c, callback) => { setTimeout(() => callback(null, { twice: e.n * 2 }), 20); }");
       expect(ok(await runtime.invoke(name, { n: 21 })).value).to.deep.equal({ twice: 42 });
     });
 
     it("waits for an empty event loop after the callback, unless callbackWaitsForEmptyEventLoop is false", async () => {
       const runtime = newRuntime();
       const code = "exports.handler = (e, c, callback) => { c.callbackWaitsForEmptyEventLoop = e.wait; setTimeout(() => {}, e.ms); callback(null, 'done'); }";
-      const name = await deploy(runtime, code, { timeoutSeconds: 30 });
+      const name = await deploy22(runtime, code, { timeoutSeconds: 30 });
       await runtime.invoke(name, { wait: false, ms: 400 }); // cold start out of the way
       const waiting = ok(await runtime.invoke(name, { wait: true, ms: 400 }));
       // A pending timer far longer than any stall: answering well before it proves no wait.
@@ -212,17 +267,44 @@ describe("Lambda runtime (worker threads)", () => {
 
     it("answers succeed / fail / done of the legacy context, first call wins", async () => {
       const runtime = newRuntime();
-      const name = await deploy(runtime, "exports.handler = (e, c) => { if (e.fail) c.fail(new Error('failed')); else c.succeed('succeeded'); c.succeed('ignored'); }");
+      const name = await deploy22(runtime, "exports.handler = (e, c) => { if (e.fail) c.fail(new Error('failed')); else c.succeed('succeeded'); c.succeed('ignored'); }");
       expect(ok(await runtime.invoke(name, {})).value).to.equal("succeeded");
       expect(failed(await runtime.invoke(name, { fail: true })).errorMessage).to.equal("failed");
     });
 
     it("answers null when a plain handler returns without calling back, Runtime.NodeJsExit when an async one never settles", async () => {
       const runtime = newRuntime();
-      const plain = await deploy(runtime, "exports.handler = (e, c, callback) => { setTimeout(() => {}, 50); }");
-      const never = await deploy(runtime, "exports.handler = async () => new Promise(() => {})");
+      const plain = await deploy22(runtime, "exports.handler = (e, c, callback) => { setTimeout(() => {}, 50); }");
+      const never = await deploy22(runtime, "exports.handler = async () => new Promise(() => {})");
       expect(ok(await runtime.invoke(plain, {})).value).to.equal(null);
       expect(failed(await runtime.invoke(never, {})).errorType).to.equal("Runtime.NodeJsExit");
+    });
+
+    it("reports callback errors and a failed null like thrown errors", async () => {
+      const runtime = newRuntime();
+      const calling = await deploy22(runtime, "exports.handler = (e, c, callback) => callback(new RangeError('called back'))");
+      const failingNull = await deploy22(runtime, "exports.handler = async (e) => { throw null; }");
+      expect(failed(await runtime.invoke(calling, {}))).to.deep.include({ errorType: "RangeError", errorMessage: "called back" });
+      expect(failed(await runtime.invoke(failingNull, {}))).to.deep.include({ errorType: "string", errorMessage: "handled" });
+    });
+
+    it("fails the invocation with the error itself on an uncaught exception or unhandled rejection (exit 129 / 128), and replaces the environment", async () => {
+      const runtime = newRuntime();
+      const name = await deploy22(
+        runtime,
+        `exports.handler = async (e) => {
+          if (e.throwLater) setTimeout(() => { throw new RangeError("thrown in a timer"); }, 0);
+          if (e.rejectLater) Promise.reject(new Error("nobody listens"));
+          await ${sleepCode(100)};
+          return "survived";
+        }`,
+      );
+      expect(failed(await runtime.invoke(name, { throwLater: true }))).to.deep.include({ errorType: "RangeError", errorMessage: "thrown in a timer" });
+      expect(ok(await runtime.invoke(name, {})).coldStart).to.equal(true);
+      expect(failed(await runtime.invoke(name, { rejectLater: true }))).to.deep.include({ errorType: "Runtime.UnhandledPromiseRejection", errorMessage: "Error: nobody listens" });
+      expect(ok(await runtime.invoke(name, {})).coldStart).to.equal(true);
+      // The third invocation ran warm in the environment the second one started.
+      expect(runtime.stats(name).coldStarts).to.equal(3);
     });
   });
 
@@ -239,7 +321,7 @@ describe("Lambda runtime (worker threads)", () => {
       expect(error.errorType).to.equal("ValidationError");
       expect(error.errorMessage).to.equal("bad input 1");
       expect(error.trace[0]).to.equal("ValidationError: bad input 1");
-      expect(error.trace.some((line) => line.includes(path.join(name, "__index.js")))).to.equal(true);
+      expect(error.trace.some((line) => line.includes(path.join(`${name}-1`, "__index.js")))).to.equal(true);
       const next = ok(await runtime.invoke(name, {}));
       expect([next.value, next.coldStart]).to.deep.equal([2, false]);
       expect(runtime.stats(name)).to.deep.include({ invocations: 2, errors: 1, coldStarts: 1 });
@@ -247,12 +329,10 @@ describe("Lambda runtime (worker threads)", () => {
       expect(linesOf(name).some((line) => line.startsWith("Invoke Error \t{") && line.includes('"errorType":"ValidationError"'))).to.equal(true);
     });
 
-    it("reports rejections and callback errors like thrown errors", async () => {
+    it("reports rejections like thrown errors", async () => {
       const runtime = newRuntime();
       const rejecting = await deploy(runtime, "exports.handler = () => Promise.reject(new TypeError('rejected'))");
-      const calling = await deploy(runtime, "exports.handler = (e, c, callback) => callback(new RangeError('called back'))");
       expect(failed(await runtime.invoke(rejecting, {}))).to.deep.include({ errorType: "TypeError", errorMessage: "rejected" });
-      expect(failed(await runtime.invoke(calling, {}))).to.deep.include({ errorType: "RangeError", errorMessage: "called back" });
     });
 
     it("reports a thrown non-Error as the Node.js runtime does: its typeof and String()", async () => {
@@ -260,7 +340,8 @@ describe("Lambda runtime (worker threads)", () => {
       const name = await deploy(runtime, "exports.handler = async (e) => { throw e.value; }");
       expect(failed(await runtime.invoke(name, { value: "oops" }))).to.deep.include({ errorType: "string", errorMessage: "oops", trace: [] });
       expect(failed(await runtime.invoke(name, { value: { code: 42 } }))).to.deep.include({ errorType: "object", errorMessage: "[object Object]" });
-      expect(failed(await runtime.invoke(name, { value: null }))).to.deep.include({ errorType: "string", errorMessage: "handled" });
+      // RIC 4's formatError: String() of the value (RIC 3 answered "handled", see nodejs22.x above).
+      expect(failed(await runtime.invoke(name, { value: null }))).to.deep.include({ errorType: "object", errorMessage: "null", trace: [] });
     });
   });
 
@@ -307,7 +388,7 @@ describe("Lambda runtime (worker threads)", () => {
         }`,
         { timeoutSeconds: 0.2 },
       );
-      const heartbeat = path.join(WORK_DIR, `${name}.heartbeat`);
+      const heartbeat = path.join(SCRATCH_DIR, `${name}.heartbeat`);
       // Warm first, so that the timed call measures the run and not a cold start.
       expect(ok(await runtime.invoke(name, {})).value).to.equal("alive");
       const started = performance.now();
@@ -379,7 +460,7 @@ describe("Lambda runtime (worker threads)", () => {
       expect(ok(await runtime.invoke(name, {})).coldStart).to.equal(true);
     });
 
-    it("fails the invocation on an uncaught exception or unhandled rejection, and replaces the environment", async () => {
+    it("ends the runtime on an uncaught exception or unhandled rejection as Node does (RIC 4 installs no handlers): Runtime.ExitError, exit status 1", async () => {
       const runtime = newRuntime();
       const name = await deploy(
         runtime,
@@ -390,12 +471,22 @@ describe("Lambda runtime (worker threads)", () => {
           return "survived";
         }`,
       );
-      expect(failed(await runtime.invoke(name, { throwLater: true }))).to.deep.include({ errorType: "RangeError", errorMessage: "thrown in a timer" });
-      expect(ok(await runtime.invoke(name, {})).coldStart).to.equal(true);
-      expect(failed(await runtime.invoke(name, { rejectLater: true }))).to.deep.include({ errorType: "Runtime.UnhandledPromiseRejection", errorMessage: "Error: nobody listens" });
-      expect(ok(await runtime.invoke(name, {})).coldStart).to.equal(true);
-      // The third invocation ran warm in the environment the second one started.
+      for (const event of [{ throwLater: true }, { rejectLater: true }]) {
+        const error = failed(await runtime.invoke(name, event));
+        expect(error.errorType).to.equal("Runtime.ExitError");
+        expect(error.errorMessage).to.match(/^RequestId: [0-9a-f-]{36} Error: Runtime exited with error: exit status 1$/);
+        expect(ok(await runtime.invoke(name, {})).coldStart).to.equal(true);
+      }
       expect(runtime.stats(name).coldStarts).to.equal(3);
+      expect(linesOf(name).some((line) => line.includes("RangeError: thrown in a timer"))).to.equal(true);
+    });
+
+    it("lets the runtime exit when an async handler never settles (RIC 4): Runtime.ExitError without a reason", async () => {
+      const runtime = newRuntime();
+      const never = await deploy(runtime, "exports.handler = async () => new Promise(() => {})");
+      const error = failed(await runtime.invoke(never, {}));
+      expect(error.errorType).to.equal("Runtime.ExitError");
+      expect(error.errorMessage).to.match(/^RequestId: [0-9a-f-]{36} Error: Runtime exited without providing a reason$/);
     });
 
     it("ends an environment that outgrows its memory size with Runtime.OutOfMemory", async () => {
@@ -413,7 +504,7 @@ describe("Lambda runtime (worker threads)", () => {
       // Each invocation marks its start in a file, then waits (up to 3 s) for its partner of the
       // same round (0 with 1, 2 with 3) to have started too: proof that two run at the same
       // time, whatever the machine's speed. Then 200 ms of work.
-      const marks = path.join(WORK_DIR, `concurrency-${process.hrtime.bigint()}`);
+      const marks = path.join(SCRATCH_DIR, `concurrency-${process.hrtime.bigint()}`);
       fs.mkdirSync(marks, { recursive: true });
       const name = await deploy(
         runtime,
@@ -560,8 +651,10 @@ describe("Lambda runtime (worker threads)", () => {
       const script = `
         const { LambdaRuntime } = require(${JSON.stringify(path.join(PROJECT_ROOT, "local", "lambda", "lambdaRuntime"))});
         (async () => {
-          const runtime = new LambdaRuntime({ workDir: ${JSON.stringify(path.join(WORK_DIR, "child"))}, baseEnvironment: {}, log: () => {} });
-          await runtime.deploy({ name: "spin", arn: "arn:aws:lambda:us-east-1:123456789012:function:spin", code: "exports.handler = async (e) => { if (e.spin) while (true) {} return 'warm'; }", environment: {}, timeoutSeconds: 60 });
+          const { moduleArchive } = require(${JSON.stringify(path.join(PROJECT_ROOT, "local", "lambda", "codeArchive"))});
+          const { createWorkDir } = require(${JSON.stringify(path.join(PROJECT_ROOT, "local", "lambda", "taskRoots"))});
+          const runtime = new LambdaRuntime({ workDir: createWorkDir(), baseEnvironment: {}, log: () => {} });
+          await runtime.deploy({ name: "spin", arn: "arn:aws:lambda:us-east-1:123456789012:function:spin", files: moduleArchive("exports.handler = async (e) => { if (e.spin) while (true) {} return 'warm'; }"), environment: {}, timeoutSeconds: 60 });
           await Promise.all([runtime.invoke("spin", {}), runtime.invoke("spin", {})]);
           const stuck = runtime.invoke("spin", { spin: true });
           await new Promise((resolve) => setTimeout(resolve, 100));
@@ -579,25 +672,17 @@ describe("Lambda runtime (worker threads)", () => {
   });
 
   describe("the dev stack's serialized archives", () => {
-    let functions: RecordedResource[];
+    let functions: FunctionSpec[];
     let dynamo: DynamoEmulator | undefined;
-    const archive = async (prefix: string) => {
+    /** The dev stack's function whose logical name starts with `prefix`, as the local cloud deploys it. */
+    const archive = (prefix: string): FunctionSpec => {
       const fn = functions.find((f) => f.name.startsWith(prefix));
       if (!fn) throw new Error(`no ${prefix} function in the dev stack (have ${functions.map((f) => f.name).join(", ")})`);
-      const assets = await fn.inputs.code.assets;
-      return { fn, code: (await assets["__index.js"].text) as string };
+      return fn;
     };
-    const specOf = (fn: RecordedResource, code: string): FunctionSpec => ({
-      name: fn.state.name,
-      arn: fn.state.arn,
-      code,
-      environment: fn.inputs.environment?.variables ?? {},
-      timeoutSeconds: fn.inputs.timeout ?? 3,
-      memorySize: fn.inputs.memorySize,
-    });
 
     before(async () => {
-      functions = (await runProgram({ stack: "dev" })).graph.ofType("aws:lambda/function:Function");
+      functions = await programFunctions((await runProgram({ stack: "dev" })).graph.resources);
     });
 
     after(async () => {
@@ -605,9 +690,9 @@ describe("Lambda runtime (worker threads)", () => {
     });
 
     it("runs the transform function's CallbackFunction archive", async () => {
-      const { fn, code } = await archive("transform");
+      const fn = archive("transform");
       const runtime = newRuntime();
-      await runtime.deploy(specOf(fn, code));
+      await runtime.deploy(fn);
       const event = (body: unknown): TransformEvent => ({
         method: "POST",
         body,
@@ -616,7 +701,7 @@ describe("Lambda runtime (worker threads)", () => {
         pathParameters: {},
         context: { accountId: "123456789012", apiId: "abc123defg", requestId: "req-1", requestTime: "25/Nov/2025:13:36:00 +0000", sourceIp: "203.0.113.10", userAgent: "curl/8.5.0" },
       });
-      const result = ok(await runtime.invoke(fn.state.arn, event({ text: "Hello World", operation: "uppercase" })));
+      const result = ok(await runtime.invoke(fn.arn, event({ text: "Hello World", operation: "uppercase" })));
       expect(result.value).to.deep.equal({
         operation: "uppercase",
         input: "Hello World",
@@ -625,15 +710,14 @@ describe("Lambda runtime (worker threads)", () => {
         requestedBy: { sourceIp: "203.0.113.10", userAgent: "curl/8.5.0" },
         requestId: "req-1",
       });
-      const error = failed(await runtime.invoke(fn.state.arn, event({ text: "hi", operation: "shout" })));
+      const error = failed(await runtime.invoke(fn.arn, event({ text: "hi", operation: "shout" })));
       expect(error.errorType).to.equal("Error");
       expect(error.errorMessage).to.match(/^\[BadRequest\] Unknown operation "shout"/);
     });
 
     it("runs the create-user archive: its Cognito wrapper refuses a request without a token", async () => {
-      const { fn, code } = await archive("create-user");
+      const spec = archive("create-user");
       const runtime = newRuntime();
-      const spec = specOf(fn, code);
       await runtime.deploy({ ...spec, environment: { ...spec.environment, USERS_TABLE: "users" } });
       const event = proxyEvent({
         resource: "/users",
