@@ -1,7 +1,6 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { BUNDLE_FILE, bundleHandler, programDir } from "./lambdaBundle";
 import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime, lambdaRuntimeProblem } from "./lambdaRuntime";
 
 /** One IAM statement a function needs. Wildcard actions are refused. */
@@ -29,10 +28,14 @@ export interface HandlerFunctionArgs {
    */
   policyStatements?: PolicyStatementArgs[];
   /**
-   * Packages from the program's `dependencies` the handler imports at run time; every other
-   * dependency is left out of the archive. `@aws-sdk/*` v3 clients come with the Lambda
-   * Node.js runtime, so they need not be listed.
+   * Packages from the program's `dependencies` the handler imports at run time. They are
+   * bundled with the handler into one minified file (with whatever they import, except
+   * `@aws-sdk/*`); a package the handler imports that is neither listed here nor provided by
+   * the Lambda runtime is refused at deploy time, naming the function and the package.
+   * `@aws-sdk/*` v3 clients and Node's builtins come with the Lambda Node.js runtime, so they
+   * need not be listed and are never bundled.
    * @default []
+   * @example ["aws-jwt-verify"]
    */
   packages?: string[];
   /** @default 256 */
@@ -43,7 +46,8 @@ export interface HandlerFunctionArgs {
   logRetentionDays?: number;
   /**
    * The Lambda runtime: `nodejs24.x` or `nodejs22.x`. AWS no longer lets you create or update
-   * functions on `nodejs20.x` and older runtimes, so those are refused.
+   * functions on `nodejs20.x` and older runtimes, so those are refused. The bundle targets the
+   * runtime's Node.js major.
    * @default "nodejs24.x"
    */
   runtime?: LambdaRuntime;
@@ -52,8 +56,9 @@ export interface HandlerFunctionArgs {
 /**
  * A Lambda function from an inline handler factory, with its own role that may do only what
  * `policyStatements` lists (CallbackFunction would otherwise attach nine full-access managed
- * policies), its own log group with retention, and an archive holding only the packages the
- * handler uses.
+ * policies), its own log group with retention, and an archive holding one minified file: the
+ * serialized handler bundled with the packages it lists (the AWS SDK v3 comes from the
+ * runtime). The handler is `__index.handler`, as CallbackFunction names it.
  */
 export class HandlerFunction extends pulumi.ComponentResource {
   public readonly function: aws.lambda.Function;
@@ -77,9 +82,10 @@ export class HandlerFunction extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    // What aws.lambda.CallbackFunction does (the same `__index.js` and `handler` export), with
-    // the package scan shared: CallbackFunction walks the whole dependency tree once per
-    // function, about 0.1 s each; the functions of a program ask for one or two package sets.
+    const runtime = args.runtime ?? DEFAULT_LAMBDA_RUNTIME;
+
+    // What aws.lambda.CallbackFunction serializes (the same `__index.js` and `handler` export),
+    // then bundled into that one file instead of shipping the dependency tree beside it.
     const closure = pulumi.runtime.serializeFunction(args.handlerFactory, {
       serialize: () => true,
       exportName: HANDLER_EXPORT,
@@ -99,10 +105,10 @@ export class HandlerFunction extends pulumi.ComponentResource {
       `${name}`,
       {
         description: args.description,
-        code: new pulumi.asset.AssetArchive(archiveContents(closure, args.packages ?? [])),
+        code: new pulumi.asset.AssetArchive(archiveContents(name, closure, args.packages ?? [], runtime)),
         handler: `${ARCHIVE_MODULE}.${HANDLER_EXPORT}`,
         role: this.role.arn,
-        runtime: args.runtime ?? DEFAULT_LAMBDA_RUNTIME,
+        runtime,
         memorySize: args.memorySize ?? 256,
         timeout: args.timeoutSeconds ?? 10,
         environment: args.environment ? { variables: args.environment } : undefined,
@@ -160,6 +166,9 @@ function validateHandlerFunctionArgs(name: string, args: HandlerFunctionArgs): v
   });
   const runtimeProblem = args.runtime === undefined ? undefined : lambdaRuntimeProblem(args.runtime);
   if (runtimeProblem) throw new Error(`${name}: runtime ${runtimeProblem}`);
+  if (args.packages !== undefined && (!Array.isArray(args.packages) || args.packages.some((p) => typeof p !== "string" || p === ""))) {
+    throw new Error(`${name}: packages must be a list of package names (got ${JSON.stringify(args.packages)})`);
+  }
   if (args.memorySize !== undefined && (!Number.isInteger(args.memorySize) || args.memorySize < 128 || args.memorySize > 10240)) {
     throw new Error(`${name}: memorySize must be an integer from 128 to 10240 MB (got ${args.memorySize})`);
   }
@@ -168,57 +177,34 @@ function validateHandlerFunctionArgs(name: string, args: HandlerFunctionArgs): v
   }
 }
 
-/**
- * Every dependency of the program's package.json except the ones the handler uses. Pulumi
- * copies the whole `dependencies` tree into each archive unless told otherwise; it reads the
- * package.json found from the working directory up, and so does this.
- */
 /** The archive's module and export, named as CallbackFunction names them (`__index.handler`). */
-const ARCHIVE_MODULE = "__index";
+const ARCHIVE_MODULE = BUNDLE_FILE.replace(/\.js$/, "");
 const HANDLER_EXPORT = "handler";
 
-/** The serialized handler, and the listed packages with what they depend on. */
-async function archiveContents(closure: Promise<pulumi.runtime.SerializedFunction>, packages: string[]): Promise<pulumi.asset.AssetMap> {
-  const [serialized, modules] = await Promise.all([closure, packageFiles(packages)]);
-  return { [`${ARCHIVE_MODULE}.js`]: new pulumi.asset.StringAsset(serialized.text), ...Object.fromEntries(modules) };
-}
-
-/** Package files by package set and working directory: computed once per program, not per function. */
-const packageFilesCache = new Map<string, Promise<Map<string, pulumi.asset.Asset | pulumi.asset.Archive>>>();
-
-function packageFiles(packages: string[]): Promise<Map<string, pulumi.asset.Asset | pulumi.asset.Archive>> {
-  const key = JSON.stringify([process.cwd(), [...packages].sort()]);
-  let files = packageFilesCache.get(key);
-  if (!files) {
-    files = pulumi.runtime.computeCodePaths({
-      extraIncludePackages: packages,
-      // aws-sdk (v2) comes with the runtime, as CallbackFunction assumes.
-      extraExcludePackages: [...packagesToLeaveOut(packages), "aws-sdk"],
-    });
-    packageFilesCache.set(key, files);
+/**
+ * The serialized handler bundled into one file (and its licence notices). A bare import that
+ * neither `packages` nor the runtime provides fails the deployment here: on Lambda it would
+ * fail every cold start with Runtime.ImportModuleError.
+ */
+async function archiveContents(
+  name: string,
+  closure: Promise<pulumi.runtime.SerializedFunction>,
+  packages: string[],
+  runtime: LambdaRuntime,
+): Promise<pulumi.asset.AssetMap> {
+  const { text } = await closure;
+  let bundle;
+  try {
+    bundle = await bundleHandler({ closure: text, packages, runtime, resolveDir: programDir() });
+  } catch (err) {
+    throw new Error(`${name}: bundling the handler failed: ${(err as Error).message}`);
   }
-  return files;
-}
-
-export function packagesToLeaveOut(needed: string[]): string[] {
-  return programDependencies(process.cwd()).filter((dep) => !needed.includes(dep));
-}
-
-/** The program's `dependencies`, read once per working directory (every function asks). */
-const dependenciesByDir = new Map<string, string[]>();
-
-function programDependencies(cwd: string): string[] {
-  let found = dependenciesByDir.get(cwd);
-  if (found) return found;
-  found = [];
-  for (let dir = cwd; ; dir = path.dirname(dir)) {
-    const file = path.join(dir, "package.json");
-    if (fs.existsSync(file)) {
-      found = Object.keys((JSON.parse(fs.readFileSync(file, "utf8")) as { dependencies?: object }).dependencies ?? {});
-      break;
-    }
-    if (path.dirname(dir) === dir) break;
+  if (bundle.unlisted.length > 0) {
+    const one = bundle.unlisted.length === 1;
+    throw new Error(
+      `${name}: the handler imports ${bundle.unlisted.map((pkg) => `"${pkg}"`).join(", ")}, which ${one ? "is" : "are"} neither in packages ` +
+        `nor provided by the Lambda runtime (@aws-sdk/*, Node.js builtins): list ${one ? "it" : "them"} in packages`,
+    );
   }
-  dependenciesByDir.set(cwd, found);
-  return found;
+  return Object.fromEntries(Object.entries(bundle.files).map(([file, content]) => [file, new pulumi.asset.StringAsset(content)]));
 }

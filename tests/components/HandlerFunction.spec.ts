@@ -1,6 +1,12 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { CognitoJwtVerifier } from "aws-jwt-verify";
 import { expect } from "chai";
+import * as ws from "ws";
 import { HandlerFunction, HandlerFunctionArgs } from "../../components/HandlerFunction";
-import { ProgramError, ProgramRun, runProgram } from "../../local/controlPlane";
+import { ProgramError, ProgramRun, RecordedResource, runProgram } from "../../local/controlPlane";
+import { archiveFiles } from "../program/archiveFiles";
 
 const T = {
   component: "apigw-kit:index:HandlerFunction",
@@ -23,6 +29,24 @@ function only(run: ProgramRun, type: string) {
 /** What AWS says of nodejs20.x, as every runtime refusal spells it. */
 const NODEJS20_REFUSED =
   'must be one of nodejs24.x, nodejs22.x (got "nodejs20.x", which AWS Lambda deprecated on 2026-04-30: creating functions on it is blocked from 2026-08-31, updating them from 2026-09-30)';
+
+/**
+ * Unpacks an archive into a fresh folder outside the project (only what it holds resolves
+ * there, and Node's builtins) and loads its module as Lambda does.
+ */
+async function loadOutsideProject(fn: RecordedResource): Promise<{ files: Map<string, Buffer>; handler: (event: unknown, context: unknown) => Promise<any> }> {
+  const files = await archiveFiles(fn.inputs.code);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "handler-function-spec-"));
+  try {
+    for (const [file, content] of files) fs.writeFileSync(path.join(dir, file), content);
+    const module = path.join(dir, "__index.js");
+    const { handler } = require(module) as { handler: (event: unknown, context: unknown) => Promise<any> };
+    delete require.cache[module];
+    return { files, handler };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** The message a HandlerFunction refuses `args` with; fails when it is accepted. */
 async function refusal(args: Partial<HandlerFunctionArgs>): Promise<{ message: string; graph: ProgramError["graph"] }> {
@@ -107,6 +131,77 @@ describe("HandlerFunction (under the mock control plane)", () => {
       expect(graph.resources.filter((r) => r.custom)).to.deep.equal([]);
     });
   }
+
+  it("ships one minified file, the handler bundled with what it imports, that loads outside the project and answers", async () => {
+    const { files, handler } = await loadOutsideProject(only(run, T.function));
+    expect([...files.keys()]).to.deep.equal(["__index.js"]);
+    const source = files.get("__index.js")!.toString("utf8");
+    expect(source.split("\n").length, "minified: a few lines at most").to.be.at.most(3);
+    expect(await handler({}, {})).to.deep.equal({ statusCode: 200, body: "" });
+  });
+
+  describe("with a listed package (aws-jwt-verify)", () => {
+    let bundled: RecordedResource;
+    before(async () => {
+      const verifying = await runProgram({
+        stack: "dev",
+        define: () => {
+          const fn = new HandlerFunction("verify", {
+            handlerFactory: () => {
+              const verifier = CognitoJwtVerifier.create({ userPoolId: "us-east-1_AbCdEfGhI", clientId: "client", tokenUse: "id" });
+              return async (event: { token: string }) => {
+                try {
+                  await verifier.verify(event.token);
+                  return "valid";
+                } catch (err) {
+                  // aws-jwt-verify's errors are all named "Error": their class tells them apart.
+                  return (err as Error).constructor.name;
+                }
+              };
+            },
+            packages: ["aws-jwt-verify"],
+          });
+          return { name: fn.function.name };
+        },
+      });
+      bundled = only(verifying, T.function);
+    });
+
+    it("bundles the package into __index.js (no node_modules), with its licence beside it", async () => {
+      const files = await archiveFiles(bundled.inputs.code);
+      expect([...files.keys()].sort()).to.deep.equal(["__index.js", "__index.js.LEGAL.txt"]);
+      const source = files.get("__index.js")!.toString("utf8");
+      expect(source).not.to.match(/require\("aws-jwt-verify/);
+      const legal = files.get("__index.js.LEGAL.txt")!.toString("utf8");
+      expect(legal).to.contain("aws-jwt-verify@5.2.1 (Apache-2.0)");
+      expect(legal).to.contain("Apache License");
+    });
+
+    it("loads outside the project, where only the archive resolves, and runs the package (class names kept through minification)", async () => {
+      const { handler } = await loadOutsideProject(bundled);
+      expect(await handler({ token: "not.a.jwt" }, {})).to.equal("JwtParseError");
+    });
+  });
+
+  it("refuses, at deploy time, a package the handler imports that is neither listed nor in the Lambda runtime, naming the function and the package", async () => {
+    let failure: Error | undefined;
+    try {
+      await runProgram({
+        stack: "dev",
+        define: () => {
+          const fn = new HandlerFunction("socket", { handlerFactory: () => async () => typeof ws.WebSocket });
+          return { name: fn.function.name };
+        },
+      });
+    } catch (err) {
+      failure = err as Error;
+    }
+    // Pulumi reports it against the output that needed the function's inputs; the archive's own words are last.
+    const archiveError = /error serializing property "code": (.*)$/s.exec(failure?.message ?? "")?.[1];
+    expect(archiveError, failure?.message).to.equal(
+      'socket: the handler imports "ws", which is neither in packages nor provided by the Lambda runtime (@aws-sdk/*, Node.js builtins): list it in packages',
+    );
+  });
 
   it("refuses a wildcard action before creating anything", async () => {
     const { message, graph } = await refusal({ policyStatements: [{ actions: ["dynamodb:GetItem", "dynamodb:*"], resources: [TABLE_ARN] }] });
