@@ -24,7 +24,11 @@ export type ArchiveFiles = Map<string, FileSource>;
 
 /** A deployment package the local cloud cannot read; the message names the function and the part. */
 export class CodeArchiveError extends Error {
-  constructor(functionName: string, problem: string) {
+  constructor(
+    functionName: string,
+    /** What is wrong, without the function's name. */
+    readonly problem: string,
+  ) {
     super(`function ${functionName}: ${problem}`);
     this.name = "CodeArchiveError";
   }

@@ -11,7 +11,7 @@
  */
 import { lambdaRuntimeProblem, nodeMajorOf } from "../../components/lambdaRuntime";
 import type { RecordedResource } from "../controlPlane";
-import { readCodeArchive } from "./codeArchive";
+import { CodeArchiveError, readCodeArchive } from "./codeArchive";
 import type { FunctionSpec } from "./lambdaRuntime";
 
 const FUNCTION_TYPE = "aws:lambda/function:Function";
@@ -45,10 +45,12 @@ export async function programFunctions(resources: RecordedResource[]): Promise<F
         memorySize: fn.inputs.memorySize,
       });
     } catch (error) {
-      problems.push((error as Error).message);
+      if (!(error instanceof CodeArchiveError)) throw error;
+      problems.push(`function ${name} (${fn.name}): ${error.problem}`);
     }
   }
   if (problems.length > 0) {
+    problems.sort();
     throw new Error(`the local cloud cannot run ${problems.length === 1 ? "a function" : `${problems.length} functions`} of this program:\n  - ${problems.join("\n  - ")}`);
   }
   return specs;

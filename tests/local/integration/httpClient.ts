@@ -88,7 +88,7 @@ export function expectGatewayError(r: Reply, status: number, body: string, error
   expectRequestIds(r);
 }
 
-/** A state directory for one cloud of this process, inside the project (archives resolve its node_modules). */
+/** A state directory (outputs.json) for one cloud of this process. */
 export function stateDirFor(name: string): string {
   return path.join(PROJECT_ROOT, ".local", `test-${process.pid}-${name}`);
 }

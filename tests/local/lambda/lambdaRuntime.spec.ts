@@ -143,6 +143,38 @@ describe("Lambda runtime (worker threads)", () => {
     });
   });
 
+  describe("payload limits (Invoke: request < 6,291,456 bytes, response <= 6,291,556 bytes, both as JSON text)", () => {
+    // The event `{"s":"..."}` is 8 bytes around the string; a string result is 2 (its quotes).
+    const eventOfBytes = (bytes: number) => ({ s: "x".repeat(bytes - 8) });
+
+    it("refuses an event of 6,291,456 bytes as the Invoke API does, before any environment sees it; one byte less runs", async function () {
+      this.timeout(30_000);
+      const runtime = newRuntime();
+      const name = await deploy(runtime, "exports.handler = async (e) => e.s.length", { memorySize: 512 });
+      expect(JSON.stringify(eventOfBytes(6_291_456))).to.have.length(6_291_456);
+      const refused = await runtime.invoke(name, eventOfBytes(6_291_456));
+      expect(refused).to.deep.include({
+        kind: "rejected",
+        statusCode: 413,
+        errorType: "RequestEntityTooLargeException",
+        errorMessage: "Request must be smaller than 6291456 bytes for the InvokeFunction operation",
+      });
+      expect(runtime.stats(name)).to.deep.include({ invocations: 0, coldStarts: 0 });
+      expect(ok(await runtime.invoke(name, eventOfBytes(6_291_455))).value).to.equal(6_291_455 - 8);
+    });
+
+    it("answers a result over 6,291,556 bytes with Function.ResponseSizeTooLarge and keeps the environment; one of exactly 6,291,556 passes", async function () {
+      this.timeout(30_000);
+      const runtime = newRuntime();
+      const name = await deploy(runtime, "exports.handler = async (e) => 'x'.repeat(e.n)", { memorySize: 512 });
+      const tooLarge = failed(await runtime.invoke(name, { n: 6_291_556 - 2 + 1 }));
+      expect(tooLarge).to.deep.include({ errorType: "Function.ResponseSizeTooLarge", errorMessage: "Response payload size exceeded maximum allowed payload size (6291556 bytes)." });
+      const atLimit = ok(await runtime.invoke(name, { n: 6_291_556 - 2 }));
+      expect([(atLimit.value as string).length, atLimit.coldStart]).to.deep.equal([6_291_554, false]);
+      expect(runtime.stats(name)).to.deep.include({ invocations: 2, errors: 1, coldStarts: 1 });
+    });
+  });
+
   describe("environment", () => {
     it("keeps each function's variables to itself, and the test process's out", async () => {
       process.env.LAMBDA_RUNTIME_SPEC_LEAK = "from the test process";
