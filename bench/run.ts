@@ -4,6 +4,7 @@
  * runnable alone: `npx ts-node --transpile-only bench/<name>.ts`.
  */
 import { benchArchives } from "./archives";
+import { benchColdStart } from "./coldstart";
 import { benchFanout } from "./fanout";
 import { benchGateway } from "./gateway";
 import { benchStartup } from "./startup";
@@ -13,6 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   gateway: benchGateway,
   throttle: benchThrottle,
   archives: benchArchives,
+  coldstart: benchColdStart,
   fanout: benchFanout,
   startup: benchStartup,
 };

@@ -69,6 +69,11 @@ export function bundleHandler(request: BundleRequest): Promise<HandlerBundle> {
   return bundle;
 }
 
+/** Empties the in-process bundle cache: the next request of each closure bundles it again. */
+export function forgetBundles(): void {
+  bundles.clear();
+}
+
 /**
  * The folder holding the program's package.json, found from the working directory up (as
  * Pulumi finds it, and as `pulumi up` runs in the project); the working directory if none.

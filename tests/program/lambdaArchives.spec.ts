@@ -183,8 +183,9 @@ describe("Lambda archives of the dev stack", () => {
         expect(ship(name).handler).to.be.a("function");
       });
 
-      // nodejs24.x has no callback-style handlers (a third `callback` parameter, no promise):
-      // the runtime refuses them at INIT. What the factory returns must be async (event, context).
+      // nodejs24.x has no callback-style handlers: its runtime interface client refuses at INIT
+      // any handler declaring 3 or more parameters (Runtime.CallbackHandlerDeprecated, even an
+      // async one), and every invocation fails. What the factory returns: async (event, context).
       it("exports an async handler taking at most (event, context): no callback style, which nodejs24.x refuses", () => {
         const { handler } = ship(name);
         expect(types.isAsyncFunction(handler), "async").to.equal(true);
