@@ -7,6 +7,7 @@ import { benchArchives } from "./archives";
 import { benchColdStart } from "./coldstart";
 import { benchFanout } from "./fanout";
 import { benchGateway } from "./gateway";
+import { benchLambdaHosts } from "./lambdaHosts";
 import { benchStartup } from "./startup";
 import { benchThrottle } from "./throttle";
 
@@ -15,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   throttle: benchThrottle,
   archives: benchArchives,
   coldstart: benchColdStart,
+  "lambda-hosts": benchLambdaHosts,
   fanout: benchFanout,
   startup: benchStartup,
 };

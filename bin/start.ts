@@ -1,5 +1,5 @@
 /**
- * `npm start -- [--stack <name>] [--port N] [--state-dir <dir>] [--show-secrets]`: "deploys" a stack into the
+ * `npm start -- [--stack <name>] [--port N] [--state-dir <dir>] [--function-processes] [--show-secrets]`: "deploys" a stack into the
  * local cloud and serves it on 127.0.0.1 until Ctrl-C: runs index.ts under the local control
  * plane (Pulumi mocks acting as AWS), starts the emulators and gateways, prints the stack
  * outputs as `pulumi stack output` would (with local URLs) and writes
@@ -11,7 +11,7 @@ import { UsageError } from "./localCloudFiles";
 
 export { UsageError };
 
-export const USAGE = "usage: npm start -- [--stack <name>] [--port <0-65535>] [--state-dir <dir>] [--show-secrets]";
+export const USAGE = "usage: npm start -- [--stack <name>] [--port <0-65535>] [--state-dir <dir>] [--function-processes] [--show-secrets]";
 
 
 export interface StartOptions {
@@ -20,10 +20,16 @@ export interface StartOptions {
   /** @default 4010 */
   port: number;
   /**
-   * Where outputs.json and the function archives go, so that a second local cloud of the same
-   * stack does not take over the first's files. @default .local/<stack>
+   * Where outputs.json goes, so that a second local cloud of the same stack does not take over
+   * the first's files. @default .local/<stack>
    */
   stateDir?: string;
+  /**
+   * Run every function in child processes, also those of the host's Node.js major (worker
+   * threads otherwise): slower per invocation, as isolated as Lambda (own working directory).
+   * @default false
+   */
+  functionProcesses?: boolean;
 }
 
 export const DEFAULT_PORT = 4010;
@@ -57,6 +63,10 @@ export function parseStartArgs(argv: string[]): StartOptions {
       case "--show-secrets":
         if (inline !== undefined) throw new UsageError("--show-secrets takes no value");
         options.showSecrets = true;
+        break;
+      case "--function-processes":
+        if (inline !== undefined) throw new UsageError("--function-processes takes no value");
+        options.functionProcesses = true;
         break;
       default:
         throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
@@ -93,10 +103,16 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const started = Date.now();
-  process.stdout.write(`Starting the local cloud for stack ${options.stack}...\n`);
+  process.stdout.write(`Starting the local cloud for stack ${options.stack} on Node.js ${process.version}...\n`);
   let cloud: LocalCloud;
   try {
-    cloud = await startLocal({ stack: options.stack, port: options.port, stateDir: options.stateDir, log: (line) => process.stdout.write(`  ${line}\n`) });
+    cloud = await startLocal({
+      stack: options.stack,
+      port: options.port,
+      stateDir: options.stateDir,
+      hostMajorIn: options.functionProcesses ? "processes" : "threads",
+      log: (line) => process.stdout.write(`  ${line}\n`),
+    });
   } catch (err) {
     const message = err instanceof ProgramError ? err.message : (err as Error).message;
     process.stderr.write(`error: ${message}\n`);

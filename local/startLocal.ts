@@ -34,8 +34,8 @@ export interface StartLocalOptions {
   /** Config values replacing the stack file's (`namespace:key` -> value). @default {} */
   configOverrides?: Record<string, unknown>;
   /**
-   * Where function archives and outputs.json go (tests use their own, so a running
-   * `npm start` keeps its files).
+   * Where outputs.json goes (tests use their own, so a running `npm start` keeps its files).
+   * Function archives are unpacked outside the project (LambdaRuntimeOptions.workDir).
    * @default "<projectDir>/.local/<stack>"
    */
   stateDir?: string;
@@ -45,6 +45,11 @@ export interface StartLocalOptions {
   functionLog?: (functionName: string, line: string) => void;
   /** The gateways' account-level throttle. @default AWS's 10,000 rps, burst 5,000 */
   accountThrottle?: { rate: number; burst: number };
+  /**
+   * Where functions of the host's Node.js major run (LambdaRuntimeOptions.hostMajorIn).
+   * @default "threads"
+   */
+  hostMajorIn?: "threads" | "processes";
 }
 
 /** A running local cloud. */
@@ -179,6 +184,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
     const lambda = new LambdaRuntime({
       // Outside the project, so that a function resolves only what its archive holds.
       workDir: createWorkDir(),
+      hostMajorIn: options.hostMajorIn,
       baseEnvironment: {
         AWS_REGION: region,
         AWS_DEFAULT_REGION: region,

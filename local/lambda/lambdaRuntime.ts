@@ -106,6 +106,14 @@ export interface LambdaRuntimeOptions {
    */
   maxQueue?: number;
   /**
+   * Where execution environments of a function whose Node.js major is the host's run: worker
+   * threads of this process (cheap to start and to call), or child processes like any other
+   * major (as isolated as Lambda's: their own working directory, the task root, and their own
+   * process state). Other majors always run in child processes.
+   * @default "threads"
+   */
+  hostMajorIn?: "threads" | "processes";
+  /**
    * Receives each line a function writes to stdout or stderr.
    * @default written to process.stderr, prefixed with `[function name]`
    */
@@ -239,6 +247,7 @@ export class LambdaRuntime {
     if (!major) throw new Error(`function ${functionName}: runtime ${runtime} is not a Node.js runtime; the local cloud runs Node.js functions only`);
     const node = nodeForMajor(major);
     if (!node) throw new Error(`function ${functionName} (${runtime}): ${missingNodeAdvice(major)}`);
+    if (node.kind === "thread" && this.options.hostMajorIn === "processes") return { kind: "process", binary: process.execPath, version: process.versions.node };
     return node;
   }
 

@@ -22,6 +22,7 @@ describe("bin/start", () => {
     expect(parseStartArgs(["--stack", "prod", "--show-secrets", "--port", "0"])).to.deep.equal({ stack: "prod", showSecrets: true, port: 0 });
     expect(parseStartArgs(["--stack=prod", "--port=8080"])).to.deep.equal({ stack: "prod", showSecrets: false, port: 8080 });
     expect(parseStartArgs(["--state-dir", "/tmp/second"])).to.deep.equal({ stack: "dev", showSecrets: false, port: 4010, stateDir: "/tmp/second" });
+    expect(parseStartArgs(["--function-processes"])).to.deep.equal({ stack: "dev", showSecrets: false, port: 4010, functionProcesses: true });
   });
 
   for (const [args, message] of [
@@ -29,6 +30,7 @@ describe("bin/start", () => {
     [["--stack"], "--stack needs a stack name"],
     [["--stack", "--show-secrets"], "--stack needs a stack name"],
     [["--show-secrets=yes"], "--show-secrets takes no value"],
+    [["--function-processes=1"], "--function-processes takes no value"],
     [["--port", "http"], '--port needs a port number from 0 to 65535 (got "http")'],
     [["--port", "70000"], '--port needs a port number from 0 to 65535 (got "70000")'],
     [["--port"], '--port needs a port number from 0 to 65535 (got "")'],

@@ -241,6 +241,15 @@ describe("Lambda runtime (worker threads)", () => {
       }
     });
 
+    it("runs the host's major in child processes too when asked (hostMajorIn: processes): own pid, working directory the task root", async () => {
+      const runtime = newRuntime({ hostMajorIn: "processes" });
+      const name = await deploy(runtime, "exports.handler = async () => ({ pid: process.pid, cwd: process.cwd(), root: process.env.LAMBDA_TASK_ROOT, node: process.version })");
+      const answer = ok(await runtime.invoke(name, {})).value as { pid: number; cwd: string; root: string; node: string };
+      expect(answer.pid).to.not.equal(process.pid);
+      expect(answer.cwd).to.equal(answer.root);
+      expect(answer.node).to.equal(process.version);
+    });
+
     it("refuses Lambda's reserved variables in a function's configuration, as CreateFunction does", async () => {
       const runtime = newRuntime();
       let error: Error | undefined;
