@@ -330,16 +330,7 @@ function invoke(handler, { requestId, payload, deadline, arn }) {
     succeed: once((result) => done(null, result)),
     fail: once((error) => done(error === undefined || error === null ? "handled" : error, null)),
     done: once(done),
-    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
-    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
-    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
-    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
-    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
-    clientContext: undefined,
-    identity: undefined,
-    invokedFunctionArn: arn,
-    awsRequestId: requestId,
-    getRemainingTimeInMillis: () => deadline - Date.now(),
+    ...invokeContext(requestId, deadline, arn),
   };
   const wrappedCallback = once(callback);
 
@@ -368,13 +359,9 @@ function invoke(handler, { requestId, payload, deadline, arn }) {
   }
 }
 
-/** buffered-invoke-processor.ts of RIC 4: `await handler(event, context)`, nothing else. */
-async function invokeAsync(handler, { requestId, payload, deadline, arn }) {
-  const invocation = { requestId, reported: false };
-  current = invocation;
-  // A handler that never settles lets the event loop run dry, and the runtime exit.
-  channel.unref();
-  const context = {
+/** What both RICs' contexts hold: the function's settings, the invocation's ids and clock. */
+function invokeContext(requestId, deadline, arn) {
+  return {
     functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
     functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
     memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
@@ -386,6 +373,15 @@ async function invokeAsync(handler, { requestId, payload, deadline, arn }) {
     awsRequestId: requestId,
     getRemainingTimeInMillis: () => deadline - Date.now(),
   };
+}
+
+/** buffered-invoke-processor.ts of RIC 4: `await handler(event, context)`, nothing else. */
+async function invokeAsync(handler, { requestId, payload, deadline, arn }) {
+  const invocation = { requestId, reported: false };
+  current = invocation;
+  // A handler that never settles lets the event loop run dry, and the runtime exit.
+  channel.unref();
+  const context = invokeContext(requestId, deadline, arn);
   try {
     const result = await handler(JSON.parse(payload), context);
     let body;

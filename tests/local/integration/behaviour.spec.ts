@@ -5,8 +5,8 @@
  */
 import { performance } from "node:perf_hooks";
 import { expect } from "chai";
-import { startLocal, type LocalCloud } from "../../../local/startLocal";
-import { call, expectGatewayError, expectRequestIds, rawRequest, removeDir, stateDirFor, type Reply } from "./httpClient";
+import { call, expectGatewayError, expectRequestIds, rawRequest, type Reply } from "./httpClient";
+import { useLocalCloud } from "./localCloudFixture";
 
 // The fixture itself also exports its RestApi component, which startLocal cannot write to
 // outputs.json (see behaviourProgramOutputs.ts); this module runs the same program.
@@ -16,45 +16,18 @@ const INTERNAL_ERROR = `{"message": "Internal server error"}`;
 const BYTES_0_255 = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 
 describe("local cloud: gateway behaviour (behaviour fixture program)", function () {
-  let cloud: LocalCloud | undefined;
+  const fixture = useLocalCloud("behaviour", { stack: "dev", program: BEHAVIOUR_PROGRAM });
   let base = "";
-  const functionLines: string[] = [];
-  const stateDir = stateDirFor("behaviour");
 
-  before(async function () {
-    // Starting a local cloud (emulators, program run, function workers) takes seconds, far
-    // more on a loaded CI machine.
-    this.timeout(90_000);
-    cloud = await startLocal({
-      stack: "dev",
-      port: 0,
-      program: BEHAVIOUR_PROGRAM,
-      stateDir,
-      functionLog: (fn, line) => functionLines.push(`${fn}: ${line}`),
-    });
-    base = cloud.endpoints.restApi;
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === "failed" && functionLines.length > 0) {
-      process.stderr.write(`function output so far:\n${functionLines.slice(-30).join("\n")}\n`);
-    }
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    try {
-      await cloud?.stop();
-    } finally {
-      removeDir(stateDir);
-    }
+  before(() => {
+    base = fixture.cloud.endpoints.restApi;
   });
 
   const mode = (m: string, init?: RequestInit) => call(`${base}/proxy/x?mode=${m}`, init);
 
   it("serves the test stage at the program's URL output", () => {
     expect(base).to.match(/^http:\/\/127\.0\.0\.1:\d+\/test$/);
-    expect(cloud!.outputs.url).to.equal(base);
+    expect(fixture.cloud.outputs.url).to.equal(base);
   });
 
   describe("Lambda proxy results [recorded]", () => {
@@ -334,13 +307,13 @@ describe("local cloud: gateway behaviour (behaviour fixture program)", function 
   describe("metrics", () => {
     it("counts Count, 4XXError and 5XXError for ANY /proxy/{proxy+}", async () => {
       const route = "ANY /proxy/{proxy+}";
-      const before = cloud!.gateway!.metrics.snapshot()[route];
+      const before = fixture.cloud.gateway!.metrics.snapshot()[route];
       expect(before, "the proxy route has metrics by now").to.exist;
       await mode("status-string"); // 201
       await mode("no-such-mode"); // 400 from the function
       await mode("bare-string"); // 502
       await mode("throw"); // 502
-      const after = cloud!.gateway!.metrics.snapshot()[route];
+      const after = fixture.cloud.gateway!.metrics.snapshot()[route];
       expect({
         Count: after.Count - before.Count,
         "4XXError": after["4XXError"] - before["4XXError"],

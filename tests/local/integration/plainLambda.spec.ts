@@ -4,39 +4,20 @@
  * them, through the REST gateway over real HTTP.
  */
 import { expect } from "chai";
-import { startLocal, type LocalCloud } from "../../../local/startLocal";
-import { call, expectGatewayError, removeDir, stateDirFor } from "./httpClient";
+import { call, expectGatewayError } from "./httpClient";
+import { useLocalCloud } from "./localCloudFixture";
 
 const PLAIN_LAMBDA_PROGRAM = require.resolve("../fixtures/plainLambdaProgram");
 const INTERNAL_ERROR = `{"message": "Internal server error"}`;
 
 describe("local cloud: any aws.lambda.Function, as Lambda runs it (plain @pulumi/aws program)", function () {
-  let cloud: LocalCloud | undefined;
+  const fixture = useLocalCloud("plain-lambda", { stack: "dev", program: PLAIN_LAMBDA_PROGRAM });
   let base = "";
-  const functionLines: string[] = [];
-  const stateDir = stateDirFor("plain-lambda");
   /** What the function of a route wrote to its log. */
-  const linesOf = (route: string) => functionLines.filter((line) => line.startsWith(`plain-${route}-`));
+  const linesOf = (route: string) => fixture.functionLines.filter((line) => line.startsWith(`plain-${route}-`));
 
-  before(async function () {
-    this.timeout(90_000);
-    cloud = await startLocal({ stack: "dev", port: 0, program: PLAIN_LAMBDA_PROGRAM, stateDir, functionLog: (fn, line) => functionLines.push(`${fn}: ${line}`) });
-    base = cloud.endpoints.restApi;
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === "failed" && functionLines.length > 0) {
-      process.stderr.write(`function output so far:\n${functionLines.slice(-30).join("\n")}\n`);
-    }
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    try {
-      await cloud?.stop();
-    } finally {
-      removeDir(stateDir);
-    }
+  before(() => {
+    base = fixture.cloud.endpoints.restApi;
   });
 
   const json = async (route: string) => {
@@ -112,30 +93,30 @@ describe("local cloud: any aws.lambda.Function, as Lambda runs it (plain @pulumi
 
     it("answers a 7 MB body with 500 Internal server error: the event is over Invoke's 6,291,456 bytes, which Lambda refuses", async function () {
       this.timeout(30_000);
-      const before = cloud!.lambda.stats(sizeFunction()).invocations;
+      const before = fixture.cloud.lambda.stats(sizeFunction()).invocations;
       const r = await call(`${base}/size`, { method: "POST", body: "a".repeat(7 * 1024 * 1024) });
       expectGatewayError(r, 500, INTERNAL_ERROR, "InternalServerErrorException");
       // Refused by the Invoke API: the function never ran.
-      expect(cloud!.lambda.stats(sizeFunction()).invocations).to.equal(before);
+      expect(fixture.cloud.lambda.stats(sizeFunction()).invocations).to.equal(before);
     });
 
     it("answers a result over 6,291,556 bytes with 502 (Function.ResponseSizeTooLarge), and one just under it with 200", async function () {
       this.timeout(30_000);
-      const errorsBefore = cloud!.lambda.stats(sizeFunction()).errors;
+      const errorsBefore = fixture.cloud.lambda.stats(sizeFunction()).errors;
       // The result's JSON also holds `{"statusCode":200,"body":"..."}`: 30 bytes around the body.
       expectGatewayError(await call(`${base}/size?respond=${7 * 1024 * 1024}`, { method: "POST" }), 502, INTERNAL_ERROR);
-      expect(cloud!.lambda.stats(sizeFunction()).errors).to.equal(errorsBefore + 1);
+      expect(fixture.cloud.lambda.stats(sizeFunction()).errors).to.equal(errorsBefore + 1);
       const under = await call(`${base}/size?respond=${6_291_556 - 30}`, { method: "POST" });
       expect({ status: under.status, length: under.text.length }).to.deep.equal({ status: 200, length: 6_291_556 - 30 });
     });
 
     it("counts both in the stage's metrics as 5XX errors (the 200s beside them too)", () => {
-      expect(cloud!.gateway!.metrics.snapshot()["POST /size"]).to.deep.include({ Count: 4, "5XXError": 2 });
+      expect(fixture.cloud.gateway!.metrics.snapshot()["POST /size"]).to.deep.include({ Count: 4, "5XXError": 2 });
     });
   });
 
   function sizeFunction(): string {
-    const fn = cloud!.run.graph.ofType("aws:lambda/function:Function").find((f) => f.name === "plain-size");
+    const fn = fixture.cloud.run.graph.ofType("aws:lambda/function:Function").find((f) => f.name === "plain-size");
     return fn!.state.name as string;
   }
 });

@@ -23,6 +23,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 
 const arnOf = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
 const sleepCode = (ms: number) => `new Promise((resolve) => setTimeout(resolve, ${ms}))`;
+/** A handler that throws in a timer or leaves a rejection unhandled when asked, then answers. */
+const CRASHING_LATER = `exports.handler = async (e) => {
+  if (e.throwLater) setTimeout(() => { throw new RangeError("thrown in a timer"); }, 0);
+  if (e.rejectLater) Promise.reject(new Error("nobody listens"));
+  await ${sleepCode(100)};
+  return "survived";
+}`;
 
 type Ok = Extract<InvokeResult, { kind: "ok" }>;
 type Failed = Extract<InvokeResult, { kind: "error" }>;
@@ -331,15 +338,7 @@ describe("Lambda runtime (worker threads)", () => {
 
     it("fails the invocation with the error itself on an uncaught exception or unhandled rejection (exit 129 / 128), and replaces the environment", async () => {
       const runtime = newRuntime();
-      const name = await deploy22(
-        runtime,
-        `exports.handler = async (e) => {
-          if (e.throwLater) setTimeout(() => { throw new RangeError("thrown in a timer"); }, 0);
-          if (e.rejectLater) Promise.reject(new Error("nobody listens"));
-          await ${sleepCode(100)};
-          return "survived";
-        }`,
-      );
+      const name = await deploy22(runtime, CRASHING_LATER);
       expect(failed(await runtime.invoke(name, { throwLater: true }))).to.deep.include({ errorType: "RangeError", errorMessage: "thrown in a timer" });
       expect(ok(await runtime.invoke(name, {})).coldStart).to.equal(true);
       expect(failed(await runtime.invoke(name, { rejectLater: true }))).to.deep.include({ errorType: "Runtime.UnhandledPromiseRejection", errorMessage: "Error: nobody listens" });
@@ -503,15 +502,7 @@ describe("Lambda runtime (worker threads)", () => {
 
     it("ends the runtime on an uncaught exception or unhandled rejection as Node does (RIC 4 installs no handlers): Runtime.ExitError, exit status 1", async () => {
       const runtime = newRuntime();
-      const name = await deploy(
-        runtime,
-        `exports.handler = async (e) => {
-          if (e.throwLater) setTimeout(() => { throw new RangeError("thrown in a timer"); }, 0);
-          if (e.rejectLater) Promise.reject(new Error("nobody listens"));
-          await ${sleepCode(100)};
-          return "survived";
-        }`,
-      );
+      const name = await deploy(runtime, CRASHING_LATER);
       for (const event of [{ throwLater: true }, { rejectLater: true }]) {
         const error = failed(await runtime.invoke(name, event));
         expect(error.errorType).to.equal("Runtime.ExitError");
