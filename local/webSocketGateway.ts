@@ -320,7 +320,10 @@ export class WebSocketGateway {
       return { status: 500, message: "Internal server error" };
     }
     this.count("IntegrationError");
-    return result.kind === "timeout" ? { status: 504, message: "Endpoint request timed out" } : { status: 429, message: "Too Many Requests" };
+    if (result.kind === "timeout") return { status: 504, message: "Endpoint request timed out" };
+    // The Invoke API refused the event (too large): an integration failure, not a throttle.
+    if (result.kind === "rejected") return { status: 500, message: "Internal server error" };
+    return { status: 429, message: "Too Many Requests" };
   }
 
   private requestContext(connection: Omit<Connection, "socket">, routeKey: string, eventType: "CONNECT" | "MESSAGE" | "DISCONNECT") {
