@@ -122,26 +122,60 @@ describe("local/lambda: a program's functions, their archives and task roots", (
   });
 
   describe("task roots", () => {
-    it("hard-links identical files of two functions to one read-only stored copy, each at its own path", () => {
+    it("shares one read-only copy of identical files: a package set through a node_modules link, other files as hard links", () => {
       const workDir = createWorkDir();
       const roots = new TaskRoots(workDir);
       try {
-        const shared = { kind: "bytes" as const, bytes: strToU8("module.exports = 'shared'") };
-        const a = roots.create("a", new Map([["node_modules/lib/index.js", shared], ["index.js", { kind: "bytes", bytes: strToU8("a") }]]));
-        const b = roots.create("b", new Map([["node_modules/lib/index.js", shared]]));
-        const [statA, statB] = [path.join(a, "node_modules/lib/index.js"), path.join(b, "node_modules/lib/index.js")].map((file) => fs.statSync(file));
+        const bytes = (text: string) => ({ kind: "bytes" as const, bytes: strToU8(text) });
+        const packages = (): ArchiveFiles => new Map([["node_modules/lib/index.js", bytes("module.exports = 'shared'")], ["node_modules/lib/package.json", bytes("{}")]]);
+        const a = roots.create("a", new Map([...packages(), ["index.js", bytes("same")], ["a.txt", bytes("a")]]));
+        const b = roots.create("b", new Map([...packages(), ["index.js", bytes("same")]]));
+        const c = roots.create("c", new Map([["node_modules/lib/index.js", bytes("another set")]]));
+        // One package set for a and b, found through each one's node_modules link; c has its own.
+        const real = (root: string) => fs.realpathSync(path.join(root, "node_modules"));
+        expect(real(a)).to.equal(real(b)).and.not.equal(real(c));
+        expect(path.relative(workDir, real(a))).to.match(/^\.packages\/[0-9a-f]{64}\/node_modules$/);
+        expect(fs.readFileSync(path.join(b, "node_modules/lib/index.js"), "utf8")).to.equal("module.exports = 'shared'");
+        expect(fs.readFileSync(path.join(c, "node_modules/lib/index.js"), "utf8")).to.equal("another set");
+        // Other identical files: hard links of one stored copy, read-only.
+        const [statA, statB] = [path.join(a, "index.js"), path.join(b, "index.js")].map((file) => fs.statSync(file));
         expect(statA.ino).to.equal(statB.ino);
         expect(statA.nlink).to.equal(3); // the store's copy and the two links
-        expect(statA.mode & 0o222, "no write permission").to.equal(0);
-        expect(fs.existsSync(path.join(b, "index.js"))).to.equal(false);
+        for (const file of [path.join(a, "index.js"), path.join(a, "node_modules/lib/index.js")]) expect(fs.statSync(file).mode & 0o222, `${file} is writable`).to.equal(0);
+        expect(fs.existsSync(path.join(b, "a.txt"))).to.equal(false);
         // A redeploy gets a new folder; the previous one stays for environments still running.
-        const a2 = roots.create("a", new Map([["index.js", { kind: "bytes", bytes: strToU8("a2") }]]));
+        const a2 = roots.create("a", new Map([["index.js", bytes("a2")]]));
         expect(a2).to.not.equal(a);
-        expect(fs.readFileSync(path.join(a, "index.js"), "utf8")).to.equal("a");
+        expect(fs.readFileSync(path.join(a, "index.js"), "utf8")).to.equal("same");
       } finally {
         roots.remove();
       }
       expect(fs.existsSync(workDir)).to.equal(false);
+    });
+
+    it("lets a package of a set require its siblings, and nothing of the project, as an archive's node_modules would", async () => {
+      const runtimeWorkDir = createWorkDir();
+      const { LambdaRuntime } = await import("../../../local/lambda/lambdaRuntime");
+      const runtime = new LambdaRuntime({ workDir: runtimeWorkDir, baseEnvironment: {}, log: () => undefined });
+      try {
+        const bytes = (text: string) => ({ kind: "bytes" as const, bytes: strToU8(text) });
+        await runtime.deploy({
+          name: "set",
+          arn: "arn:aws:lambda:us-east-1:123456789012:function:set",
+          handler: "index.handler",
+          files: new Map([
+            ["index.js", bytes("exports.handler = async () => require('outer')()")],
+            ["node_modules/outer/index.js", bytes("module.exports = () => [require('inner'), (() => { try { require('ws'); return 'ws found'; } catch (e) { return e.code; } })()]")],
+            ["node_modules/inner/index.js", bytes("module.exports = 'inner'")],
+          ]),
+          environment: {},
+          timeoutSeconds: 5,
+        });
+        const result = await runtime.invoke("set", {});
+        expect(result, JSON.stringify(result)).to.deep.include({ kind: "ok", value: ["inner", "MODULE_NOT_FOUND"] });
+      } finally {
+        await runtime.stop();
+      }
     });
 
     it("refuses a work dir below a node_modules or package.json (the project's .local, say), naming what would leak", () => {
