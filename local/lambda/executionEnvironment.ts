@@ -211,8 +211,8 @@ function startProcess(nodeBinary: string, options: ExecutionEnvironmentOptions):
     stdout: child.stdout!,
     stderr: child.stderr!,
     post: (message) => {
-      // A message to a process that is going away is lost, as the invocation then is.
-      if (child.connected) child.send(message as object, (error) => error && undefined);
+      // A message to a process going away is lost; its exit answers whoever waits.
+      if (child.connected) child.send(message as object, () => undefined);
     },
     onMessage: (listener) => child.on("message", listener as (message: unknown) => void),
     onError: (listener) => child.on("error", listener),

@@ -20,9 +20,9 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 import { main as tokenMain, outputsFileOf, formatToken, tokenClientsOf } from "../../../bin/token";
 import { createHmacToken, DEFAULT_WINDOW_SECONDS } from "../../../functions/hmacToken";
-import { startLocal, type LocalCloud } from "../../../local/startLocal";
 import { LocalUserPool, decodeJwt, resignedToken, tamperedToken, type SignedInUser } from "./cognitoUsers";
-import { PROJECT_ROOT, call, expectGatewayError, expectRequestIds, rawRequest, removeDir, sleep, stateDirFor, statusCounts, type Reply } from "./httpClient";
+import { PROJECT_ROOT, call, expectGatewayError, expectRequestIds, rawRequest, sleep, statusCounts, type Reply } from "./httpClient";
+import { useLocalCloud } from "./localCloudFixture";
 
 const UNAUTHORIZED = `{"message":"Unauthorized"}`;
 const FORBIDDEN = `{"message":"Forbidden"}`;
@@ -50,42 +50,16 @@ const CONFIG_OVERRIDES = {
 };
 
 describe("local cloud: authorizers, tokens and API keys (dev stack)", function () {
-  let cloud: LocalCloud | undefined;
+  const fixture = useLocalCloud("auth", { stack: "dev", configOverrides: CONFIG_OVERRIDES });
   let base = "";
   let pool: LocalUserPool | undefined;
-  const functionLines: string[] = [];
-  const stateDir = stateDirFor("auth");
 
-  before(async function () {
-    // Starting a local cloud (emulators, program run, function workers) takes seconds, far
-    // more on a loaded CI machine.
-    this.timeout(90_000);
-    cloud = await startLocal({
-      stack: "dev",
-      port: 0,
-      stateDir,
-      configOverrides: CONFIG_OVERRIDES,
-      functionLog: (fn, line) => functionLines.push(`${fn}: ${line}`),
-    });
-    base = cloud.endpoints.restApi;
-    pool = LocalUserPool.of(cloud);
+  before(() => {
+    base = fixture.cloud.endpoints.restApi;
+    pool = LocalUserPool.of(fixture.cloud);
   });
 
-  afterEach(function () {
-    if (this.currentTest?.state === "failed" && functionLines.length > 0) {
-      process.stderr.write(`function output so far:\n${functionLines.slice(-30).join("\n")}\n`);
-    }
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    try {
-      pool?.destroy();
-      await cloud?.stop();
-    } finally {
-      removeDir(stateDir);
-    }
-  });
+  after(() => pool?.destroy());
 
   describe("Cognito user pool authorizer (POST /users, GET /users/{id})", () => {
     let owner: SignedInUser;
@@ -187,15 +161,15 @@ describe("local cloud: authorizers, tokens and API keys (dev stack)", function (
      * stay far younger than the window less the result TTL, which the authorizer requires.
      */
     const freshToken = () => createHmacToken(PARTNER, secret, (lastIssued = Math.min(lastIssued - 1, Math.floor(Date.now() / 1000) - 10)));
-    const invocations = () => cloud!.gateway!.lambdaAuthorizers.invocations(authorizerId);
+    const invocations = () => fixture.cloud.gateway!.lambdaAuthorizers.invocations(authorizerId);
     const status = (authorization?: string) =>
       rawRequest(`${base}/partner/status`, { headers: authorization === undefined ? {} : { Authorization: authorization } });
 
     before(() => {
-      const clients = cloud!.outputs.tokenClients as Record<string, string>;
+      const clients = fixture.cloud.outputs.tokenClients as Record<string, string>;
       expect(clients).to.have.property(PARTNER).that.is.a("string");
       secret = clients[PARTNER];
-      const tokenAuthorizers = cloud!.run.graph.ofType("aws:apigateway/authorizer:Authorizer").filter((a) => a.inputs.type === "TOKEN");
+      const tokenAuthorizers = fixture.cloud.run.graph.ofType("aws:apigateway/authorizer:Authorizer").filter((a) => a.inputs.type === "TOKEN");
       expect(tokenAuthorizers, "one TOKEN authorizer in the graph").to.have.length(1);
       authorizerId = tokenAuthorizers[0].id as string;
     });
@@ -284,16 +258,16 @@ describe("local cloud: authorizers, tokens and API keys (dev stack)", function (
   describe("npm run token (bin/token.ts) against this cloud's outputs.json", () => {
     // The cloud's state directory is .local/<name>: the CLI reads it as the stack <name>, so
     // neither the test nor the CLI touches .local/dev.
-    const stack = path.basename(stateDir);
+    const stack = path.basename(fixture.stateDir);
 
     it("outputsFileOf(<the state directory's name>) is the outputs.json the cloud wrote", () => {
-      expect(cloud!.outputsFile).to.equal(path.join(stateDir, "outputs.json"));
-      expect(outputsFileOf(stack)).to.equal(cloud!.outputsFile);
+      expect(fixture.cloud.outputsFile).to.equal(path.join(fixture.stateDir, "outputs.json"));
+      expect(outputsFileOf(stack)).to.equal(fixture.cloud.outputsFile);
     });
 
     it("reads tokenClients from it, and formatToken's token is accepted by GET /partner/status", async () => {
-      const clients = tokenClientsOf(fs.readFileSync(cloud!.outputsFile, "utf8"), stack);
-      expect(clients).to.deep.equal(cloud!.outputs.tokenClients);
+      const clients = tokenClientsOf(fs.readFileSync(fixture.cloud.outputsFile, "utf8"), stack);
+      expect(clients).to.deep.equal(fixture.cloud.outputs.tokenClients);
       const r = await call(`${base}/partner/status`, { headers: { Authorization: formatToken(clients, PARTNER) } });
       expect(r.status, r.text).to.equal(200);
       expect(r.json()).to.include({ status: "ok", principalId: PARTNER });
@@ -327,7 +301,7 @@ describe("local cloud: authorizers, tokens and API keys (dev stack)", function (
     const getData = (key?: string) => call(`${base}/data?category=tiers`, { headers: key === undefined ? {} : { "x-api-key": key } });
 
     before(() => {
-      keys = cloud!.outputs.apiKeys as typeof keys;
+      keys = fixture.cloud.outputs.apiKeys as typeof keys;
       expect(keys.acme).to.be.a("string").with.length.of.at.least(20);
       expect(keys.globex).to.be.a("string").with.length.of.at.least(20);
     });

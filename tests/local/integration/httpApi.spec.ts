@@ -6,9 +6,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { expect } from "chai";
-import { startLocal, type LocalCloud } from "../../../local/startLocal";
 import { LocalUserPool, decodeJwt, tamperedToken, type SignedInUser } from "./cognitoUsers";
-import { call, removeDir, stateDirFor, type Reply } from "./httpClient";
+import { call, type Reply } from "./httpClient";
+import { useLocalCloud } from "./localCloudFixture";
 
 const NOT_FOUND = `{"message":"Not Found"}`;
 const UNAUTHORIZED = `{"message":"Unauthorized"}`;
@@ -30,50 +30,28 @@ function expectInvalidToken(r: Reply): void {
 }
 
 describe("local cloud: demo API as an HTTP API (dev stack, api.type http)", function () {
-  let cloud: LocalCloud | undefined;
+  const fixture = useLocalCloud("http-api", {
+    stack: "dev",
+    // HTTP APIs have no caching, API keys or usage plans: the config reader refuses them.
+    configOverrides: {
+      "apigw-kit:api": { type: "http" },
+      "apigw-kit:cache": undefined,
+      "apigw-kit:customers": undefined,
+      "apigw-kit:methodOverrides": undefined,
+    },
+  });
   let base = "";
   let pool: LocalUserPool | undefined;
   let owner: SignedInUser;
-  const functionLines: string[] = [];
-  const stateDir = stateDirFor("http-api");
 
   before(async function () {
-    // Starting a local cloud (emulators, program run, workers, sign-ups) takes seconds, far
-    // more on a loaded CI machine.
-    this.timeout(90_000);
-    cloud = await startLocal({
-      stack: "dev",
-      port: 0,
-      stateDir,
-      // HTTP APIs have no caching, API keys or usage plans: the config reader refuses them.
-      configOverrides: {
-        "apigw-kit:api": { type: "http" },
-        "apigw-kit:cache": undefined,
-        "apigw-kit:customers": undefined,
-        "apigw-kit:methodOverrides": undefined,
-      },
-      functionLog: (fn, line) => functionLines.push(`${fn}: ${line}`),
-    });
-    base = cloud.endpoints.httpApi;
-    pool = LocalUserPool.of(cloud);
+    this.timeout(30_000);
+    base = fixture.cloud.endpoints.httpApi;
+    pool = LocalUserPool.of(fixture.cloud);
     owner = await pool.signUp("http-owner");
   });
 
-  afterEach(function () {
-    if (this.currentTest?.state === "failed" && functionLines.length > 0) {
-      process.stderr.write(`function output so far:\n${functionLines.slice(-30).join("\n")}\n`);
-    }
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    try {
-      pool?.destroy();
-      await cloud?.stop();
-    } finally {
-      removeDir(stateDir);
-    }
-  });
+  after(() => pool?.destroy());
 
   const postUser = (body: unknown, authorization?: string, headers: Record<string, string> = {}) =>
     call(`${base}/users`, {
@@ -85,12 +63,12 @@ describe("local cloud: demo API as an HTTP API (dev stack, api.type http)", func
     call(`${base}/users/${id}`, { headers: authorization === undefined ? {} : { Authorization: authorization } });
 
   it("is an HTTP API: outputs.apiType HTTP, served at the apiUrl output, no REST-only outputs", () => {
-    expect(cloud!.outputs.apiType).to.equal("HTTP");
-    expect(cloud!.httpGateway, "an HTTP gateway").to.exist;
-    expect(cloud!.gateway, "no REST gateway").to.equal(undefined);
+    expect(fixture.cloud.outputs.apiType).to.equal("HTTP");
+    expect(fixture.cloud.httpGateway, "an HTTP gateway").to.exist;
+    expect(fixture.cloud.gateway, "no REST gateway").to.equal(undefined);
     expect(base).to.match(/^http:\/\/127\.0\.0\.1:\d+\/dev$/);
-    expect(cloud!.outputs.apiUrl).to.equal(base);
-    expect(cloud!.outputs).not.to.have.any.keys("apiKeys", "tokenClients");
+    expect(fixture.cloud.outputs.apiUrl).to.equal(base);
+    expect(fixture.cloud.outputs).not.to.have.any.keys("apiKeys", "tokenClients");
   });
 
   describe("routing", () => {

@@ -11,6 +11,8 @@ export interface LocalCloudFixture {
   readonly cloud: LocalCloud;
   /** `<fn>: <line>` for every line a function wrote. */
   readonly functionLines: string[];
+  /** The cloud's state directory (outputs.json), `.local/test-<pid>-<name>`. */
+  readonly stateDir: string;
 }
 
 /** Registers the hooks in the calling `describe`; `name` names its state directory. */
@@ -47,5 +49,6 @@ export function useLocalCloud(name: string, options: Omit<StartLocalOptions, "st
       return cloud;
     },
     functionLines,
+    stateDir,
   };
 }
