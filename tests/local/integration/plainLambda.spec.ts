@@ -3,8 +3,12 @@
  * program of plain `@pulumi/aws` resources whose functions are packaged every way Lambda takes
  * them, through the REST gateway over real HTTP.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { expect } from "chai";
-import { call, expectGatewayError } from "./httpClient";
+import { startLocal } from "../../../local/startLocal";
+import { call, expectGatewayError, stateDirFor } from "./httpClient";
 import { useLocalCloud } from "./localCloudFixture";
 
 const PLAIN_LAMBDA_PROGRAM = require.resolve("../fixtures/plainLambdaProgram");
@@ -120,3 +124,25 @@ describe("local cloud: any aws.lambda.Function, as Lambda runs it (plain @pulumi
     return fn!.state.name as string;
   }
 });
+
+describe("local cloud: a program with a function it cannot run", function () {
+  it("refuses to start, naming the function and why, and leaves nothing behind (no task roots, no outputs.json)", async function () {
+    this.timeout(90_000);
+    const stateDir = stateDirFor("unrunnable");
+    const taskRootsBefore = taskRootFolders();
+    const error = await startLocal({ stack: "dev", port: 0, stateDir, program: require.resolve("../fixtures/unrunnableLambdaProgram") }).then(
+      (cloud) => cloud.stop().then(() => undefined),
+      (e: Error) => e,
+    );
+    expect(error?.message).to.match(
+      /^the local cloud cannot run a function of this program:\n {2}- function from-image-[0-9a-f]+ \(from-image\): packageType Image \(a container image\) cannot run in the local cloud, which runs Node\.js zip functions only$/,
+    );
+    expect(fs.existsSync(path.join(stateDir, "outputs.json"))).to.equal(false);
+    expect(taskRootFolders()).to.deep.equal(taskRootsBefore);
+  });
+});
+
+/** This process's Lambda work folders under the system's temporary folder. */
+function taskRootFolders(): string[] {
+  return fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith(`apigw-kit-lambda-${process.pid}-`));
+}
