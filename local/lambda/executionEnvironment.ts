@@ -18,6 +18,19 @@ export interface ErrorShape {
   trace: string[];
 }
 
+/** One invocation, as the runtime hands it to an environment. */
+export interface Invocation {
+  requestId: string;
+  /** The event as JSON text. */
+  payload: string;
+  /** When the function's own timeout passes, in performance.now() milliseconds. */
+  deadline: number;
+  /** The function ARN the caller invoked (`context.invokedFunctionArn`). */
+  arn: string;
+  /** The X-Ray trace header of the invocation (`_X_AMZN_TRACE_ID` while it runs). */
+  traceId: string;
+}
+
 /** How an environment answered: INIT done / an invocation's JSON result, or an error. */
 export type Outcome = { ok: true; payload: string } | { ok: false; error: ErrorShape };
 
@@ -113,13 +126,14 @@ export class ExecutionEnvironment {
     return !this.dead && !this.dying;
   }
 
-  invoke(requestId: string, payload: string, deadline: number, arn: string): Promise<Outcome> {
+  /** Runs one invocation; `deadline` is in performance.now() milliseconds. */
+  invoke({ requestId, deadline, ...invocation }: Invocation): Promise<Outcome> {
     if (!this.alive) return Promise.resolve({ ok: false, error: { errorType: "Runtime.ExitError", errorMessage: `RequestId: ${requestId} Error: Runtime exited`, trace: [] } });
     return new Promise<Outcome>((settle) => {
       this.pending = { requestId, settle };
       // The worker's getRemainingTimeInMillis counts down to an epoch time, as in Lambda.
       const epochDeadline = Math.round(Date.now() + (deadline - performance.now()));
-      this.host.post({ type: "invoke", requestId, payload, deadline: epochDeadline, arn });
+      this.host.post({ type: "invoke", requestId, deadline: epochDeadline, ...invocation });
     });
   }
 

@@ -83,6 +83,20 @@ export type InvokeResult =
   /** The concurrency limit was reached and the wait queue is full. */
   | { kind: "throttled"; durationMs: number };
 
+export interface InvokeOptions {
+  /**
+   * How long the caller waits, in ms (API Gateway's integration timeout).
+   * @default as long as the function runs
+   */
+  timeoutMs?: number;
+  /**
+   * The X-Ray trace header the caller passes on (`Root=1-...;Parent=...;Sampled=0`), which the
+   * function reads as `_X_AMZN_TRACE_ID` while the invocation runs.
+   * @default a new trace
+   */
+  traceId?: string;
+}
+
 export interface LambdaRuntimeOptions {
   /**
    * Where task roots are unpacked (`<workDir>/<function name>-<deployment>/`) beside the
@@ -107,9 +121,10 @@ export interface LambdaRuntimeOptions {
   maxQueue?: number;
   /**
    * Where execution environments of a function whose Node.js major is the host's run: worker
-   * threads of this process (cheap to start and to call), or child processes like any other
-   * major (as isolated as Lambda's: their own working directory, the task root, and their own
-   * process state). Other majors always run in child processes.
+   * threads of this process (cheap to start and to call; the process's timezone is then set to
+   * UTC, as Lambda's, since threads share it), or child processes like any other major (as
+   * isolated as Lambda's: their own working directory, the task root, and their own process
+   * state). Other majors always run in child processes.
    * @default "threads"
    */
   hostMajorIn?: "threads" | "processes";
@@ -200,6 +215,9 @@ export class LambdaRuntime {
     if (!Number.isInteger(this.maxConcurrency) || this.maxConcurrency < 1) throw new Error(`maxConcurrency must be an integer >= 1 (got ${options.maxConcurrency})`);
     if (!Number.isInteger(this.maxQueue) || this.maxQueue < 0) throw new Error(`maxQueue must be an integer >= 0 (got ${options.maxQueue})`);
     this.log = options.log ?? ((name, line) => process.stderr.write(`[${name}] ${line}\n`));
+    // Lambda runs functions in UTC (TZ=:UTC). A worker thread cannot have a timezone of its
+    // own: it has the process's, which follows process.env.TZ set here, in the main thread.
+    if (options.hostMajorIn !== "processes" && process.env.TZ !== "UTC") process.env.TZ = "UTC";
     this.taskRoots = new TaskRoots(options.workDir);
     this.runtimeDir = path.join(options.workDir, ".runtime");
     this.providedPackages = createRuntimeDir(this.runtimeDir);
@@ -258,7 +276,7 @@ export class LambdaRuntime {
    * own timeout either way (holding its concurrency slot), as Lambda does when API Gateway
    * stops waiting.
    */
-  async invoke(nameOrArn: string, event: unknown, options: { timeoutMs?: number } = {}): Promise<InvokeResult> {
+  async invoke(nameOrArn: string, event: unknown, options: InvokeOptions = {}): Promise<InvokeResult> {
     const started = performance.now();
     const durationMs = () => Math.round((performance.now() - started) * 1000) / 1000;
     const payload = event === undefined ? "{}" : JSON.stringify(event);
@@ -295,7 +313,7 @@ export class LambdaRuntime {
     // has its answer (a caller that stopped waiting leaves the function running).
     let environmentFree: Promise<void> = Promise.resolve();
     try {
-      const ran = await this.run(fn, payload, callerDeadline);
+      const ran = await this.run(fn, payload, callerDeadline, options.traceId);
       environmentFree = ran.environmentFree;
       const result = ran.result;
       if (result.kind === "error") fn.counters.errors += 1;
@@ -379,6 +397,7 @@ export class LambdaRuntime {
     fn: DeployedFunction,
     payload: string,
     callerDeadline: number,
+    traceId: string | undefined,
   ): Promise<{ result: DistributiveOmit<InvokeResult, "durationMs">; environmentFree: Promise<void> }> {
     const settled = (result: DistributiveOmit<InvokeResult, "durationMs">) => ({ result, environmentFree: Promise.resolve() });
     let environment = fn.idle.pop();
@@ -397,7 +416,7 @@ export class LambdaRuntime {
     const requestId = randomUUID();
     // The function's clock (getRemainingTimeInMillis) is its own timeout, whatever the caller waits.
     const functionDeadline = performance.now() + fn.spec.timeoutSeconds * 1000;
-    const invocation = environment.invoke(requestId, payload, functionDeadline, fn.spec.arn);
+    const invocation = environment.invoke({ requestId, payload, deadline: functionDeadline, arn: fn.spec.arn, traceId: traceId ?? newTraceId() });
     const outcome = await withDeadline(invocation, Math.min(functionDeadline, callerDeadline));
     if (outcome === "timeout" && callerDeadline < functionDeadline) {
       // The caller gave up first (API Gateway's 504); the function runs on to its end.
@@ -544,6 +563,16 @@ function atDeadline(deadline: number, fire: () => void): { current?: NodeJS.Time
 
 function stoppedError(): ErrorShape {
   return { errorType: "Runtime.ExitError", errorMessage: "Error: Runtime exited: the local Lambda runtime was stopped", trace: [] };
+}
+
+/**
+ * A new X-Ray trace header, `Root=1-<epoch seconds, 8 hex>-<24 hex>;Parent=<16 hex>;Sampled=0`
+ * (the X-Ray developer guide's "Tracing header").
+ */
+function newTraceId(): string {
+  const random = randomBytes(20).toString("hex");
+  const seconds = Math.floor(Date.now() / 1000).toString(16).padStart(8, "0");
+  return `Root=1-${seconds}-${random.slice(0, 24)};Parent=${random.slice(24, 40)};Sampled=0`;
 }
 
 /** `2025/11/25/[$LATEST]<32 hex>`, Lambda's log stream name for an environment. */

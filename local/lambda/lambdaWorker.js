@@ -35,7 +35,7 @@
  * ES modules, which ignore NODE_PATH, fall back to the same folders (see resolveFromNodePath).
  *
  * Protocol with the parent (worker_threads messages, or IPC messages of a child process):
- *   parent -> worker  {type: "invoke", requestId, payload: JSON text, deadline: epoch ms, arn}
+ *   parent -> worker  {type: "invoke", requestId, payload: JSON text, deadline: epoch ms, arn, traceId}
  *   worker -> parent  {type: "ready"} | {type: "init-error", error}
  *                     {type: "result", requestId, ok: true, payload: JSON text}
  *                     {type: "result", requestId, ok: false, error, fatal?: true}
@@ -274,8 +274,9 @@ function folderIsTypeModule(folder) {
   return parent === folder ? false : folderIsTypeModule(parent);
 }
 
-function invoke(handler, { requestId, payload, deadline, arn }) {
+function invoke(handler, { requestId, payload, deadline, arn, traceId }) {
   const invocation = { requestId, reported: false };
+  process.env._X_AMZN_TRACE_ID = traceId;
   current = invocation;
   // The loop may now run dry: that is how a callback result waiting for an empty event loop,
   // or a handler that never settles, gets its answer (see beforeExit above).
@@ -376,8 +377,10 @@ function invokeContext(requestId, deadline, arn) {
 }
 
 /** buffered-invoke-processor.ts of RIC 4: `await handler(event, context)`, nothing else. */
-async function invokeAsync(handler, { requestId, payload, deadline, arn }) {
+async function invokeAsync(handler, { requestId, payload, deadline, arn, traceId }) {
   const invocation = { requestId, reported: false };
+  // moveXRayHeaderToEnv of RIC 4: the only variable that changes per invocation.
+  process.env._X_AMZN_TRACE_ID = traceId;
   current = invocation;
   // A handler that never settles lets the event loop run dry, and the runtime exit.
   channel.unref();

@@ -248,6 +248,34 @@ describe("Lambda runtime (worker threads)", () => {
       }
     });
 
+    it("sets _X_AMZN_TRACE_ID for each invocation: the caller's trace header, or a new one (both RICs)", async () => {
+      const runtime = newRuntime();
+      const code = "exports.handler = async () => process.env._X_AMZN_TRACE_ID";
+      for (const lambdaRuntime of ["nodejs24.x", "nodejs22.x"]) {
+        const name = await deploy(runtime, code, { runtime: lambdaRuntime });
+        const passed = "Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1";
+        expect(ok(await runtime.invoke(name, {}, { traceId: passed })).value, lambdaRuntime).to.equal(passed);
+        const [first, second] = [ok(await runtime.invoke(name, {})).value, ok(await runtime.invoke(name, {})).value] as string[];
+        expect(first, lambdaRuntime).to.match(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/);
+        expect(second).to.not.equal(first);
+      }
+    });
+
+    it("runs functions in UTC, as Lambda does, in a worker thread (the process's timezone) and in a process (TZ=:UTC)", async () => {
+      const saved = process.env.TZ;
+      process.env.TZ = "America/New_York";
+      try {
+        const code = "exports.handler = async () => [new Date(0).getHours(), Intl.DateTimeFormat().resolvedOptions().timeZone]";
+        const threads = newRuntime();
+        const processes = newRuntime({ hostMajorIn: "processes" });
+        expect(ok(await threads.invoke(await deploy(threads, code), {})).value).to.deep.equal([0, "UTC"]);
+        expect(ok(await processes.invoke(await deploy(processes, code), {})).value).to.deep.equal([0, "UTC"]);
+      } finally {
+        if (saved === undefined) delete process.env.TZ;
+        else process.env.TZ = saved;
+      }
+    });
+
     it("runs the host's major in child processes too when asked (hostMajorIn: processes): own pid, working directory the task root", async () => {
       const runtime = newRuntime({ hostMajorIn: "processes" });
       const name = await deploy(runtime, "exports.handler = async () => ({ pid: process.pid, cwd: process.cwd(), root: process.env.LAMBDA_TASK_ROOT, node: process.version })");
