@@ -332,10 +332,10 @@ export class RestGateway {
   }
 
   /**
-   * "If the Lambda API rejects the invocation request, API Gateway returns a 500 error code. If
-   * the function runs but returns an error, or returns a response in the wrong format, API
-   * Gateway returns a 502" (Lambda developer guide, "Handling Lambda errors with an API Gateway
-   * API"): an event too large for Invoke is a 500, a result too large a 502.
+   * A result too large for Invoke is a function error, so a 502 like any other ("If the function
+   * runs but returns an error ... API Gateway returns a 502", Lambda developer guide, "Handling
+   * Lambda errors with an API Gateway API"); an event too large is answered 413 (see
+   * lambdaRequestTooLarge below).
    */
   private async lambdaProxy(method: MethodModel, integration: IntegrationModel, request: GatewayRequest, input: TemplateInput): Promise<GatewayAnswer> {
     const binary = matchesBinaryMediaType(requestHeader(request, "content-type"), this.model.binaryMediaTypes);
@@ -355,7 +355,7 @@ export class RestGateway {
     };
     const result = await this.options.lambda.invoke(integration.functionArn ?? "", event, { timeoutMs: integration.timeoutMs });
     if (result.kind === "timeout") return this.errorAnswer("INTEGRATION_TIMEOUT", request, input);
-    if (result.kind === "rejected") return this.errorAnswer("API_CONFIGURATION_ERROR", request, input);
+    if (result.kind === "rejected") return lambdaRequestTooLarge();
     if (result.kind !== "ok") return this.errorAnswer("INTEGRATION_FAILURE", request, input);
     const parsed = parseProxyResult(result.value);
     if (!parsed) return this.errorAnswer("INTEGRATION_FAILURE", request, input);
@@ -378,7 +378,8 @@ export class RestGateway {
     }
     const result = await this.options.lambda.invoke(integration.functionArn ?? "", event, { timeoutMs: integration.timeoutMs });
     if (result.kind === "timeout") return this.errorAnswer("INTEGRATION_TIMEOUT", request, input);
-    if (result.kind === "throttled" || result.kind === "rejected") return this.errorAnswer("API_CONFIGURATION_ERROR", request, input);
+    if (result.kind === "rejected") return lambdaRequestTooLarge();
+    if (result.kind === "throttled") return this.errorAnswer("API_CONFIGURATION_ERROR", request, input);
     if (result.kind === "error") {
       const errorBody = JSON.stringify({ errorMessage: result.errorMessage, errorType: result.errorType, requestId: input.context.requestId, stackTrace: result.trace });
       const response = selectResponse(integration, result.errorMessage) ?? defaultResponse(integration);
@@ -522,6 +523,18 @@ export class RestGateway {
       return { status: 500, headers: { "Content-Type": "application/json", "x-amzn-ErrorType": "InternalServerErrorException" }, body: `{"message": "Internal server error"}` };
     }
   }
+}
+
+/**
+ * An event the Invoke API refused as too large (6,291,456 bytes or more): 413
+ * `{"message": "Request Too Long"}` with `x-amzn-ErrorType: BadRequestException`, as recorded
+ * from a REST API in front of Lambda (koki-develop/lgtm-generator#10, 2021-09-12; the
+ * developer guide's general "If the Lambda API rejects the invocation request, API Gateway
+ * returns a 500" does not hold for this case). The recorder found that the REQUEST_TOO_LARGE
+ * gateway response does not change it, so customisations do not apply here.
+ */
+function lambdaRequestTooLarge(): GatewayAnswer {
+  return { status: 413, headers: { "Content-Type": "application/json", "x-amzn-ErrorType": "BadRequestException" }, body: `{"message": "Request Too Long"}` };
 }
 
 class BodyTooLarge extends Error {}

@@ -95,11 +95,11 @@ describe("local cloud: any aws.lambda.Function, as Lambda runs it (plain @pulumi
       expect({ status: r.status, body: JSON.parse(r.text) }).to.deep.equal({ status: 200, body: { bodyLength: 5 * 1024 * 1024 } });
     });
 
-    it("answers a 7 MB body with 500 Internal server error: the event is over Invoke's 6,291,456 bytes, which Lambda refuses", async function () {
+    it('answers a 7 MB body with 413 {"message": "Request Too Long"} [recorded]: the event is over Invoke\'s 6,291,456 bytes, which Lambda refuses', async function () {
       this.timeout(30_000);
       const before = fixture.cloud.lambda.stats(sizeFunction()).invocations;
       const r = await call(`${base}/size`, { method: "POST", body: "a".repeat(7 * 1024 * 1024) });
-      expectGatewayError(r, 500, INTERNAL_ERROR, "InternalServerErrorException");
+      expectGatewayError(r, 413, `{"message": "Request Too Long"}`, "BadRequestException");
       // Refused by the Invoke API: the function never ran.
       expect(fixture.cloud.lambda.stats(sizeFunction()).invocations).to.equal(before);
     });
@@ -114,8 +114,8 @@ describe("local cloud: any aws.lambda.Function, as Lambda runs it (plain @pulumi
       expect({ status: under.status, length: under.text.length }).to.deep.equal({ status: 200, length: 6_291_556 - 30 });
     });
 
-    it("counts both in the stage's metrics as 5XX errors (the 200s beside them too)", () => {
-      expect(fixture.cloud.gateway!.metrics.snapshot()["POST /size"]).to.deep.include({ Count: 4, "5XXError": 2 });
+    it("counts both in the stage's metrics: the 413 as a 4XX error, the 502 as a 5XX error (the 200s beside them too)", () => {
+      expect(fixture.cloud.gateway!.metrics.snapshot()["POST /size"]).to.deep.include({ Count: 4, "4XXError": 1, "5XXError": 1 });
     });
   });
 
