@@ -31,6 +31,7 @@
  *   like any other integration failure.
  */
 import { randomBytes, randomUUID } from "node:crypto";
+import { pooledRandom } from "../randomPool";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { ArchiveFiles } from "./codeArchive";
@@ -288,7 +289,7 @@ export class LambdaRuntime {
       const arn = nameOrArn.startsWith("arn:") ? nameOrArn : `function ${nameOrArn}`;
       return { kind: "error", errorType: "ResourceNotFoundException", errorMessage: `Function not found: ${arn}`, trace: [], durationMs: durationMs() };
     }
-    if (Buffer.byteLength(payload) >= MAX_REQUEST_BYTES) {
+    if (mayReach(payload, MAX_REQUEST_BYTES) && Buffer.byteLength(payload) >= MAX_REQUEST_BYTES) {
       // Refused by the Invoke API itself: no invocation, nothing in the function's counters.
       return {
         kind: "rejected",
@@ -441,7 +442,7 @@ export class LambdaRuntime {
     }
     this.keepOrEnd(fn, environment);
     if (!outcome.ok) return settled({ kind: "error", ...outcome.error });
-    if (Buffer.byteLength(outcome.payload) > MAX_RESPONSE_BYTES) {
+    if (mayReach(outcome.payload, MAX_RESPONSE_BYTES + 1) && Buffer.byteLength(outcome.payload) > MAX_RESPONSE_BYTES) {
       // A function error; the environment stays warm (the recorded second invoke succeeds too).
       return settled({ kind: "error", errorType: "Function.ResponseSizeTooLarge", errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`, trace: [] });
     }
@@ -566,11 +567,19 @@ function stoppedError(): ErrorShape {
 }
 
 /**
+ * Whether a string's UTF-8 form may be `bytes` long: at most 3 bytes per UTF-16 code unit, so
+ * the usual small event skips counting its bytes.
+ */
+function mayReach(text: string, bytes: number): boolean {
+  return text.length * 3 >= bytes;
+}
+
+/**
  * A new X-Ray trace header, `Root=1-<epoch seconds, 8 hex>-<24 hex>;Parent=<16 hex>;Sampled=0`
  * (the X-Ray developer guide's "Tracing header").
  */
 function newTraceId(): string {
-  const random = randomBytes(20).toString("hex");
+  const random = pooledRandom(20, "hex");
   const seconds = Math.floor(Date.now() / 1000).toString(16).padStart(8, "0");
   return `Root=1-${seconds}-${random.slice(0, 24)};Parent=${random.slice(24, 40)};Sampled=0`;
 }

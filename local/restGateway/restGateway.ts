@@ -1,4 +1,5 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
+import { pooledRandom } from "../randomPool";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { InvokeResult } from "../lambda/lambdaRuntime";
@@ -726,20 +727,9 @@ export function awsRequestTime(date: Date): string {
   return `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
 }
 
-/** Random bytes drawn in blocks: one randomBytes call per request costs more than the rest of the id. */
-const ID_POOL_BYTES = 12 * 512;
-let idPool = Buffer.alloc(0);
-let idPoolOffset = ID_POOL_BYTES;
-
 /** `$context.extendedRequestId`: 16 characters of random base64url, as AWS's `x-amz-apigw-id`. */
 function extendedId(): string {
-  if (idPoolOffset + 12 > idPool.length) {
-    idPool = randomBytes(ID_POOL_BYTES);
-    idPoolOffset = 0;
-  }
-  const id = idPool.toString("base64url", idPoolOffset, idPoolOffset + 12);
-  idPoolOffset += 12;
-  return id;
+  return pooledRandom(12, "base64url");
 }
 
 function normalizeIp(address: string | undefined): string {
