@@ -12,7 +12,7 @@
  */
 import * as fs from "node:fs";
 import { BUNDLE_FILE } from "../components/lambdaBundle";
-import { formatCount, markdownTable, passOrFail } from "./benchSupport";
+import { formatCount, markdownTable, passOrFail, runWhenMain } from "./benchSupport";
 import { ZIP_END_RECORD, defaultPackageFiles, demoFunctions, topLevelPackageOf, zipEntriesBytes, zipEntryBytes } from "./lambdaPackagings";
 
 const MAX_ZIPPED_BYTES = 200 * 1024;
@@ -112,12 +112,4 @@ function printTable(result: ArchivesResult, largest: Array<{ folder: string; zip
   );
 }
 
-if (require.main === module) {
-  benchArchives().then(
-    () => process.exit(0),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+runWhenMain(module, benchArchives);

@@ -34,3 +34,18 @@ export function formatCount(value: number): string {
 export function passOrFail(pass: boolean): string {
   return pass ? "PASS" : "FAIL";
 }
+
+/**
+ * Runs a benchmark when its file is run alone (`npx ts-node --transpile-only bench/<name>.ts`):
+ * exit 0 when it ends, 1 with the error when it fails.
+ */
+export function runWhenMain(module: NodeJS.Module, bench: () => Promise<unknown>): void {
+  if (require.main !== module) return;
+  bench().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

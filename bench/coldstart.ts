@@ -37,7 +37,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { BUNDLE_FILE } from "../components/lambdaBundle";
-import { PROJECT_ROOT, formatCount, markdownTable, median, passOrFail } from "./benchSupport";
+import { PROJECT_ROOT, formatCount, markdownTable, median, passOrFail, runWhenMain } from "./benchSupport";
 import { type DemoFunction, ZIP_END_RECORD, defaultPackageFiles, demoFunctions, unbundledArchive, zipEntriesBytes, zipEntryBytes } from "./lambdaPackagings";
 
 const ROUNDS = Number(process.env.COLDSTART_ROUNDS ?? 10);
@@ -234,12 +234,4 @@ function printTable(result: ColdStartResult, defaultSet: DefaultPackageSet, elap
   );
 }
 
-if (require.main === module) {
-  benchColdStart().then(
-    () => process.exit(0),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+runWhenMain(module, benchColdStart);

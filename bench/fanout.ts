@@ -57,7 +57,7 @@ import { programFunctions } from "../local/lambda/programFunctions";
 import { webSocketApiModels } from "../local/webSocketGateway";
 import { BROADCAST_SCAN_SEGMENTS, DEFAULT_BROADCAST_CONCURRENCY } from "../functions/webSocket";
 import { LocalUserPool } from "../tests/local/integration/cognitoUsers";
-import { PROJECT_ROOT, UNLIMITED_ACCOUNT_THROTTLE, UNLIMITED_THROTTLE } from "./benchSupport";
+import { PROJECT_ROOT, UNLIMITED_ACCOUNT_THROTTLE, UNLIMITED_THROTTLE, runWhenMain } from "./benchSupport";
 
 const CONNECTIONS = Number(process.env.FANOUT_CONNECTIONS ?? 5000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -415,12 +415,4 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-if (require.main === module) {
-  benchFanout().then(
-    () => process.exit(0),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+runWhenMain(module, benchFanout);

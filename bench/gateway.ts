@@ -26,7 +26,7 @@ import { promisify } from "node:util";
 import { createDataHandler } from "../functions/data";
 import { createHmacToken } from "../functions/hmacToken";
 import { startLocal } from "../local/startLocal";
-import { PROJECT_ROOT, UNLIMITED_ACCOUNT_THROTTLE, formatCount, markdownTable, median } from "./benchSupport";
+import { PROJECT_ROOT, UNLIMITED_ACCOUNT_THROTTLE, formatCount, markdownTable, median, runWhenMain } from "./benchSupport";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -216,12 +216,4 @@ function printRows(rows: GatewayOverheadRow[]): void {
   );
 }
 
-if (require.main === module) {
-  benchGateway().then(
-    () => process.exit(0),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+runWhenMain(module, benchGateway);

@@ -20,7 +20,7 @@
 import { moduleArchive } from "../local/lambda/codeArchive";
 import { LambdaRuntime } from "../local/lambda/lambdaRuntime";
 import { createWorkDir } from "../local/lambda/taskRoots";
-import { markdownTable, median } from "./benchSupport";
+import { markdownTable, median, runWhenMain } from "./benchSupport";
 
 const ROUNDS = Number(process.env.LAMBDA_HOSTS_ROUNDS ?? 5);
 const WARM_INVOCATIONS = 2000;
@@ -102,12 +102,4 @@ function print(rows: LambdaHostRow[]): void {
   );
 }
 
-if (require.main === module) {
-  benchLambdaHosts().then(
-    () => process.exit(0),
-    (error) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+runWhenMain(module, benchLambdaHosts);

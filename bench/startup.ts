@@ -24,7 +24,7 @@ import * as http from "node:http";
 import * as net from "node:net";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { PROJECT_ROOT, formatCount, markdownTable, median, passOrFail } from "./benchSupport";
+import { PROJECT_ROOT, formatCount, markdownTable, median, passOrFail, runWhenMain } from "./benchSupport";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const GOAL_NPM_START_MS = 10_000;
@@ -221,12 +221,4 @@ async function waitFor(condition: () => boolean, timeoutMs: number, describe: ()
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-if (require.main === module) {
-  benchStartup().then(
-    () => process.exit(0),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+runWhenMain(module, benchStartup);

@@ -23,7 +23,7 @@ import * as http from "node:http";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { startLocal } from "../local/startLocal";
-import { PROJECT_ROOT, UNLIMITED_ACCOUNT_THROTTLE, UNLIMITED_THROTTLE, formatCount, markdownTable, median, passOrFail } from "./benchSupport";
+import { PROJECT_ROOT, UNLIMITED_ACCOUNT_THROTTLE, UNLIMITED_THROTTLE, formatCount, markdownTable, median, passOrFail, runWhenMain } from "./benchSupport";
 
 /** Usage plans under test: a typical tier, and a faster one where a token is 5 ms apart. */
 const PLANS = [
@@ -240,12 +240,4 @@ function printTable(plans: ThrottlePlanResult[]): void {
 
 const signed = (percent: number) => `${percent >= 0 ? "+" : ""}${percent.toFixed(2)}`;
 
-if (require.main === module) {
-  benchThrottle().then(
-    () => process.exit(0),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+runWhenMain(module, benchThrottle);
