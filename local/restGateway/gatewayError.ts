@@ -1,0 +1,27 @@
+import type { GatewayResponseType } from "./gatewayResponses";
+
+/**
+ * A failure of one step of the REST gateway's chain. Steps throw it; the chain renders it, in
+ * one place, to the API's gateway response of that type (its default, or the API's
+ * customisation), so no step builds an error answer itself.
+ *
+ * @example
+ * throw new GatewayError("INTEGRATION_TIMEOUT", "the endpoint did not answer within 29000 ms");
+ */
+export class GatewayError extends Error {
+  /**
+   * @param type - The gateway response type that answers this failure.
+   * @param detail - Why, for the local cloud's log; never sent to the caller.
+   * @param options.message - `$context.error.message` when it is not the type's default
+   *   (e.g. the missing parameters of BAD_REQUEST_PARAMETERS). @default the type's message
+   * @param options.validationErrorString - `$context.error.validationErrorString`. @default none
+   */
+  constructor(
+    readonly type: GatewayResponseType,
+    detail?: string,
+    readonly options: { message?: string; validationErrorString?: string } = {},
+  ) {
+    super(detail ?? type);
+    this.name = "GatewayError";
+  }
+}
