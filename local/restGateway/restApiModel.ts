@@ -22,8 +22,24 @@ export interface MethodModel {
 
 export interface IntegrationModel {
   type: "AWS_PROXY" | "AWS" | "MOCK" | "HTTP" | "HTTP_PROXY";
+  /**
+   * The integration URI as declared: an `http(s)://` URL (HTTP, HTTP_PROXY; may hold `{name}`
+   * path placeholders and `${stageVariables.x}`), or an `arn:aws:apigateway:...` URI (AWS,
+   * AWS_PROXY). Undefined for MOCK.
+   */
+  uri?: string;
+  /** `integrationHttpMethod`: the method sent to the endpoint (`ANY`: the client's). Undefined for MOCK. */
+  integrationHttpMethod?: string;
   /** The Lambda function's ARN, read from the integration URI. */
   functionArn?: string;
+  /** For AWS / AWS_PROXY: what the URI targets (Lambda, or a DynamoDB action). */
+  awsTarget?: AwsIntegrationTarget;
+  /** `integration.request.{header,querystring,path}.<name>` -> mapping expression. */
+  requestParameters: Record<string, string>;
+  /** INTERNET, or VPC_LINK (never served: a model with a VPC link is refused). */
+  connectionType: "INTERNET" | "VPC_LINK";
+  /** How the request body is converted before the request template; undefined is passthrough. */
+  contentHandling?: ContentHandling;
   requestTemplates: Record<string, string>;
   passthroughBehavior: "WHEN_NO_MATCH" | "WHEN_NO_TEMPLATES" | "NEVER";
   cacheKeyParameters: string[];
@@ -37,7 +53,22 @@ export interface IntegrationResponseModel {
   responseTemplates: Record<string, string>;
   /** `method.response.header.<name>` -> mapping expression */
   responseParameters: Record<string, string>;
+  /** How the endpoint's body is converted before the response template; undefined is passthrough. */
+  contentHandling?: ContentHandling;
 }
+
+/** API Gateway's payload conversions ("Content type conversions in API Gateway"). */
+export type ContentHandling = "CONVERT_TO_BINARY" | "CONVERT_TO_TEXT";
+
+/**
+ * What an AWS / AWS_PROXY integration URI targets. The local cloud emulates Lambda
+ * (`arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<functionArn>/invocations`)
+ * and DynamoDB's JSON API by action (`arn:aws:apigateway:<region>:dynamodb:action/<Action>`);
+ * a model naming any other service is refused when it is built.
+ */
+export type AwsIntegrationTarget =
+  | { kind: "lambda"; region: string; functionArn: string }
+  | { kind: "dynamodb"; region: string; action: string };
 
 export interface AuthorizerModel {
   id: string;
@@ -145,7 +176,9 @@ function buildModel(graph: ResourceGraph, api: RecordedResource, stage: Recorded
       requestParameters: method.inputs.requestParameters ?? {},
       requestModels: method.inputs.requestModels ?? {},
       validator: method.inputs.requestValidatorId ? validators.get(method.inputs.requestValidatorId) : undefined,
-      integration: integration ? integrationModel(integration, integrationResponses.get(methodKey(method)) ?? []) : undefined,
+      integration: integration
+        ? integrationModel(`${method.inputs.httpMethod} ${resourcePath}`, integration, integrationResponses.get(methodKey(method)) ?? [])
+        : undefined,
       methodResponses: Object.fromEntries(
         (methodResponses.get(methodKey(method)) ?? []).map((r) => [String(r.inputs.statusCode), r.inputs.responseParameters ?? {}]),
       ),
@@ -199,11 +232,28 @@ function buildModel(graph: ResourceGraph, api: RecordedResource, stage: Recorded
   };
 }
 
-function integrationModel(integration: RecordedResource, responses: RecordedResource[]): IntegrationModel {
+/**
+ * @param methodName - `GET /things`, to name the method in a refusal.
+ * @param integration - The recorded `aws.apigateway.Integration`.
+ * @param responses - Its recorded `aws.apigateway.IntegrationResponse`s.
+ */
+function integrationModel(methodName: string, integration: RecordedResource, responses: RecordedResource[]): IntegrationModel {
   const inputs = integration.inputs;
+  const uri = typeof inputs.uri === "string" ? inputs.uri : undefined;
+  const connectionType = inputs.connectionType ?? "INTERNET";
+  if ((inputs.type === "HTTP" || inputs.type === "HTTP_PROXY") && connectionType === "VPC_LINK") {
+    throw new Error(`${methodName}: ${inputs.type} integration through a VPC link (connectionType VPC_LINK) is not emulated by the local cloud`);
+  }
+  const awsTarget = inputs.type === "AWS" || inputs.type === "AWS_PROXY" ? awsIntegrationTarget(methodName, inputs.type, uri) : undefined;
   return {
     type: inputs.type,
-    functionArn: typeof inputs.uri === "string" ? functionArnFromUri(inputs.uri) : undefined,
+    uri,
+    integrationHttpMethod: inputs.integrationHttpMethod,
+    functionArn: uri !== undefined ? functionArnFromUri(uri) : undefined,
+    awsTarget,
+    requestParameters: inputs.requestParameters ?? {},
+    connectionType,
+    contentHandling: inputs.contentHandling || undefined,
     requestTemplates: inputs.requestTemplates ?? {},
     passthroughBehavior: inputs.passthroughBehavior ?? "WHEN_NO_MATCH",
     cacheKeyParameters: inputs.cacheKeyParameters ?? [],
@@ -213,8 +263,56 @@ function integrationModel(integration: RecordedResource, responses: RecordedReso
       selectionPattern: r.inputs.selectionPattern || undefined,
       responseTemplates: r.inputs.responseTemplates ?? {},
       responseParameters: r.inputs.responseParameters ?? {},
+      contentHandling: r.inputs.contentHandling || undefined,
     })),
   };
+}
+
+/**
+ * Classifies an AWS / AWS_PROXY integration URI, refusing what the local cloud cannot serve
+ * rather than serving it as something else. A URI that is not a string yet (an unresolved
+ * output under test mocks) stays unclassified, as before.
+ *
+ * @param methodName - `GET /things`, to name the method in the refusal.
+ * @param type - The integration type.
+ * @param uri - The integration URI.
+ */
+function awsIntegrationTarget(methodName: string, type: "AWS" | "AWS_PROXY", uri: string | undefined): AwsIntegrationTarget | undefined {
+  if (uri === undefined) return undefined;
+  const target = parseAwsIntegrationUri(uri);
+  if (target?.service === "lambda") {
+    const functionArn = functionArnFromUri(uri);
+    if (functionArn !== undefined) return { kind: "lambda", region: target.region, functionArn };
+  }
+  const service = target?.service ?? "an unrecognised service";
+  if (type === "AWS_PROXY") {
+    // AWS refuses this at PutIntegration: "Integrations of type 'AWS_PROXY' currently only supports
+    // Lambda function and Firehose stream invocations." [recorded: LocalStack
+    // test_apigateway_dynamodb.py::test_error_aws_proxy_not_supported, 26-02-2023]
+    throw new Error(`${methodName}: AWS_PROXY integration with ${service} (${uri}) is not supported: AWS_PROXY integrations invoke Lambda functions only`);
+  }
+  if (target?.service === "dynamodb" && target.kind === "action" && /^[A-Za-z]+$/.test(target.path)) {
+    return { kind: "dynamodb", region: target.region, action: target.path };
+  }
+  throw new Error(
+    `${methodName}: AWS integration with ${service} (${uri}) is not emulated by the local cloud; ` +
+      "it serves Lambda functions and DynamoDB actions (arn:aws:apigateway:<region>:dynamodb:action/<Action>)",
+  );
+}
+
+/**
+ * Splits an AWS integration URI, `arn:aws:apigateway:<region>:<service>:<path|action>/<rest>`
+ * ("PutIntegration", API Gateway API reference: uri). The service may carry a subdomain
+ * (`<subdomain>.<service>`), which names the service all the same.
+ *
+ * @param uri - The integration URI.
+ * @returns undefined when the URI does not have that shape.
+ */
+export function parseAwsIntegrationUri(uri: string): { region: string; service: string; kind: "path" | "action"; path: string } | undefined {
+  const match = /^arn:aws[a-z-]*:apigateway:([^:]*):([^:]+):(path|action)\/(.*)$/s.exec(uri);
+  if (!match) return undefined;
+  const [, region, service, kind, path] = match;
+  return { region, service: service.split(".").pop() as string, kind: kind as "path" | "action", path };
 }
 
 /** `arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{functionArn}/invocations` -> functionArn */
