@@ -18,7 +18,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
 import type { InvokeResult } from "./lambda/lambdaRuntime";
-import { awsRequestTime, type LambdaInvoker } from "./restGateway/restGateway";
+import { PayloadTooLarge, awsRequestTime, readBody } from "./gateway/incomingRequest";
+import type { LambdaInvoker } from "./gateway/lambdaInvoker";
 import type { WebSocketApiModel, WebSocketRouteModel } from "./webSocket/webSocketApiModel";
 
 export { webSocketApiModels } from "./webSocket/webSocketApiModel";
@@ -379,8 +380,13 @@ export class WebSocketGateway {
     const open = connection && connection.socket.readyState === WebSocket.OPEN;
     switch (req.method) {
       case "POST": {
-        const body = await readBody(req, this.limits.maxMessageBytes);
-        if (body === "too large") return sendError(res, 413, "PayloadTooLargeException", "Request entity too large");
+        let body: Buffer;
+        try {
+          body = await readBody(req, this.limits.maxMessageBytes);
+        } catch (err) {
+          if (err instanceof PayloadTooLarge) return sendError(res, 413, "PayloadTooLargeException", "Request entity too large");
+          throw err;
+        }
         if (!open) return sendError(res, 410, "GoneException", `Connection ${id} is gone`);
         await new Promise<void>((resolve) =>
           connection.socket.send(body, { binary: false }, (error) => {
@@ -438,18 +444,6 @@ function newConnectionId(): string {
 
 function newRequestId(): string {
   return randomUUID();
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too large"> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let tooLarge = false;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) tooLarge = true;
-    else chunks.push(chunk as Buffer);
-  }
-  return tooLarge ? "too large" : Buffer.concat(chunks);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { type IncomingMessage, type ServerResponse, validateHeaderName, validateHeaderValue } from "node:http";
 import { performance } from "node:perf_hooks";
 import { GatewayMetrics } from "../restGateway/metrics";
-import { awsRequestTime, type LambdaInvoker } from "../restGateway/restGateway";
+import { ClientGone, PayloadTooLarge, awsRequestTime, readBody, sourceIpOf, splitUrl } from "../gateway/incomingRequest";
+import type { LambdaInvoker } from "../gateway/lambdaInvoker";
 import { ThrottleChain, TokenBucket } from "../restGateway/tokenBucket";
 import type { HttpApiModel, HttpCorsModel, HttpRouteModel, JwtAuthorizerModel } from "./httpApiModel";
 import { AwsJwtVerifier, type JwtVerifier } from "./jwtVerifier";
@@ -115,8 +116,10 @@ export class HttpGateway {
       routeKey = outcome.routeKey ?? "-";
       integrationLatencyMs = outcome.integrationLatencyMs;
     } catch (err) {
-      if (!(err instanceof BodyTooLarge)) process.stderr.write(`[http-gateway] ${(err as Error).stack ?? err}\n`);
-      answer = errorAnswer(err instanceof BodyTooLarge ? ERRORS.tooLarge : ERRORS.integrationFailure);
+      // A client gone mid-body has nobody to answer.
+      if (err instanceof ClientGone) return;
+      if (!(err instanceof PayloadTooLarge)) process.stderr.write(`[http-gateway] ${(err as Error).stack ?? err}\n`);
+      answer = errorAnswer(err instanceof PayloadTooLarge ? ERRORS.tooLarge : ERRORS.integrationFailure);
     }
     if (request) this.addCorsHeaders(request, answer);
     const requestId = request?.requestId ?? newRequestId();
@@ -348,20 +351,9 @@ function sendable(name: string, value: string): boolean {
   }
 }
 
-class BodyTooLarge extends Error {}
-
 async function readRequest(req: IncomingMessage): Promise<HttpRequest> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    // Keep reading (so the client sees the answer) but stop keeping past the limit.
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk as Buffer);
-  }
-  if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
-  const url = req.url ?? "/";
-  const queryAt = url.indexOf("?");
-  const rawPath = queryAt >= 0 ? url.slice(0, queryAt) : url;
+  const body = await readBody(req, MAX_BODY_BYTES);
+  const { rawPath, rawQuery } = splitUrl(req.url);
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -379,11 +371,11 @@ async function readRequest(req: IncomingMessage): Promise<HttpRequest> {
     method: (req.method ?? "GET").toUpperCase(),
     rawPath,
     path: rawPath,
-    rawQueryString: queryAt >= 0 ? url.slice(queryAt + 1) : "",
+    rawQueryString: rawQuery,
     headers,
     cookies,
-    body: Buffer.concat(chunks),
-    sourceIp: (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
+    body,
+    sourceIp: sourceIpOf(req),
     localPort: req.socket.localPort ?? 0,
   };
 }

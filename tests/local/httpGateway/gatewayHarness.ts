@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { HttpApiModel, HttpRouteModel, JwtAuthorizerModel } from "../../../local/httpGateway/httpApiModel";
 import { HttpGateway, type HttpGatewayOptions } from "../../../local/httpGateway/httpGateway";
 import type { InvokeResult } from "../../../local/lambda/lambdaRuntime";
-import type { LambdaInvoker } from "../../../local/restGateway/restGateway";
+import type { LambdaInvoker } from "../../../local/gateway/lambdaInvoker";
 
 export const ACCOUNT = "123456789012";
 export const REGION = "us-east-1";

@@ -1,0 +1,139 @@
+import { performance } from "node:perf_hooks";
+import type { LambdaInvoker } from "../gateway/lambdaInvoker";
+import { LambdaAuthorizers, executeApiMethodArn } from "./lambdaAuthorizers";
+import type { RequestMetric } from "./metrics";
+import { ModelValidator } from "./requestValidation";
+import { ResponseCache, capacityBytesForClusterSize } from "./responseCache";
+import type { AuthorizerModel, MethodModel, MethodSettingModel, RestApiModel } from "./restApiModel";
+import { ResourceRouter } from "./router";
+import { TokenBucket } from "./tokenBucket";
+import type { UsagePlanEnforcer } from "./usagePlans";
+
+export interface RestGatewayOptions {
+  model: RestApiModel;
+  lambda: LambdaInvoker;
+  accountId: string;
+  region: string;
+  /** Clock for token buckets and the cache, in ms. @default performance.now */
+  now?: () => number;
+  /**
+   * The account-level limit every request also draws on.
+   * @default AWS's default quota: 10,000 requests/second, burst 5,000
+   */
+  accountThrottle?: { rate: number; burst: number };
+  /**
+   * API keys and usage plans; shared by every gateway of the cloud, since a key's limits
+   * are summed over all stages of its plan.
+   * @default none: methods requiring an API key refuse every request (no key is valid)
+   */
+  usagePlans?: UsagePlanEnforcer;
+  /**
+   * Checks COGNITO_USER_POOLS tokens; without it, methods using such an authorizer make the
+   * gateway refuse to start.
+   * @default none
+   */
+  cognito?: CognitoTokenChecker;
+  /**
+   * Whether a caller may refresh a cached entry with `Cache-Control: max-age=0` when the
+   * method settings require authorization (IAM `execute-api:InvalidateCache` on the method
+   * ARN), given what its authorizer put in `$context.authorizer`.
+   * @default nobody may
+   */
+  mayInvalidateCache?: (authorizer: Record<string, unknown> | undefined, methodArn: string) => boolean;
+  /** Told of every request served, after its metrics are recorded (the local metrics store). @default none */
+  onRequest?: (metric: RequestMetric) => void;
+}
+
+/** What the gateway needs to check a Cognito token for a COGNITO_USER_POOLS authorizer. */
+export interface CognitoTokenChecker {
+  authorize(authorizer: AuthorizerModel, token: string | undefined, scopes: string[] | undefined): Promise<{ ok: true; claims: Record<string, unknown> } | { ok: false }>;
+}
+
+/** The account-level limit every request also draws on (AWS's default quota). */
+const DEFAULT_ACCOUNT_THROTTLE = { rate: 10_000, burst: 5_000 };
+
+/**
+ * One deployed stage of a REST API as the chain's steps use it: its model and what lives as
+ * long as the stage (router, model validator, token buckets, cache, authorizer result caches).
+ */
+export class StageRuntime {
+  readonly model: RestApiModel;
+  readonly router: ResourceRouter;
+  readonly validator: ModelValidator;
+  readonly cache?: ResponseCache;
+  /** TOKEN and REQUEST authorizers, with their result caches. */
+  readonly lambdaAuthorizers: LambdaAuthorizers;
+  readonly accountBucket: TokenBucket;
+  readonly now: () => number;
+  private readonly buckets = new Map<string, TokenBucket>();
+  /** Each method's merged settings; the model does not change while the gateway serves it. */
+  private readonly methodSettings = new Map<MethodModel, MethodSettingModel>();
+
+  /** @param options - The gateway's options. */
+  constructor(readonly options: RestGatewayOptions) {
+    this.model = options.model;
+    this.now = options.now ?? (() => performance.now());
+    this.router = new ResourceRouter(this.model.resourcePaths);
+    this.validator = new ModelValidator(this.model.models);
+    const account = options.accountThrottle ?? DEFAULT_ACCOUNT_THROTTLE;
+    this.accountBucket = new TokenBucket(account.rate, account.burst, this.now);
+    if (this.model.cacheClusterSize) {
+      this.cache = new ResponseCache({ capacityBytes: capacityBytesForClusterSize(this.model.cacheClusterSize), now: () => this.now() });
+    }
+    this.lambdaAuthorizers = new LambdaAuthorizers({ lambda: options.lambda, now: this.now });
+  }
+
+  /**
+   * The method's settings: its own MethodSettings merged over the stage's `*\/*` (computed once per method).
+   *
+   * @param method - The matched method.
+   */
+  settingsFor(method: MethodModel): MethodSettingModel {
+    let settings = this.methodSettings.get(method);
+    if (!settings) {
+      settings = { ...this.model.methodSettings["*/*"], ...this.model.methodSettings[methodSettingsPath(method)] };
+      this.methodSettings.set(method, settings);
+    }
+    return settings;
+  }
+
+  /**
+   * The method's own stage limit (AWS applies stage limits per method) before the account's.
+   *
+   * @param method - The matched method.
+   * @param settings - Its merged settings.
+   */
+  throttleBuckets(method: MethodModel, settings: MethodSettingModel): TokenBucket[] {
+    const buckets = [this.accountBucket];
+    if (settings.throttlingRateLimit !== undefined && settings.throttlingBurstLimit !== undefined && settings.throttlingRateLimit >= 0) {
+      const key = `${method.httpMethod} ${method.resourcePath}`;
+      let bucket = this.buckets.get(key);
+      if (!bucket) {
+        bucket = new TokenBucket(settings.throttlingRateLimit, settings.throttlingBurstLimit, this.now);
+        this.buckets.set(key, bucket);
+      }
+      buckets.unshift(bucket);
+    }
+    return buckets;
+  }
+
+  /**
+   * The execute-api ARN of a request: what authorizer policies and InvalidateCache are about.
+   *
+   * @param httpMethod - The request's method.
+   * @param path - The path after the stage.
+   */
+  methodArn(httpMethod: string, path: string): string {
+    const { region, accountId } = this.options;
+    return executeApiMethodArn({ region, accountId, apiId: this.model.apiId, stage: this.model.stageName, httpMethod, path });
+  }
+}
+
+/**
+ * The key of a method's own MethodSettings: `~1users~1{id}/GET`.
+ *
+ * @param method - The method.
+ */
+export function methodSettingsPath(method: MethodModel): string {
+  return `${method.resourcePath.replace(/\//g, "~1")}/${method.httpMethod}`;
+}
