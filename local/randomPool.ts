@@ -9,7 +9,7 @@ let pool = Buffer.alloc(0);
 let offset = POOL_BYTES;
 
 /** `bytes` fresh random bytes, encoded. */
-export function pooledRandom(bytes: number, encoding: "hex" | "base64url"): string {
+export function pooledRandom(bytes: number, encoding: "hex" | "base64url" | "base64"): string {
   if (offset + bytes > pool.length) {
     pool = randomBytes(Math.max(POOL_BYTES, bytes));
     offset = 0;

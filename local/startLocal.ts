@@ -262,6 +262,7 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
         accountThrottle: options.accountThrottle,
         usagePlans,
         cognito: cognitoAuthorizer,
+        dynamoDbEndpoint: dynamodb.url,
         mayInvalidateCache: (authorizer, methodArn) => invalidationPrincipalsOf(authorizer).some((p) => invalidation.allows(p, methodArn)),
         onRequest: (metric) => metricsStore.recordGatewayRequest({ apiName: target.apiName, stage: target.stageName, ...metric }),
       });

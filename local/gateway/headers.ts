@@ -193,6 +193,39 @@ export function withForwardedHeaders(pairs: readonly HeaderPair[], client: Clien
 }
 
 /**
+ * The headers CloudFront adds in front of an EDGE-optimized REST API, which every integration
+ * and `$input.params()` then see (recorded in Lambda proxy events of an EDGE API: LocalStack
+ * test_apigateway_lambda.py::test_lambda_aws_proxy_integration, 2024-08-02:
+ * CloudFront-Forwarded-Proto, CloudFront-Is-{Desktop,Mobile,SmartTV,Tablet}-Viewer,
+ * CloudFront-Viewer-ASN, CloudFront-Viewer-Country, Via, X-Amz-Cf-Id). There is no CloudFront
+ * locally, so the values describe a local viewer: the scheme the caller used, a desktop viewer
+ * (what CloudFront reported for the recorded non-browser client), ASN `0` and country `ZZ`
+ * ("unknown": the local cloud has no viewer location), a `Via` in CloudFront's shape and a
+ * request id of X-Amz-Cf-Id's length. Existing copies from the caller are replaced, as
+ * CloudFront does.
+ *
+ * @param pairs - The caller's headers.
+ * @param client - The caller's connection.
+ * @param cloudFrontId - A random 40-byte id, base64 (X-Amz-Cf-Id; its first 16 bytes name the Via host).
+ */
+export function withEdgeViewerHeaders(pairs: readonly HeaderPair[], client: ClientConnection, cloudFrontId: string): HeaderPair[] {
+  const added: HeaderPair[] = [
+    ["CloudFront-Forwarded-Proto", client.proto ?? "http"],
+    ["CloudFront-Is-Desktop-Viewer", "true"],
+    ["CloudFront-Is-Mobile-Viewer", "false"],
+    ["CloudFront-Is-SmartTV-Viewer", "false"],
+    ["CloudFront-Is-Tablet-Viewer", "false"],
+    ["CloudFront-Viewer-ASN", "0"],
+    ["CloudFront-Viewer-Country", "ZZ"],
+    ["Via", `1.1 ${Buffer.from(cloudFrontId, "base64").subarray(0, 16).toString("hex")}.cloudfront.net (CloudFront)`],
+    ["X-Amz-Cf-Id", cloudFrontId],
+  ];
+  const kept = withoutHeaders(pairs, lowerSet(added.map(([name]) => name)));
+  kept.push(...added);
+  return kept;
+}
+
+/**
  * Dropped from a REST integration request after mapping (what request parameters or a
  * template set included), per integration type: LocalStack handlers/integration_request.py
  * `DROPPED_FROM_INTEGRATION_REQUESTS_*`; the developer guide table agrees (Expect,

@@ -15,11 +15,14 @@ export class GatewayError extends Error {
    * @param options.message - `$context.error.message` when it is not the type's default
    *   (e.g. the missing parameters of BAD_REQUEST_PARAMETERS). @default the type's message
    * @param options.validationErrorString - `$context.error.validationErrorString`. @default none
+   * @param options.statusCode - The status of this failure when the API does not customise the
+   *   type's status (INTEGRATION_FAILURE is 504 by default, but a failed Lambda proxy answers
+   *   502). @default the type's default status
    */
   constructor(
     readonly type: GatewayResponseType,
     detail?: string,
-    readonly options: { message?: string; validationErrorString?: string } = {},
+    readonly options: { message?: string; validationErrorString?: string; statusCode?: number } = {},
   ) {
     super(detail ?? type);
     this.name = "GatewayError";

@@ -26,7 +26,11 @@ export type GatewayResponseType =
   | "INTEGRATION_FAILURE"
   | "API_CONFIGURATION_ERROR"
   | "INTEGRATION_TIMEOUT"
-  | "REQUEST_TOO_LARGE";
+  | "REQUEST_TOO_LARGE"
+  | "EXPIRED_TOKEN"
+  | "INVALID_SIGNATURE"
+  | "RESOURCE_NOT_FOUND"
+  | "WAF_FILTERED";
 
 const json = (message: string) => `{"message":${JSON.stringify(message)}}`;
 // Some recorded AWS bodies carry a space after the colon; they are reproduced as recorded.
@@ -49,11 +53,21 @@ export const GATEWAY_RESPONSE_DEFAULTS: Record<GatewayResponseType, GatewayRespo
   BAD_REQUEST_BODY: { status: 400, body: spaced("Invalid request body"), message: "Invalid request body", errorType: "BadRequestException" },
   BAD_REQUEST_PARAMETERS: { status: 400, body: spaced("Missing required request parameters: []"), message: "Missing required request parameters: []", errorType: "BadRequestException" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, body: spaced("Unsupported Media Type"), message: "Unsupported Media Type", errorType: "UnsupportedMediaTypeException" },
-  // A Lambda proxy that threw or answered a malformed result: 502, with no error type [recorded].
-  INTEGRATION_FAILURE: { status: 502, body: spaced("Internal server error"), message: "Internal server error" },
+  // The type's own default status is 504 [recorded: GetGatewayResponses, tests/fixtures/
+  // aws-recorded/gateway-responses.json]; failures raise it with their own status (a Lambda
+  // proxy that threw or answered a malformed result: 502, no error type [recorded]), which a
+  // customisation with a statusCode replaces.
+  INTEGRATION_FAILURE: { status: 504, body: spaced("Internal server error"), message: "Internal server error" },
   API_CONFIGURATION_ERROR: { status: 500, body: spaced("Internal server error"), message: "Internal server error", errorType: "InternalServerErrorException" },
   INTEGRATION_TIMEOUT: { status: 504, body: spaced("Endpoint request timed out"), message: "Endpoint request timed out" },
   REQUEST_TOO_LARGE: { status: 413, body: json("Request Too Long"), message: "Request Too Long" },
+  // Types the local gateway never raises (no SigV4, WAF or expiring IAM credentials locally),
+  // listed so that their statuses and DEFAULT_4XX inheritance read as AWS's [recorded:
+  // GetGatewayResponses]; their messages and error types are not recorded (LocalStack's).
+  EXPIRED_TOKEN: { status: 403, body: json("The security token included in the request is expired"), message: "The security token included in the request is expired", errorType: "ExpiredTokenException" },
+  INVALID_SIGNATURE: { status: 403, body: json("The request signature we calculated does not match the signature you provided."), message: "The request signature we calculated does not match the signature you provided.", errorType: "InvalidSignatureException" },
+  RESOURCE_NOT_FOUND: { status: 404, body: json("Not Found"), message: "Not Found", errorType: "ResourceNotFoundException" },
+  WAF_FILTERED: { status: 403, body: json("Forbidden"), message: "Forbidden", errorType: "WAFFilteredException" },
 };
 
 /** What the gateway sends for a gateway response. */
@@ -72,14 +86,14 @@ export function gatewayResponse(
   type: GatewayResponseType,
   customised: Record<string, GatewayResponseModel>,
   request: TemplateInput,
-  overrides: { message?: string; body?: string; headers?: Record<string, string> } = {},
+  overrides: { message?: string; body?: string; headers?: Record<string, string>; status?: number } = {},
 ): GatewayResponse {
   const defaults = GATEWAY_RESPONSE_DEFAULTS[type];
   const message = overrides.message ?? defaults.message;
   const custom = customised[type] ?? customised[defaults.status >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX"];
   // A type that is not customised inherits DEFAULT_4XX / DEFAULT_5XX whole, status code
   // included (DEFAULT_5XX at 599 makes INTEGRATION_TIMEOUT 599) [recorded].
-  const status = custom?.statusCode ? Number(custom.statusCode) : defaults.status;
+  const status = custom?.statusCode ? Number(custom.statusCode) : (overrides.status ?? defaults.status);
   const headers: Record<string, string> = { "Content-Type": "application/json" };
   if (defaults.errorType) headers["x-amzn-ErrorType"] = defaults.errorType;
   for (const [key, expression] of Object.entries(custom?.responseParameters ?? {})) {

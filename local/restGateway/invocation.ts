@@ -1,7 +1,9 @@
 import type { AuthorizerOutcome } from "./lambdaAuthorizers";
-import type { TemplateInput } from "./mappingTemplate";
+import type { TemplateInput, TemplateResult } from "./mappingTemplate";
 import type { MethodModel, MethodSettingModel } from "./restApiModel";
-import type { EndpointResponse, IntegrationRequest } from "./integrations/integrationTypes";
+import type { ClientConnection } from "../gateway/headers";
+import type { RequestTrace } from "../gateway/traceId";
+import type { EndpointResponse, HeaderPair, IntegrationRequest } from "./integrations/integrationTypes";
 
 /**
  * One request's journey through the REST gateway: the context every step of the chain reads
@@ -35,6 +37,10 @@ export interface RestInvocation {
    * them: the response template starts from them.
    */
   overrides?: { requestOverride: Record<string, unknown>; responseOverride: Record<string, unknown> };
+  /** The request template's `$context.requestOverride` as header / parameter values (HTTP integrations apply them). */
+  requestOverride?: TemplateResult["requestOverride"];
+  /** The request template's `$context.responseOverride` as status and headers (applied even without a response template). */
+  requestTemplateResponseOverride?: TemplateResult["responseOverride"];
   /** Whether a request template rendered the integration request's body (false: passthrough). */
   requestTemplateApplied?: boolean;
   /** What the integration sends (templates and parameter mappings applied). */
@@ -61,6 +67,8 @@ export interface GatewayRequest {
   requestPath: string;
   /** The raw query string without `?`. */
   rawQuery: string;
+  /** The caller's headers less those AWS drops (hop-by-hop and others), spelling and order kept. */
+  headerPairs: HeaderPair[];
   headers: Record<string, string>;
   /** `headers` by lower-case name, for the gateway's own lookups (names are case-insensitive). */
   headersByLowerName: Map<string, string>;
@@ -69,6 +77,10 @@ export interface GatewayRequest {
   multiValueQuery: Record<string, string[]>;
   body: Buffer;
   sourceIp: string;
+  /** The caller's connection, as X-Forwarded-* tell integrations of it. */
+  client: ClientConnection;
+  /** The request's X-Ray trace (the caller's continued, or new). */
+  trace: RequestTrace;
 }
 
 /** A response ready to be written. */
@@ -76,6 +88,12 @@ export interface GatewayAnswer {
   status: number;
   headers: Record<string, string | string[]>;
   body: Buffer | string;
+  /**
+   * Whether the answer came from the integration (or the cache), not from a gateway response:
+   * only those carry the gateway's X-Amzn-Trace-Id, for the integration types that set one.
+   * @default false
+   */
+  fromIntegration?: boolean;
 }
 
 /** A request header by name, case-insensitively (the last value when repeated). */

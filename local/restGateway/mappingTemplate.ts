@@ -41,6 +41,12 @@ export interface TemplateResult {
   responseOverride: { status?: number; headers: Record<string, string> };
   /** $context.requestOverride.header.<name> / .querystring.<name> / .path.<name> set by the template. */
   requestOverride: { headers: Record<string, string>; querystring: Record<string, string>; path: Record<string, string> };
+  /**
+   * `$context.requestOverride` and `$context.responseOverride` whole, as the template left them
+   * (keys beyond header / status included): what a request template hands on to the response
+   * template's `$context`.
+   */
+  contextOverrides: { requestOverride: Record<string, unknown>; responseOverride: Record<string, unknown> };
 }
 
 /** A template that fails to parse or render (the gateway answers 500 for it). */
@@ -73,7 +79,12 @@ export function renderMappingTemplate(template: string, input: TemplateInput): T
   // Text alone (no reference, no directive): the output is the text, nothing to evaluate.
   // Static templates such as a MOCK's `{"statusCode": 200}` take this path on every request.
   if (input.context.requestOverride === undefined && input.context.responseOverride === undefined && asts.every((ast) => typeof ast === "string")) {
-    return { output: asts.join(""), responseOverride: { headers: {} }, requestOverride: { headers: {}, querystring: {}, path: {} } };
+    return {
+      output: asts.join(""),
+      responseOverride: { headers: {} },
+      requestOverride: { headers: {}, querystring: {}, path: {} },
+      contextOverrides: { requestOverride: { header: {}, querystring: {}, path: {} }, responseOverride: { header: {} } },
+    };
   }
   const context = copyContext(input.context);
   const root: Record<string, unknown> = Object.create(null);
@@ -173,11 +184,12 @@ function copyContext(context: Record<string, unknown>): Record<string, unknown> 
   return copy;
 }
 
-function readOverrides(context: Record<string, unknown>): Pick<TemplateResult, "responseOverride" | "requestOverride"> {
+function readOverrides(context: Record<string, unknown>): Pick<TemplateResult, "responseOverride" | "requestOverride" | "contextOverrides"> {
   const response = mapOrEmpty(context.responseOverride);
   const request = mapOrEmpty(context.requestOverride);
   const status = overrideStatus(response.status);
   return {
+    contextOverrides: { requestOverride: request, responseOverride: response },
     responseOverride: status === undefined ? { headers: stringValues(response.header) } : { status, headers: stringValues(response.header) },
     requestOverride: {
       headers: stringValues(request.header),

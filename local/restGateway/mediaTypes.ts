@@ -10,17 +10,27 @@ export function mediaType(contentType: string | undefined): string | undefined {
 }
 
 /**
- * Whether a media type matches one of the API's binary media types (wildcards allowed).
+ * Whether a media type matches one of the API's binary media types. Only the configured
+ * types carry wildcards, and only on the right: `image/*` covers `image/png`; `*\/*` covers
+ * every type ("set your API's binary media types to *\/*", developer guide, "Binary media
+ * types for REST APIs in API Gateway"); a left wildcard such as `*\/test` covers nothing
+ * (recorded: LocalStack tests/aws/services/apigateway/test_apigateway_lambda.py,
+ * test_aws_proxy_binary_response: "wildcard on the left is not supported"
+ * — `random/test` is not binary with `*\/test` configured). A wildcard in the request's own
+ * Accept value is taken literally (`image/*` is not binary with `image/png` configured).
  *
- * @param contentType - A Content-Type or Accept value.
+ * @param contentType - A Content-Type or Accept value (its first media type counts).
  * @param binaryMediaTypes - The API's binaryMediaTypes.
  */
 export function matchesBinaryMediaType(contentType: string | undefined, binaryMediaTypes: string[]): boolean {
-  const type = mediaType(contentType);
+  const type = mediaType(contentType?.split(",")[0]);
   if (!type) return false;
   const [major, minor] = type.split("/");
-  return binaryMediaTypes.some((pattern) => {
-    const [pMajor, pMinor] = pattern.toLowerCase().split("/");
-    return (pMajor === "*" || pMajor === major) && (pMinor === "*" || pMinor === minor);
+  if (minor === undefined) return false;
+  return binaryMediaTypes.some((configured) => {
+    const pattern = mediaType(configured);
+    if (pattern === "*/*") return true;
+    const [pMajor, pMinor] = (pattern ?? "").split("/");
+    return pMajor === major && (pMinor === "*" || pMinor === minor);
   });
 }

@@ -107,6 +107,10 @@ export interface RestApiModel {
   name: string;
   binaryMediaTypes: string[];
   apiKeySource: "HEADER" | "AUTHORIZER";
+  /** The API's endpoint type: EDGE APIs are reached through CloudFront. @default "EDGE" (AWS's default) */
+  endpointType: "EDGE" | "REGIONAL" | "PRIVATE";
+  /** The id of the deployment the stage serves (`$context.deploymentId`). */
+  deploymentId: string;
   stageName: string;
   stageVariables: Record<string, string>;
   cacheClusterSize?: string;
@@ -220,6 +224,8 @@ function buildModel(graph: ResourceGraph, api: RecordedResource, stage: Recorded
     name: api.state.name ?? api.name,
     binaryMediaTypes: api.inputs.binaryMediaTypes ?? [],
     apiKeySource: api.inputs.apiKeySource ?? "HEADER",
+    endpointType: endpointTypeOf(api.inputs.endpointConfiguration?.types),
+    deploymentId: typeof stage.inputs.deployment === "string" ? stage.inputs.deployment : "",
     stageName,
     stageVariables: stage.inputs.variables ?? {},
     cacheClusterSize: stage.inputs.cacheClusterEnabled ? stage.inputs.cacheClusterSize ?? "0.5" : undefined,
@@ -313,6 +319,17 @@ export function parseAwsIntegrationUri(uri: string): { region: string; service: 
   if (!match) return undefined;
   const [, region, service, kind, path] = match;
   return { region, service: service.split(".").pop() as string, kind: kind as "path" | "action", path };
+}
+
+/**
+ * The API's endpoint type: `endpointConfiguration.types` is one string in @pulumi/aws 7, a list
+ * in the API (and older providers).
+ *
+ * @param types - The declared types. @default EDGE, AWS's default
+ */
+function endpointTypeOf(types: unknown): RestApiModel["endpointType"] {
+  const type = Array.isArray(types) ? types[0] : types;
+  return type === "REGIONAL" || type === "PRIVATE" ? type : "EDGE";
 }
 
 /** `arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{functionArn}/invocations` -> functionArn */

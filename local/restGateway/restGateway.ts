@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
+import { gatewayResponseHeaders, gatewaySetsTraceHeader, toWritableHeaders } from "../gateway/headers";
 import { ClientGone } from "../gateway/incomingRequest";
 import { GatewayError } from "./gatewayError";
 import { gatewayResponse } from "./gatewayResponses";
@@ -108,15 +109,17 @@ export class RestGateway {
     }
   }
 
-  /** Step 12, respond: the answer with the request's ids and its length. */
+  /**
+   * Step 12, respond: the answer with the gateway's own headers (request ids; the trace header
+   * for integration answers of the types that carry one) and its length. Whatever headers an
+   * endpoint produced, only what node can write goes on the wire (local/gateway/headers.ts).
+   */
   private respond(req: IncomingMessage, res: ServerResponse, answer: GatewayAnswer, inv: RestInvocation | undefined): void {
-    const headers: Record<string, string | string[]> = {
-      ...answer.headers,
-      "x-amzn-RequestId": inv?.request.requestId ?? randomUUID(),
-      "x-amz-apigw-id": inv?.request.extendedRequestId ?? extendedRequestId(),
-    };
+    const type = inv?.method?.integration?.type;
+    const traceHeader = answer.fromIntegration && type && gatewaySetsTraceHeader(type) ? inv!.request.trace.response : undefined;
+    const ids = gatewayResponseHeaders({ requestId: inv?.request.requestId ?? randomUUID(), apigwId: inv?.request.extendedRequestId ?? extendedRequestId(), traceHeader });
     const body = typeof answer.body === "string" ? Buffer.from(answer.body) : answer.body;
-    headers["Content-Length"] = String(body.length);
+    const headers = toWritableHeaders([...Object.entries(answer.headers), ...ids], { contentLength: body.length, onDrop: (name, reason) => logDroppedHeader(inv, name, reason) });
     res.writeHead(answer.status, headers);
     res.end(req.method === "HEAD" ? undefined : body);
   }
@@ -133,13 +136,19 @@ export class RestGateway {
     if (err.type === "AUTHORIZER_CONFIGURATION_ERROR") process.stderr.write(`[rest-gateway] ${err.message}\n`);
     const input = errorTemplateInput(err, inv, this.stage.model);
     try {
-      const response = gatewayResponse(err.type, this.stage.model.gatewayResponses, input, err.options.message !== undefined ? { message: err.options.message } : {});
+      const response = gatewayResponse(err.type, this.stage.model.gatewayResponses, input, { message: err.options.message, status: err.options.statusCode });
       return { status: response.status, headers: response.headers, body: response.body };
     } catch (renderFailure) {
       if (!(renderFailure instanceof MappingTemplateError)) throw renderFailure;
       return { status: 500, headers: { "Content-Type": "application/json", "x-amzn-ErrorType": "InternalServerErrorException" }, body: `{"message": "Internal server error"}` };
     }
   }
+}
+
+/** A header the endpoint answered that cannot go on the wire is left out, and said so. */
+function logDroppedHeader(inv: RestInvocation | undefined, name: string, reason: string): void {
+  if (reason === "framing") return; // Content-Length and friends: the gateway frames the body itself.
+  process.stderr.write(`[rest-gateway] ${inv?.route ?? "-"}: response header ${JSON.stringify(name)} left out (${reason})\n`);
 }
 
 function newInvocation(request: GatewayRequest): RestInvocation {

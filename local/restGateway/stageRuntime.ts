@@ -40,6 +40,12 @@ export interface RestGatewayOptions {
    * @default nobody may
    */
   mayInvalidateCache?: (authorizer: Record<string, unknown> | undefined, methodArn: string) => boolean;
+  /**
+   * The DynamoDB emulator's URL, which serves DynamoDB service integrations
+   * (`arn:aws:apigateway:<region>:dynamodb:action/<Action>`).
+   * @default none: such integrations answer 500
+   */
+  dynamoDbEndpoint?: string;
   /** Told of every request served, after its metrics are recorded (the local metrics store). @default none */
   onRequest?: (metric: RequestMetric) => void;
 }

@@ -1,3 +1,4 @@
+import { restIntegrationRequestHeaders } from "../../gateway/headers";
 import type { InvokeResult } from "../../lambda/lambdaRuntime";
 import { GatewayError } from "../gatewayError";
 import { requestHeader, type GatewayAnswer, type RestInvocation } from "../invocation";
@@ -21,12 +22,15 @@ export const FUNCTION_ERROR_HEADER = "X-Amz-Function-Error";
 export function lambdaProxyEvent(inv: RestInvocation, stage: StageRuntime): Record<string, unknown> {
   const { request } = inv;
   const binary = matchesBinaryMediaType(requestHeader(request, "content-type"), stage.model.binaryMediaTypes);
+  // The caller's headers plus those AWS adds (X-Amzn-Trace-Id, X-Forwarded-For/-Port/-Proto).
+  const pairs = restIntegrationRequestHeaders(request.headerPairs, { integrationType: "AWS_PROXY", apiId: stage.model.apiId, traceHeader: request.trace.integration, client: request.client });
+  const { headers, multiValueHeaders } = eventHeaders(pairs.map(capitalizedProxyHeader));
   return {
     resource: inv.method!.resourcePath,
     path: request.path,
     httpMethod: request.httpMethod,
-    headers: nullIfEmpty(request.headers),
-    multiValueHeaders: nullIfEmpty(request.multiValueHeaders),
+    headers,
+    multiValueHeaders,
     queryStringParameters: nullIfEmpty(request.query),
     multiValueQueryStringParameters: nullIfEmpty(request.multiValueQuery),
     pathParameters: nullIfEmpty(inv.pathParameters),
@@ -50,15 +54,21 @@ export function lambdaProxyEvent(inv: RestInvocation, stage: StageRuntime): Reco
  * @param stage - The stage being served.
  */
 export async function invokeLambdaProxy(inv: RestInvocation, integration: IntegrationModel, stage: StageRuntime): Promise<void> {
-  const result = await stage.options.lambda.invoke(integration.functionArn ?? "", inv.lambdaEvent, { timeoutMs: integration.timeoutMs });
+  // Lambda is invoked with POST only: an AWS_PROXY integration declared with another method
+  // fails every request with 500 [recorded: LocalStack test_apigateway_lambda.py::
+  // test_lambda_aws_proxy_integration_non_post_method, 2024-03-20].
+  if (integration.integrationHttpMethod !== undefined && integration.integrationHttpMethod.toUpperCase() !== "POST") {
+    throw new GatewayError("INTEGRATION_FAILURE", `${inv.route}: AWS_PROXY integrations invoke Lambda with POST, not ${integration.integrationHttpMethod}`, { statusCode: 500 });
+  }
+  const result = await stage.options.lambda.invoke(integration.functionArn ?? "", inv.lambdaEvent, { timeoutMs: integration.timeoutMs, traceId: inv.request.trace.integration });
   if (result.kind === "timeout") throw new GatewayError("INTEGRATION_TIMEOUT", `${integration.functionArn} timed out`);
   if (result.kind === "rejected") {
     inv.answer = lambdaRequestTooLarge();
     return;
   }
-  if (result.kind !== "ok") throw new GatewayError("INTEGRATION_FAILURE", failureDetail(result));
+  if (result.kind !== "ok") throw new GatewayError("INTEGRATION_FAILURE", failureDetail(result), { statusCode: 502 });
   const parsed = parseProxyResult(result.value);
-  if (!parsed) throw new GatewayError("INTEGRATION_FAILURE", `${integration.functionArn} answered a malformed proxy result`);
+  if (!parsed) throw new GatewayError("INTEGRATION_FAILURE", `${integration.functionArn} answered a malformed proxy result`, { statusCode: 502 });
   let body = Buffer.from(parsed.body);
   const accept = requestHeader(inv.request, "accept")?.split(",")[0]?.trim();
   if (parsed.isBase64Encoded && matchesBinaryMediaType(accept, stage.model.binaryMediaTypes)) body = Buffer.from(parsed.body, "base64");
@@ -88,7 +98,7 @@ export async function invokeLambda(inv: RestInvocation, integration: Integration
   } catch {
     throw new GatewayError("API_CONFIGURATION_ERROR", `${inv.route}: the mapped body is not JSON, which Lambda requires`);
   }
-  const result = await stage.options.lambda.invoke(integration.functionArn ?? "", event, { timeoutMs: integration.timeoutMs });
+  const result = await stage.options.lambda.invoke(integration.functionArn ?? "", event, { timeoutMs: integration.timeoutMs, traceId: inv.request.trace.integration });
   if (result.kind === "timeout") throw new GatewayError("INTEGRATION_TIMEOUT", `${integration.functionArn} timed out`);
   if (result.kind === "rejected") {
     inv.answer = lambdaRequestTooLarge();
@@ -165,6 +175,42 @@ export function parseProxyResult(value: unknown): { statusCode: number; headers:
 
 function failureDetail(result: Exclude<InvokeResult, { kind: "ok" | "timeout" | "rejected" }>): string {
   return result.kind === "error" ? `${result.errorType}: ${result.errorMessage}` : result.kind;
+}
+
+/** Lower-case names of the headers a Lambda proxy event spells in title case. */
+const TITLE_CASED = new Map([
+  ["authorization", "Authorization"],
+  ["user-agent", "User-Agent"],
+]);
+
+/**
+ * A header as the proxy event spells it: `authorization` and `user-agent` arrive title-cased,
+ * as CloudFront forwards them (recorded: LocalStack test_apigateway_lambda.py::
+ * test_lambda_aws_proxy_integration, 2024-08-02, `authorization` sent, `Authorization` in the
+ * event; LocalStack integrations/aws.py `_format_headers`).
+ */
+function capitalizedProxyHeader(pair: HeaderPair): HeaderPair {
+  const spelled = TITLE_CASED.get(pair[0].toLowerCase());
+  return spelled === undefined || spelled === pair[0] ? pair : [spelled, pair[1]];
+}
+
+/**
+ * The proxy event's `headers` (the last value of each name, first spelling) and
+ * `multiValueHeaders` (every value), from header pairs; null when there are none.
+ */
+function eventHeaders(pairs: readonly HeaderPair[]): { headers: Record<string, string> | null; multiValueHeaders: Record<string, string[]> | null } {
+  if (pairs.length === 0) return { headers: null, multiValueHeaders: null };
+  const headers: Record<string, string> = Object.create(null);
+  const multiValueHeaders: Record<string, string[]> = Object.create(null);
+  const spelling = new Map<string, string>();
+  for (const [rawName, value] of pairs) {
+    const lower = rawName.toLowerCase();
+    const name = spelling.get(lower) ?? rawName;
+    spelling.set(lower, name);
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  return { headers, multiValueHeaders };
 }
 
 function nullIfEmpty<T extends object>(value: T): T | null {

@@ -55,7 +55,8 @@ async function authorizeWithLambda(inv: RestInvocation, stage: StageRuntime, aut
       throw new GatewayError("AUTHORIZER_CONFIGURATION_ERROR", `authorizer ${authorizer.name}: ${outcome.detail}`);
     default:
       inv.authorized = outcome;
-      // $context.authorizer.* in templates, requestContext.authorizer for proxies.
-      inv.context.authorizer = { principalId: outcome.principalId, ...outcome.context };
+      // $context.authorizer.* in templates, requestContext.authorizer for proxies. The policy's
+      // principalId wins over a context key of that name: a context cannot impersonate.
+      inv.context.authorizer = { ...outcome.context, principalId: outcome.principalId };
   }
 }

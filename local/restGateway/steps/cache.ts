@@ -19,13 +19,15 @@ const DEFAULT_CACHE_TTL_SECONDS = 300;
  */
 export function lookUpCache(inv: RestInvocation, stage: StageRuntime): void {
   const method = inv.method!;
-  const caching = cachingFor(method, inv.settings, stage);
+  const caching = cachingFor(method, inv.request.httpMethod, inv.settings, stage);
   if (!caching || !stage.cache) return;
   const { model } = stage;
   const key = cacheKey({
     apiId: model.apiId,
     stage: model.stageName,
-    method: method.httpMethod,
+    // The request's method, not the declared one: an ANY method must not answer a DELETE
+    // with a GET's entry.
+    method: inv.request.httpMethod,
     resourcePath: method.resourcePath,
     keyParameters: (method.integration?.cacheKeyParameters ?? []).map((p) => [p, requestParameter(p, inv.templateInput)]),
   });
@@ -38,7 +40,7 @@ export function lookUpCache(inv: RestInvocation, stage: StageRuntime): void {
   const hit = stage.cache.get(key);
   if (!hit) return;
   inv.cache.result = "hit";
-  inv.answer = { status: hit.statusCode, headers: hit.headers, body: hit.body };
+  inv.answer = { status: hit.statusCode, headers: hit.headers, body: hit.body, fromIntegration: true };
 }
 
 /**
@@ -64,11 +66,14 @@ function mayRefresh(inv: RestInvocation, stage: StageRuntime): boolean {
   return stage.options.mayInvalidateCache?.(inv.context.authorizer as Record<string, unknown> | undefined, methodArn) ?? false;
 }
 
-/** Caching applies to GET by default, to other methods only when their own setting says so. */
-function cachingFor(method: MethodModel, settings: MethodSettingModel, stage: StageRuntime): { ttlSeconds: number } | undefined {
+/**
+ * Caching applies to GET requests by default (an ANY method's GETs included), to other methods
+ * only when the method's own setting says so.
+ */
+function cachingFor(method: MethodModel, requestMethod: string, settings: MethodSettingModel, stage: StageRuntime): { ttlSeconds: number } | undefined {
   if (!settings.cachingEnabled) return undefined;
   const own = stage.model.methodSettings[methodSettingsPath(method)];
-  if (method.httpMethod !== "GET" && !own?.cachingEnabled) return undefined;
+  if (requestMethod !== "GET" && !own?.cachingEnabled) return undefined;
   const ttlSeconds = settings.cacheTtlInSeconds ?? DEFAULT_CACHE_TTL_SECONDS;
   return ttlSeconds > 0 ? { ttlSeconds } : undefined;
 }

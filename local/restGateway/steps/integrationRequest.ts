@@ -1,16 +1,24 @@
 import { GatewayError } from "../gatewayError";
 import { requestHeader, type RestInvocation } from "../invocation";
+import { buildHttpIntegrationRequest } from "../integrations/httpIntegration";
 import { lambdaProxyEvent } from "../integrations/lambda";
-import { renderMappingTemplate } from "../mappingTemplate";
+import { mapIntegrationRequestParameters, type MappingVariables, type MethodRequest } from "../integrations/parameterMapping";
+import { renderMappingTemplate, type TemplateResult } from "../mappingTemplate";
 import { mediaType } from "../mediaTypes";
 import type { IntegrationModel } from "../restApiModel";
 import type { StageRuntime } from "../stageRuntime";
 
 /**
- * Step 7, integration request: what the integration sends. For a Lambda proxy, the proxy
- * event; for the other types, the body the request template for the Content-Type renders (or
- * the passthrough behaviour allows: without a template, WHEN_NO_MATCH passes the body through,
- * WHEN_NO_TEMPLATES only when the integration has no templates at all, NEVER refuses with 415).
+ * Step 7, integration request: what the integration sends.
+ * - AWS_PROXY: the Lambda proxy event.
+ * - HTTP_PROXY: the client's request, sent on to the integration URI with the parameter
+ *   mappings applied.
+ * - AWS, HTTP, MOCK: the body the request template for the Content-Type renders (or the
+ *   passthrough behaviour allows: without a template, WHEN_NO_MATCH passes the body through,
+ *   WHEN_NO_TEMPLATES only when the integration has no templates at all, NEVER refuses with
+ *   415), the parameter mappings, and the template's `$context.requestOverride`. The template's
+ *   `$context.requestOverride` / `responseOverride` are kept for the response template.
+ * Mapping a header API Gateway reserves fails with 500 for every type (recorded).
  *
  * @param inv - The invocation; past the cache lookup.
  * @param stage - The stage being served.
@@ -18,26 +26,90 @@ import type { StageRuntime } from "../stageRuntime";
 export function buildIntegrationRequest(inv: RestInvocation, stage: StageRuntime): void {
   const integration = inv.method!.integration;
   if (!integration) throw new GatewayError("API_CONFIGURATION_ERROR", `${inv.route} has no integration`);
-  if (integration.type === "AWS_PROXY") {
-    inv.lambdaEvent = lambdaProxyEvent(inv, stage);
-    return;
+  const { model } = stage;
+  const hasMappings = Object.keys(integration.requestParameters).length > 0;
+  switch (integration.type) {
+    case "AWS_PROXY":
+      // The Lambda event ignores mappings, but a mapping AWS refuses still fails the request.
+      if (hasMappings) mapIntegrationRequestParameters(integration.requestParameters, methodRequest(inv), variables(inv, stage), integration.type);
+      inv.lambdaEvent = lambdaProxyEvent(inv, stage);
+      return;
+    case "HTTP_PROXY":
+      inv.integrationRequest = buildHttpIntegrationRequest({ integration, request: methodRequest(inv), variables: variables(inv, stage), apiId: model.apiId, traceId: inv.request.trace.integration });
+      return;
+    case "HTTP": {
+      const body = Buffer.from(mappedBody(inv, integration));
+      const requestOverride = inv.requestOverride;
+      inv.integrationRequest = buildHttpIntegrationRequest({ integration, request: methodRequest(inv), variables: variables(inv, stage), apiId: model.apiId, traceId: inv.request.trace.integration, body, requestOverride });
+      return;
+    }
+    default: {
+      const body = Buffer.from(mappedBody(inv, integration));
+      const mapping = hasMappings ? mapIntegrationRequestParameters(integration.requestParameters, methodRequest(inv), variables(inv, stage), integration.type) : undefined;
+      inv.integrationRequest = {
+        httpMethod: integration.integrationHttpMethod ?? inv.request.httpMethod,
+        uri: integration.uri ?? "",
+        query: Object.entries(mapping?.querystring ?? {}).flatMap(([name, values]) => values.map((value): [string, string] => [name, value])),
+        headers: Object.entries(mapping?.header ?? {}),
+        body,
+      };
+    }
   }
-  const body = mappedBody(inv, integration);
-  inv.integrationRequest = { httpMethod: inv.request.httpMethod, uri: "", query: [], headers: [], body: Buffer.from(body) };
 }
 
-/** The request template's output for the request's Content-Type, or the passthrough body. */
+/**
+ * The request template's output for the request's Content-Type, or the passthrough body.
+ * Keeps what the template set in `$context.requestOverride` / `responseOverride`.
+ */
 function mappedBody(inv: RestInvocation, integration: IntegrationModel): string {
   // No Content-Type means application/json.
   const contentType = mediaType(requestHeader(inv.request, "content-type")) ?? "application/json";
   const template = integration.requestTemplates[contentType];
   if (template !== undefined) {
     inv.requestTemplateApplied = true;
-    return renderMappingTemplate(template, inv.templateInput).output;
+    const rendered = renderMappingTemplate(template, inv.templateInput);
+    inv.overrides = contextOverrides(rendered);
+    inv.requestOverride = rendered.requestOverride;
+    inv.requestTemplateResponseOverride = rendered.responseOverride;
+    return rendered.output;
   }
   const hasTemplates = Object.keys(integration.requestTemplates).length > 0;
   const passes = integration.passthroughBehavior === "WHEN_NO_MATCH" || (integration.passthroughBehavior === "WHEN_NO_TEMPLATES" && !hasTemplates);
   if (!passes) throw new GatewayError("UNSUPPORTED_MEDIA_TYPE", `${inv.route}: no request template for ${contentType} and passthrough ${integration.passthroughBehavior}`);
   inv.requestTemplateApplied = false;
   return inv.request.body.toString("utf8");
+}
+
+/**
+ * A request template's overrides in `$context`'s shape, for the response template to start
+ * from ("the overrides a request template sets are visible to the response template": LocalStack
+ * handlers/integration_request.py `context_variable_overrides`, AWS-validated).
+ */
+function contextOverrides(rendered: TemplateResult): NonNullable<RestInvocation["overrides"]> {
+  return rendered.contextOverrides;
+}
+
+/** The method request as parameter mappings read it. */
+function methodRequest(inv: RestInvocation): MethodRequest {
+  const { request } = inv;
+  const query: Array<[string, string]> = [];
+  for (const [name, values] of Object.entries(request.multiValueQuery)) for (const value of values) query.push([name, value]);
+  return { httpMethod: request.httpMethod, path: decodedPathParameters(inv.pathParameters), query, headers: request.headerPairs, body: request.body };
+}
+
+/** Path parameters reach integration URIs decoded (the URI builder encodes them again). */
+function decodedPathParameters(raw: Record<string, string>): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    try {
+      decoded[name] = decodeURIComponent(value);
+    } catch {
+      decoded[name] = value;
+    }
+  }
+  return decoded;
+}
+
+function variables(inv: RestInvocation, stage: StageRuntime): MappingVariables {
+  return { context: inv.context, stageVariables: stage.model.stageVariables };
 }

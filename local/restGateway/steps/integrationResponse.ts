@@ -1,8 +1,9 @@
 import { requestHeader, type RestInvocation } from "../invocation";
 import { functionErrorMessage } from "../integrations/lambda";
-import type { EndpointResponse } from "../integrations/integrationTypes";
+import { restResponseHeaders } from "../../gateway/headers";
+import type { EndpointResponse, HeaderPair } from "../integrations/integrationTypes";
 import { renderMappingTemplate } from "../mappingTemplate";
-import { mappingValue } from "../gatewayResponses";
+import { mapMethodResponseParameters } from "../integrations/parameterMapping";
 import { mediaType } from "../mediaTypes";
 import type { IntegrationModel, IntegrationResponseModel } from "../restApiModel";
 import type { StageRuntime } from "../stageRuntime";
@@ -10,56 +11,77 @@ import type { StageRuntime } from "../stageRuntime";
 /**
  * Step 9, integration response: the endpoint response becomes the method response. A proxy
  * integration's answer passes through; the others select an integration response (a Lambda
- * error by its errorMessage, a MOCK by its status code, matched against selection patterns;
+ * error by its errorMessage, a MOCK or HTTP endpoint by its status code, matched against selection patterns;
  * else the default response) and map it: status, header mappings, the template for the
  * Accept type and its `$context.responseOverride`.
  *
  * @param inv - The invocation, with its endpoint response.
- * @param _stage - The stage being served.
+ * @param stage - The stage being served.
  */
-export function mapIntegrationResponse(inv: RestInvocation, _stage: StageRuntime): void {
+export function mapIntegrationResponse(inv: RestInvocation, stage: StageRuntime): void {
   const integration = inv.method!.integration!;
   const endpoint = inv.endpointResponse!;
-  if (integration.type === "AWS_PROXY") {
-    inv.answer = proxyAnswer(endpoint);
+  if (integration.type === "AWS_PROXY" || integration.type === "HTTP_PROXY") {
+    inv.answer = proxyAnswer(endpoint, integration.type);
     return;
   }
-  const selector = integration.type === "AWS" ? functionErrorMessage(endpoint) : String(endpoint.statusCode);
+  // A Lambda's error message, else the endpoint's status code, is what selection patterns match.
+  const selector = integration.type === "AWS" && integration.awsTarget?.kind !== "dynamodb" ? functionErrorMessage(endpoint) : String(endpoint.statusCode);
   const response = (selector !== undefined ? selectResponse(integration, selector) : undefined) ?? defaultResponse(integration);
-  inv.answer = mapResponse(response, endpoint.body.toString("utf8"), inv);
+  const answer = mapResponse(response, endpoint, inv, stage);
+  // Mapped method response headers AWS reserves come back as x-amzn-Remapped-<name>.
+  answer.headers = headersFromPairs(restResponseHeaders(Object.entries(answer.headers as Record<string, string>), integration.type));
+  inv.answer = answer;
 }
 
-/** A Lambda proxy's answer, as the function gave it (application/json when it set no Content-Type). */
-function proxyAnswer(endpoint: EndpointResponse): NonNullable<RestInvocation["answer"]> {
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of endpoint.headers) {
+/**
+ * A proxy integration's answer, as the endpoint gave it, with the headers AWS reserves
+ * remapped or dropped (application/json when it set no Content-Type).
+ */
+function proxyAnswer(endpoint: EndpointResponse, type: "AWS_PROXY" | "HTTP_PROXY"): NonNullable<RestInvocation["answer"]> {
+  const headers = headersFromPairs(restResponseHeaders(endpoint.headers, type));
+  if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["Content-Type"] = "application/json";
+  return { status: endpoint.statusCode, headers, body: endpoint.body, fromIntegration: true };
+}
+
+/** Header pairs as an answer's headers: repeated names (same spelling) become a list. */
+function headersFromPairs(pairs: readonly HeaderPair[]): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = Object.create(null);
+  for (const [name, value] of pairs) {
     const existing = headers[name];
     headers[name] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
   }
-  if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["Content-Type"] = "application/json";
-  return { status: endpoint.statusCode, headers, body: endpoint.body };
+  return headers;
 }
 
-/** Renders an integration response: status, header mappings, template and overrides. */
-function mapResponse(response: IntegrationResponseModel | undefined, body: string, inv: RestInvocation): NonNullable<RestInvocation["answer"]> {
-  if (!response) return { status: 200, headers: { "Content-Type": "application/json" }, body };
+/**
+ * Renders an integration response: status, header mappings, the template for the Accept type
+ * (which starts from the request template's overrides), and `$context.responseOverride`. With
+ * no response template, the request template's responseOverride still applies (LocalStack
+ * handlers/integration_response.py, AWS-validated).
+ */
+function mapResponse(response: IntegrationResponseModel | undefined, endpoint: EndpointResponse, inv: RestInvocation, stage: StageRuntime): NonNullable<RestInvocation["answer"]> {
+  const body = endpoint.body.toString("utf8");
+  if (!response) return { status: 200, headers: { "Content-Type": "application/json" }, body, fromIntegration: true };
   const headers: Record<string, string> = { "Content-Type": "application/json" };
-  for (const [key, expression] of Object.entries(response.responseParameters)) {
-    const value = mappingValue(expression, inv.templateInput);
-    if (value !== undefined) headers[key.replace(/^method\.response\.header\./, "")] = value;
+  if (Object.keys(response.responseParameters).length > 0) {
+    Object.assign(headers, mapMethodResponseParameters(response.responseParameters, endpoint, { context: inv.context, stageVariables: stage.model.stageVariables }));
   }
   let status = Number(response.statusCode);
   let out = body;
+  let override = inv.requestTemplateResponseOverride ?? { headers: {} };
   const accept = mediaType(requestHeader(inv.request, "accept")?.split(",")[0]);
   const templateType = accept && response.responseTemplates[accept] !== undefined ? accept : Object.keys(response.responseTemplates)[0];
   if (templateType !== undefined) {
-    const rendered = renderMappingTemplate(response.responseTemplates[templateType], { ...inv.templateInput, body });
+    const context = inv.overrides ? { ...inv.context, ...inv.overrides } : inv.context;
+    const rendered = renderMappingTemplate(response.responseTemplates[templateType], { ...inv.templateInput, context, body });
     out = rendered.output;
     headers["Content-Type"] = templateType;
-    if (rendered.responseOverride.status !== undefined) status = rendered.responseOverride.status;
-    Object.assign(headers, rendered.responseOverride.headers);
+    override = rendered.responseOverride;
   }
-  return { status, headers, body: out };
+  if (override.status !== undefined) status = override.status;
+  Object.assign(headers, override.headers);
+  return { status, headers, body: out, fromIntegration: true };
 }
 
 /** The integration response whose selectionPattern matches the whole text (Java `matches`). */

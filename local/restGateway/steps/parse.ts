@@ -1,8 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { invocationHeaders, pairsFromRawHeaders } from "../../gateway/headers";
 import { PayloadTooLarge, readBody, sourceIpOf, splitUrl } from "../../gateway/incomingRequest";
+import { requestTrace } from "../../gateway/traceId";
 import { pooledRandom } from "../../randomPool";
 import { GatewayError } from "../gatewayError";
+import type { HeaderPair } from "../integrations/integrationTypes";
 import type { GatewayRequest } from "../invocation";
 
 /** REST API payload limit (apigw-behavior.md, Limits: 10 MB). */
@@ -33,22 +36,9 @@ export async function parseRequest(req: IncomingMessage): Promise<GatewayRequest
  */
 export function requestFrom(req: IncomingMessage, body: Buffer): GatewayRequest {
   const { rawPath, rawQuery } = splitUrl(req.url);
-  // Null-prototype maps: names such as `constructor` or `__proto__` are ordinary names here.
-  const headers: Record<string, string> = Object.create(null);
-  const headersByLowerName = new Map<string, string>();
-  const multiValueHeaders: Record<string, string[]> = Object.create(null);
-  // API Gateway keeps the client's header case (the first spelling seen); the last value wins
-  // in `headers`.
-  const spelling = new Map<string, string>();
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const value = req.rawHeaders[i + 1];
-    const lower = req.rawHeaders[i].toLowerCase();
-    const name = spelling.get(lower) ?? req.rawHeaders[i];
-    spelling.set(lower, name);
-    headers[name] = value;
-    headersByLowerName.set(lower, value);
-    (multiValueHeaders[name] ??= []).push(value);
-  }
+  // Headers AWS drops (hop-by-hop and others) are gone before anything reads them.
+  const headerPairs = invocationHeaders(pairsFromRawHeaders(req.rawHeaders), "REST");
+  const { headers, headersByLowerName, multiValueHeaders } = headerMaps(headerPairs);
   const query: Record<string, string> = Object.create(null);
   const multiValueQuery: Record<string, string[]> = Object.create(null);
   if (rawQuery !== "") {
@@ -57,11 +47,13 @@ export function requestFrom(req: IncomingMessage, body: Buffer): GatewayRequest 
       (multiValueQuery[name] ??= []).push(value);
     }
   }
+  const sourceIp = sourceIpOf(req);
   return {
     requestId: randomUUID(),
     extendedRequestId: extendedRequestId(),
     startedAt: new Date(),
     httpMethod: (req.method ?? "GET").toUpperCase(),
+    headerPairs,
     path: rawPath,
     requestPath: rawPath,
     rawQuery,
@@ -71,8 +63,48 @@ export function requestFrom(req: IncomingMessage, body: Buffer): GatewayRequest 
     query,
     multiValueQuery,
     body,
-    sourceIp: sourceIpOf(req),
+    sourceIp,
+    client: callerConnection(sourceIp),
+    trace: requestTrace(headersByLowerName.get("x-amzn-trace-id")),
   };
+}
+
+/**
+ * The caller's connection as integrations are told of it (X-Forwarded-Port/-Proto,
+ * CloudFront-Forwarded-Proto): what AWS tells them, HTTPS on 443, since API Gateway endpoints
+ * serve HTTPS only (recorded: `CloudFront-Forwarded-Proto: https` in the EDGE proxy events of
+ * tests/fixtures/aws-recorded/lambda-proxy-event.json; `X-Forwarded-Port: 443` and
+ * `X-Forwarded-Proto: https` whatever the caller sent, ustayready/fireprox#12). The local
+ * gateway listens on plain HTTP and another port, but code behind it then behaves as deployed
+ * (no http -> https redirect loop, secure cookies kept).
+ *
+ * @param sourceIp - The caller's address.
+ */
+function callerConnection(sourceIp: string): GatewayRequest["client"] {
+  return { sourceIp, port: 443, proto: "https" };
+}
+
+/**
+ * The request's headers as the gateway reads them: by name (the client's first spelling, the
+ * last value, as API Gateway keeps them), by lower-case name, and every value by name.
+ * Null-prototype maps: names such as `constructor` or `__proto__` are ordinary names here.
+ *
+ * @param pairs - The headers, in order.
+ */
+export function headerMaps(pairs: readonly HeaderPair[]): Pick<GatewayRequest, "headers" | "headersByLowerName" | "multiValueHeaders"> {
+  const headers: Record<string, string> = Object.create(null);
+  const headersByLowerName = new Map<string, string>();
+  const multiValueHeaders: Record<string, string[]> = Object.create(null);
+  const spelling = new Map<string, string>();
+  for (const [rawName, value] of pairs) {
+    const lower = rawName.toLowerCase();
+    const name = spelling.get(lower) ?? rawName;
+    spelling.set(lower, name);
+    headers[name] = value;
+    headersByLowerName.set(lower, value);
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  return { headers, headersByLowerName, multiValueHeaders };
 }
 
 /** `$context.extendedRequestId`: 16 characters of random base64url, as AWS's `x-amz-apigw-id`. */

@@ -213,8 +213,8 @@ describe("HTTP integrations (REST)", () => {
           "www-authenticate": "Basic YWxhZGRpbjpvcGVuc2VzYW1l",
         });
         // Trailer reached the recorded endpoint; node will not send it on a request with a length.
-        expect(echoed.headers, type).not.to.have.any.keys("expect", "proxy-authenticate", "te", "via", "trailer");
-        expect(echoed.headers.connection, type).to.equal("close");
+        // No Connection either: the recorded endpoint saw none (the local one closes after the answer).
+        expect(echoed.headers, type).not.to.have.any.keys("expect", "proxy-authenticate", "te", "via", "trailer", "connection");
       }
     });
 
@@ -362,7 +362,7 @@ describe("HTTP integrations (REST)", () => {
       try {
         const response = await sendHttpIntegrationRequest(get(server.url), { timeoutMs: 5000 });
         expect(response.statusCode).to.equal(400);
-        expect(response.headers.filter(([name]) => !["Date", "Connection", "Transfer-Encoding", "Content-Length"].includes(name))).to.deep.equal([
+        expect(response.headers.filter(([name]) => !["Date", "Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length"].includes(name))).to.deep.equal([
           ["X-CuStOm", "one"],
           ["Set-Cookie", "a=1"],
           ["Set-Cookie", "b=2"],

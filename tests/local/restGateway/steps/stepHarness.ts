@@ -80,6 +80,8 @@ export function apiModel(methods: MethodModel[], overrides: Partial<Omit<RestApi
     name: "steps",
     binaryMediaTypes: [],
     apiKeySource: "HEADER",
+    endpointType: "REGIONAL",
+    deploymentId: "dep123",
     stageName: STAGE,
     stageVariables: {},
     methodSettings: {},
