@@ -1,4 +1,5 @@
 import type { GatewayResponseType } from "./gatewayResponses";
+import type { GatewayAnswer } from "./invocation";
 
 /**
  * A failure of one step of the REST gateway's chain. Steps throw it; the chain renders it, in
@@ -26,5 +27,24 @@ export class GatewayError extends Error {
   ) {
     super(detail ?? type);
     this.name = "GatewayError";
+  }
+}
+
+/**
+ * A failure AWS answers with a fixed response outside the API's gateway responses (no
+ * customisation applies): e.g. a body over the 10 MB payload limit, or an event Lambda refuses
+ * as too large. Steps throw it; the chain sends its answer as is.
+ */
+export class FixedAnswer extends Error {
+  /**
+   * @param answer - What AWS answers.
+   * @param detail - Why, for the local cloud's log.
+   */
+  constructor(
+    readonly answer: GatewayAnswer,
+    detail: string,
+  ) {
+    super(detail);
+    this.name = "FixedAnswer";
   }
 }

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { gatewayResponseHeaders, gatewaySetsTraceHeader, toWritableHeaders } from "../gateway/headers";
 import { ClientGone } from "../gateway/incomingRequest";
-import { GatewayError } from "./gatewayError";
+import { FixedAnswer, GatewayError } from "./gatewayError";
 import { gatewayResponse } from "./gatewayResponses";
 import type { GatewayAnswer, GatewayRequest, RestInvocation } from "./invocation";
 import { MappingTemplateError, type TemplateInput } from "./mappingTemplate";
@@ -27,9 +27,9 @@ type Step = (inv: RestInvocation, stage: StageRuntime) => void | Promise<void>;
 
 /**
  * The steps after parsing, in AWS's order (LocalStack's next_gen `execute_api` handler chain
- * is the model). A step that sets `inv.answer` ends the chain early (a cache hit; a fixed
- * answer such as Lambda's 413); the cache store step runs on whatever answer the integration
- * response produced.
+ * is the model). A step that sets `inv.answer` ends the chain early (a cache hit); the cache
+ * store step runs on whatever answer the integration response produced. A step that fails
+ * throws a GatewayError (rendered to the API's gateway response) or a FixedAnswer (sent as is).
  */
 const STEPS: readonly Step[] = [route, authorize, checkApiKeyAndThrottle, validateRequest, lookUpCache, buildIntegrationRequest, integrate, mapIntegrationResponse];
 
@@ -129,6 +129,7 @@ export class RestGateway {
    * anything else (a template that fails to render, a bug) is logged and answered 500.
    */
   private renderError(err: unknown, inv: RestInvocation | undefined): GatewayAnswer {
+    if (err instanceof FixedAnswer) return err.answer;
     if (!(err instanceof GatewayError)) {
       process.stderr.write(`[rest-gateway] ${(err as Error)?.stack ?? err}\n`);
       return this.renderError(new GatewayError("API_CONFIGURATION_ERROR", String(err)), inv);

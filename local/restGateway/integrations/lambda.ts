@@ -1,6 +1,6 @@
 import { restIntegrationRequestHeaders } from "../../gateway/headers";
 import type { InvokeResult } from "../../lambda/lambdaRuntime";
-import { GatewayError } from "../gatewayError";
+import { FixedAnswer, GatewayError } from "../gatewayError";
 import { requestHeader, type GatewayAnswer, type RestInvocation } from "../invocation";
 import { matchesBinaryMediaType } from "../mediaTypes";
 import type { IntegrationModel } from "../restApiModel";
@@ -62,10 +62,7 @@ export async function invokeLambdaProxy(inv: RestInvocation, integration: Integr
   }
   const result = await stage.options.lambda.invoke(integration.functionArn ?? "", inv.lambdaEvent, { timeoutMs: integration.timeoutMs, traceId: inv.request.trace.integration });
   if (result.kind === "timeout") throw new GatewayError("INTEGRATION_TIMEOUT", `${integration.functionArn} timed out`);
-  if (result.kind === "rejected") {
-    inv.answer = lambdaRequestTooLarge();
-    return;
-  }
+  if (result.kind === "rejected") throw new FixedAnswer(lambdaRequestTooLarge(), `${integration.functionArn}: ${result.errorMessage}`);
   if (result.kind !== "ok") throw new GatewayError("INTEGRATION_FAILURE", failureDetail(result), { statusCode: 502 });
   const parsed = parseProxyResult(result.value);
   if (!parsed) throw new GatewayError("INTEGRATION_FAILURE", `${integration.functionArn} answered a malformed proxy result`, { statusCode: 502 });
@@ -100,10 +97,7 @@ export async function invokeLambda(inv: RestInvocation, integration: Integration
   }
   const result = await stage.options.lambda.invoke(integration.functionArn ?? "", event, { timeoutMs: integration.timeoutMs, traceId: inv.request.trace.integration });
   if (result.kind === "timeout") throw new GatewayError("INTEGRATION_TIMEOUT", `${integration.functionArn} timed out`);
-  if (result.kind === "rejected") {
-    inv.answer = lambdaRequestTooLarge();
-    return;
-  }
+  if (result.kind === "rejected") throw new FixedAnswer(lambdaRequestTooLarge(), `${integration.functionArn}: ${result.errorMessage}`);
   if (result.kind === "throttled") throw new GatewayError("API_CONFIGURATION_ERROR", `${integration.functionArn} throttled`);
   if (result.kind === "error") {
     const errorBody = JSON.stringify({ errorMessage: result.errorMessage, errorType: result.errorType, requestId: inv.context.requestId, stackTrace: result.trace });

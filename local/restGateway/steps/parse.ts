@@ -4,16 +4,20 @@ import { invocationHeaders, pairsFromRawHeaders } from "../../gateway/headers";
 import { PayloadTooLarge, readBody, sourceIpOf, splitUrl } from "../../gateway/incomingRequest";
 import { requestTrace } from "../../gateway/traceId";
 import { pooledRandom } from "../../randomPool";
-import { GatewayError } from "../gatewayError";
+import { FixedAnswer } from "../gatewayError";
 import type { HeaderPair } from "../integrations/integrationTypes";
-import type { GatewayRequest } from "../invocation";
+import type { GatewayAnswer, GatewayRequest } from "../invocation";
 
 /** REST API payload limit (apigw-behavior.md, Limits: 10 MB). */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 /**
  * Step 1, parse: reads the request into the gateway's view of it. A body over the payload
- * limit is a REQUEST_TOO_LARGE gateway error.
+ * limit is refused before any API sees it: 413 with a plain-text body, `HTTP content length
+ * exceeded 10485760 bytes.` (recorded from REST APIs: koki-develop/lgtm-generator#10,
+ * 2021-09-12, `content-type: text; charset=utf-8`; the same text asserted by NHS England's
+ * national-document-repository e2e tests and others), not the REQUEST_TOO_LARGE gateway
+ * response, which customisations cannot change here.
  *
  * @param req - The incoming request, not yet read.
  */
@@ -22,10 +26,15 @@ export async function parseRequest(req: IncomingMessage): Promise<GatewayRequest
   try {
     body = await readBody(req, MAX_BODY_BYTES);
   } catch (err) {
-    if (err instanceof PayloadTooLarge) throw new GatewayError("REQUEST_TOO_LARGE", err.message);
+    if (err instanceof PayloadTooLarge) throw new FixedAnswer(payloadTooLarge(), err.message);
     throw err;
   }
   return requestFrom(req, body);
+}
+
+/** AWS's answer to a body over the 10 MB payload limit (see {@link parseRequest}). */
+export function payloadTooLarge(): GatewayAnswer {
+  return { status: 413, headers: { "Content-Type": "text; charset=utf-8" }, body: `HTTP content length exceeded ${MAX_BODY_BYTES} bytes.` };
 }
 
 /**

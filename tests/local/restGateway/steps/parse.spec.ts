@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import { connect, type AddressInfo } from "node:net";
-import { GatewayError } from "../../../../local/restGateway/gatewayError";
+import { FixedAnswer } from "../../../../local/restGateway/gatewayError";
 import type { GatewayRequest } from "../../../../local/restGateway/invocation";
 import { MAX_BODY_BYTES, parseRequest, requestFrom } from "../../../../local/restGateway/steps/parse";
 
@@ -180,18 +180,17 @@ describe("REST gateway steps: parse", () => {
     expect(parsed.request!.body.length).to.equal(MAX_BODY_BYTES);
   });
 
-  it("refuses a body over 10 MB with a REQUEST_TOO_LARGE GatewayError, after reading it to the end", async () => {
+  it("refuses a body over 10 MB with AWS's fixed 413 plain-text answer, after reading it to the end", async () => {
     const { status, parsed } = await post(server, Buffer.alloc(MAX_BODY_BYTES + 1, 0x61));
-    expect(parsed.error).to.be.instanceOf(GatewayError);
-    expect((parsed.error as GatewayError).type).to.equal("REQUEST_TOO_LARGE");
-    expect((parsed.error as GatewayError).options.message).to.equal(undefined);
+    expect(parsed.error).to.be.instanceOf(FixedAnswer);
+    expect((parsed.error as FixedAnswer).answer).to.deep.equal({ status: 413, headers: { "Content-Type": "text; charset=utf-8" }, body: "HTTP content length exceeded 10485760 bytes." });
     // The client got the server's answer rather than a reset.
     expect(status).to.equal(413);
   });
 
   it("refuses a chunked body over 10 MB the same way", async () => {
     const { parsed } = await post(server, Buffer.alloc(MAX_BODY_BYTES + 1024, 0x62), { chunked: true });
-    expect((parsed.error as GatewayError).type).to.equal("REQUEST_TOO_LARGE");
+    expect((parsed.error as FixedAnswer).answer.status).to.equal(413);
   });
 
   it("gives each request its own requestId and a 16-character extendedRequestId", async () => {
