@@ -1,5 +1,6 @@
 import * as http from "node:http";
 import * as https from "node:https";
+import { proxiedRequestHeaders, restIntegrationRequestHeaders, type ClientConnection } from "../../gateway/headers";
 import { GatewayError } from "../gatewayError";
 import type { TemplateResult } from "../mappingTemplate";
 import type { IntegrationModel } from "../restApiModel";
@@ -23,23 +24,6 @@ import { assertHeadersMappable, mapIntegrationRequestParameters, type MappingVar
  */
 export const MAX_ENDPOINT_RESPONSE_BYTES = 10 * 1024 * 1024;
 
-/**
- * Client headers that never reach an integration, proxy or not: API Gateway drops them when it
- * parses the request [recorded: header remapping, HTTP_PROXY without mappings: the endpoint saw
- * none of them although the client sent them all].
- */
-const DROPPED_FROM_METHOD_REQUEST = ["connection", "content-length", "content-md5", "expect", "max-forwards", "proxy-authenticate", "server", "te", "transfer-encoding", "trailer", "upgrade", "www-authenticate"];
-
-/** Client headers HTTP_PROXY does not pass on (mappings may still set them) [recorded: header remapping, HTTP_PROXY]. */
-const NOT_PROXIED = ["host", "content-encoding"];
-
-/**
- * Headers removed from an HTTP integration request even when a mapping set them [recorded:
- * header remapping, full mapping: Expect, Proxy-Authenticate, TE and Via were mapped and never
- * arrived]. Connection too: the connection to the endpoint is API Gateway's own.
- */
-const DROPPED_FROM_HTTP_INTEGRATION_REQUEST = ["expect", "proxy-authenticate", "te", "via", "connection", "keep-alive"];
-
 /** Methods whose body API Gateway does not send (LocalStack integrations/http.py NO_BODY_METHODS). */
 const NO_BODY_METHODS = ["GET", "HEAD", "OPTIONS"];
 
@@ -53,11 +37,10 @@ export interface HttpIntegrationRequestInput {
   variables: MappingVariables;
   /** The REST API's id: `X-Amzn-Apigateway-Api-Id`, and the default `User-Agent: AmazonAPIGateway_<apiId>`. */
   apiId: string;
-  /**
-   * The request's X-Ray trace header value (`Root=1-...`), sent as `X-Amzn-Trace-Id`.
-   * @default none (no X-Amzn-Trace-Id is sent)
-   */
-  traceId?: string;
+  /** The request's X-Ray trace header value (`Root=1-...`), sent as `X-Amzn-Trace-Id`. */
+  traceId: string;
+  /** The caller's connection: X-Forwarded-* of an HTTP_PROXY request. */
+  client: ClientConnection;
   /**
    * HTTP only: the body the request template rendered (or the passthrough body). HTTP_PROXY always
    * sends the client's body.
@@ -109,19 +92,16 @@ export function buildHttpIntegrationRequest(input: HttpIntegrationRequestInput):
 
   const uri = renderIntegrationUri(integration.uri ?? "", mapping.path, variables.stageVariables);
 
-  let headers: HeaderPair[] = proxy ? request.headers.filter(([name]) => !DROPPED_FROM_METHOD_REQUEST.includes(name.toLowerCase()) && !NOT_PROXIED.includes(name.toLowerCase())) : [];
+  // The request's headers start from the caller's (HTTP_PROXY) or from nothing (HTTP), then
+  // the mappings; the rules every REST integration shares (dropped after mapping, default
+  // Accept and User-Agent, trace, X-Forwarded-*, api id) are local/gateway/headers.ts's.
+  let headers: HeaderPair[] = proxy ? proxiedRequestHeaders(request.headers) : [];
   for (const [name, value] of Object.entries(mapping.header)) headers = setHeader(headers, name, value);
-  headers = headers.filter(([name]) => !DROPPED_FROM_HTTP_INTEGRATION_REQUEST.includes(name.toLowerCase()));
-
   const clientContentType = request.headers.find(([name]) => name.toLowerCase() === "content-type")?.[1];
-  const defaults: HeaderPair[] = [
-    ["Accept", "application/json"],
-    ["User-Agent", `AmazonAPIGateway_${input.apiId}`],
-    ...(clientContentType !== undefined && !NO_BODY_METHODS.includes(request.httpMethod.toUpperCase()) ? [["Content-Type", clientContentType] as HeaderPair] : []),
-  ];
-  for (const [name, value] of defaults) if (!hasHeader(headers, name)) headers.push([name, value]);
-  if (input.traceId !== undefined) headers = setHeader(headers, "X-Amzn-Trace-Id", input.traceId);
-  headers = setHeader(headers, "X-Amzn-Apigateway-Api-Id", input.apiId);
+  if (clientContentType !== undefined && !NO_BODY_METHODS.includes(request.httpMethod.toUpperCase()) && !hasHeader(headers, "Content-Type")) {
+    headers.push(["Content-Type", clientContentType]);
+  }
+  headers = restIntegrationRequestHeaders(headers, { integrationType: integration.type as "HTTP" | "HTTP_PROXY", apiId: input.apiId, traceHeader: input.traceId, client: input.client });
 
   const mappedQuery = Object.entries(mapping.querystring).flatMap(([name, values]) => values.map((value) => [name, value] as [string, string]));
   const method = integration.integrationHttpMethod && integration.integrationHttpMethod.toUpperCase() !== "ANY" ? integration.integrationHttpMethod.toUpperCase() : request.httpMethod.toUpperCase();

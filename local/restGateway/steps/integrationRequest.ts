@@ -35,12 +35,12 @@ export function buildIntegrationRequest(inv: RestInvocation, stage: StageRuntime
       inv.lambdaEvent = lambdaProxyEvent(inv, stage);
       return;
     case "HTTP_PROXY":
-      inv.integrationRequest = buildHttpIntegrationRequest({ integration, request: methodRequest(inv), variables: variables(inv, stage), apiId: model.apiId, traceId: inv.request.trace.integration });
+      inv.integrationRequest = buildHttpIntegrationRequest({ integration, request: methodRequest(inv), variables: variables(inv, stage), apiId: model.apiId, traceId: inv.request.trace.integration, client: inv.request.client });
       return;
     case "HTTP": {
       const body = Buffer.from(mappedBody(inv, integration));
       const requestOverride = inv.requestOverride;
-      inv.integrationRequest = buildHttpIntegrationRequest({ integration, request: methodRequest(inv), variables: variables(inv, stage), apiId: model.apiId, traceId: inv.request.trace.integration, body, requestOverride });
+      inv.integrationRequest = buildHttpIntegrationRequest({ integration, request: methodRequest(inv), variables: variables(inv, stage), apiId: model.apiId, traceId: inv.request.trace.integration, client: inv.request.client, body, requestOverride });
       return;
     }
     default: {

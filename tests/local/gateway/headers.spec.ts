@@ -7,6 +7,7 @@ import {
   type HeaderPair,
   invocationHeaders,
   pairsFromRawHeaders,
+  proxiedRequestHeaders,
   restIntegrationRequestHeaders,
   restResponseHeaders,
   toWritableHeaders,
@@ -172,13 +173,13 @@ describe("gateway headers", () => {
 
     it("HTTP_PROXY: the caller's Host, Via, Content-Encoding dropped; caller's Accept and User-Agent kept; api id last", () => {
       const headers = restIntegrationRequestHeaders(
-        [
+        proxiedRequestHeaders([
           ["Host", "abc.execute-api"],
           ["Accept", "application/xml"],
           ["user-Agent", "test/integration"],
           ["Via", "p.example.net"],
           ["Content-Encoding", "deflate"],
-        ],
+        ]),
         { ...context, integrationType: "HTTP_PROXY" },
       );
       expect(headers).to.deep.equal([

@@ -3,6 +3,7 @@ import * as http from "node:http";
 import * as net from "node:net";
 import type { AddressInfo } from "node:net";
 import { ResourceGraph, type RecordedResource } from "../../../local/controlPlane";
+import { invocationHeaders } from "../../../local/gateway/headers";
 import { GatewayError } from "../../../local/restGateway/gatewayError";
 import {
   buildHttpIntegrationRequest,
@@ -99,7 +100,7 @@ function methodRequest(overrides: Partial<MethodRequest> = {}): MethodRequest {
 }
 
 function buildInput(overrides: Partial<HttpIntegrationRequestInput> & { integration: HttpIntegrationRequestInput["integration"] }): HttpIntegrationRequestInput {
-  return { request: methodRequest(), variables: { context: {}, stageVariables: {} }, apiId: "abc123", ...overrides };
+  return { request: methodRequest(), variables: { context: {}, stageVariables: {} }, apiId: "abc123", traceId: "Root=1-abc", client: { sourceIp: "203.0.113.7", port: 443, proto: "https" }, ...overrides };
 }
 
 /** Header names the endpoint saw, lower-cased and sorted, without those node adds to every request. */
@@ -148,12 +149,15 @@ describe("HTTP integrations (REST)", () => {
   describe("building the integration request, sent to a real endpoint", () => {
     it("HTTP_PROXY passes the client's headers less those AWS drops, and adds the API's [recorded: header remapping, HTTP_PROXY no-param]", async () => {
       const request = buildHttpIntegrationRequest(
-        buildInput({ integration: { type: "HTTP_PROXY", uri: `${echo.url}/post`, integrationHttpMethod: "POST", requestParameters: {} }, request: methodRequest({ headers: RECORDED_CLIENT_HEADERS }), traceId: "Root=1-abc" }),
+        // The caller's headers as the parse step leaves them (those AWS drops are gone).
+        buildInput({ integration: { type: "HTTP_PROXY", uri: `${echo.url}/post`, integrationHttpMethod: "POST", requestParameters: {} }, request: methodRequest({ headers: invocationHeaders(RECORDED_CLIENT_HEADERS) }), traceId: "Root=1-abc" }),
       );
       const { echoed } = await send(request);
       // The recorded endpoint saw these (and Host, Content-Length for the empty POST body).
+      // X-Forwarded-* too: the recording's endpoint (httpbin.org) hides them from its echo, a
+      // raw capture at an HTTP_PROXY endpoint has them (ustayready/fireprox#39, 2024-11-27).
       expect(seenHeaderNames(echoed)).to.deep.equal(
-        ["accept", "accept-charset", "accept-encoding", "age", "authorization", "content-length", "content-type", "date", "pragma", "range", "referer", "user-agent", "warn", "x-amzn-apigateway-api-id", "x-amzn-trace-id"].sort(),
+        ["accept", "accept-charset", "accept-encoding", "age", "authorization", "content-length", "content-type", "date", "pragma", "range", "referer", "user-agent", "warn", "x-amzn-apigateway-api-id", "x-amzn-trace-id", "x-forwarded-for", "x-forwarded-port", "x-forwarded-proto"].sort(),
       );
       expect(echoed.headers["user-agent"]).to.equal("localStack/0.0");
       expect(echoed.headers["x-amzn-apigateway-api-id"]).to.equal("abc123");
