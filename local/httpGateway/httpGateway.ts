@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import { type IncomingMessage, type ServerResponse, validateHeaderName, validateHeaderValue } from "node:http";
 import { performance } from "node:perf_hooks";
 import { GatewayMetrics } from "../restGateway/metrics";
+import { invocationHeaders, pairsFromRawHeaders, withForwardedHeaders } from "../gateway/headers";
+import { requestTrace } from "../gateway/traceId";
 import { ClientGone, PayloadTooLarge, awsRequestTime, readBody, sourceIpOf, splitUrl } from "../gateway/incomingRequest";
 import type { LambdaInvoker } from "../gateway/lambdaInvoker";
 import { ThrottleChain, TokenBucket } from "../restGateway/tokenBucket";
@@ -65,7 +67,6 @@ interface HttpRequest {
   cookies: string[];
   body: Buffer;
   sourceIp: string;
-  localPort: number;
 }
 
 /** A response ready to be written. */
@@ -186,11 +187,12 @@ export class HttpGateway {
 
   /** The payload format 2.0 event. Empty cookies, query, path parameters and body are left out. */
   private event(request: HttpRequest, route: HttpRouteModel, pathParameters: Record<string, string>, authorizer?: Record<string, unknown>) {
-    const headers = { ...request.headers };
-    headers["x-forwarded-for"] = headers["x-forwarded-for"] ? `${headers["x-forwarded-for"]}, ${request.sourceIp}` : request.sourceIp;
-    headers["x-forwarded-port"] ??= String(request.localPort);
-    headers["x-forwarded-proto"] ??= "http";
-    headers["x-amzn-trace-id"] ??= `Root=1-${Math.floor(request.startedAt.getTime() / 1000).toString(16)}-${randomBytes(12).toString("hex")}`;
+    // The headers AWS adds (local/gateway/headers.ts): X-Forwarded-For appended to, Port and
+    // Proto as AWS says them (443, https: HTTP API endpoints are HTTPS only), the caller's trace
+    // continued or a new one. Payload format 2.0 spells every name in lower case.
+    const trace = requestTrace(request.headers["x-amzn-trace-id"], request.startedAt.getTime());
+    const added = withForwardedHeaders(Object.entries(request.headers), { sourceIp: request.sourceIp, port: 443, proto: "https" }, trace.integration);
+    const headers: Record<string, string> = Object.fromEntries(added.map(([name, value]) => [name.toLowerCase(), value]));
     const query = queryParameters(request.rawQueryString);
     const binary = !TEXT_MEDIA_TYPE.test(mediaType(headers["content-type"]) ?? "");
     const domainName = headers.host ?? "127.0.0.1";
@@ -356,9 +358,9 @@ async function readRequest(req: IncomingMessage): Promise<HttpRequest> {
   const { rawPath, rawQuery } = splitUrl(req.url);
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i].toLowerCase();
-    const value = req.rawHeaders[i + 1];
+  // Hop-by-hop headers never reach an HTTP API's integrations (local/gateway/headers.ts).
+  for (const [rawName, value] of invocationHeaders(pairsFromRawHeaders(req.rawHeaders), "HTTP")) {
+    const name = rawName.toLowerCase();
     if (name === "cookie") {
       cookies.push(...value.split(";").map((c) => c.trim()).filter(Boolean));
       continue;
@@ -376,7 +378,6 @@ async function readRequest(req: IncomingMessage): Promise<HttpRequest> {
     cookies,
     body,
     sourceIp: sourceIpOf(req),
-    localPort: req.socket.localPort ?? 0,
   };
 }
 
