@@ -169,6 +169,8 @@ describe("local cloud: HTTP, HTTP_PROXY and DynamoDB integrations (plain @pulumi
       expect(r.headers["server"], "the backend's Server is not the answer's").not.to.equal("tiny-backend/1.0");
       expect(r.headers["date"], "the answer's Date is the gateway's").not.to.equal(BACKEND_DATE);
       expectRequestIds(r);
+      // No trace header on an HTTP_PROXY answer [recorded: header remapping, HTTP_PROXY].
+      expect(r.headers).not.to.have.property("x-amzn-trace-id");
     });
 
     it("answers a backend slower than timeoutMilliseconds (1,500) with 504 Endpoint request timed out", async function () {
@@ -200,6 +202,8 @@ describe("local cloud: HTTP, HTTP_PROXY and DynamoDB integrations (plain @pulumi
       expect(r.json()).to.deep.equal({ quote: QUOTE.text, by: QUOTE.author });
       expect(r.headers["x-backend"]).to.equal("quotes-backend");
       expect(r.headers["content-type"]).to.equal("application/json");
+      // An HTTP integration's answer carries the trace header [recorded: header remapping, HTTP].
+      expect(r.headers["x-amzn-trace-id"]).to.match(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=[01]$/);
       // Not mapped: the backend's own header is not passed on by a non-proxy integration.
       expect(r.headers).not.to.have.property("x-backend-name");
     });
