@@ -177,6 +177,8 @@ describe("HttpGateway", () => {
       expect(event.headers).to.include({ "x-custom": "one,two", "user-agent": "spec-agent/1.0", host: served!.url.slice("http://".length) });
       expect(event.headers).to.not.have.property("cookie");
       expect(event.headers["x-forwarded-for"]).to.equal("127.0.0.1");
+      // What AWS tells integrations: HTTPS on 443, whatever the local listener is.
+      expect(event.headers).to.include({ "x-forwarded-port": "443", "x-forwarded-proto": "https" });
       expect(event.headers["x-amzn-trace-id"]).to.match(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
       expect(event.body).to.equal(undefined);
 
