@@ -3,7 +3,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { InvokeResult } from "../../../../local/lambda/lambdaRuntime";
 import { FixedAnswer } from "../../../../local/restGateway/gatewayError";
-import type { RestInvocation } from "../../../../local/restGateway/invocation";
 import type { IntegrationModel } from "../../../../local/restGateway/restApiModel";
 import { integrate } from "../../../../local/restGateway/steps/integrate";
 import { buildIntegrationRequest } from "../../../../local/restGateway/steps/integrationRequest";
