@@ -20,6 +20,8 @@ const PROGRAMS: Record<string, string> = {
   lambda: require.resolve("./lambdaProgram"),
   http: require.resolve("./httpProgram"),
   dynamodb: require.resolve("./dynamodbProgram"),
+  binary: require.resolve("./binaryProgram"),
+  auth: require.resolve("./authProgram"),
 };
 
 const files = loadVectorFiles();

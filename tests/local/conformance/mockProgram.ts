@@ -1,7 +1,7 @@
 /**
  * Conformance program "mock" (stage `dev`): routing, API keys and MOCK integrations, rebuilt
  * from the setups of LocalStack's AWS-validated tests named in the vectors (routing.json,
- * api-keys.json, mock-integrations.json, lambda-integration.json's non-POST proxy case).
+ * api-keys.json with its usage plan and keys, mock-integrations.json, lambda-integration.json's non-POST proxy case).
  */
 import * as aws from "@pulumi/aws";
 import { ApiBuilder, ECHO_EVENT_SOURCE, inlineFunction, serviceRole } from "./programKit";
@@ -16,6 +16,23 @@ b.method("/existing", {
   methodResponses: { "200": {} },
   integrationResponses: [{ statusCode: "200", selectionPattern: "", responseTemplates: { "application/json": JSON.stringify({ statusCode: 200, message: "exists" }).replace(/,/g, ", ").replace(/:/g, ": ") } }],
 });
+
+// test_proxy_routing_with_hardcoded_resource_sibling (under /sibling instead of the root): POST
+// /test, ANY /test/any, OPTIONS /{proxy+}; test_routing_with_hardcoded_resource_sibling_order
+// (under /order): GET /part1, GET /{param+} (created before /part1/hardcoded-value), GET
+// /part1/hardcoded-value. Each MOCK answers {"statusCode": 200, "message": "..."}.
+const messageMock = (httpMethod: string, message: string) => ({
+  httpMethod,
+  integration: MOCK_200,
+  methodResponses: { "200": {} },
+  integrationResponses: [{ statusCode: "200", selectionPattern: "", responseTemplates: { "application/json": JSON.stringify({ statusCode: 200, message }).replace(/,/g, ", ").replace(/:/g, ": ") } }],
+});
+b.method("/sibling/test", messageMock("POST", "POST request"));
+b.method("/sibling/test/any", messageMock("ANY", "ANY request"));
+b.method("/sibling/{proxy+}", messageMock("OPTIONS", "OPTIONS request"));
+b.method("/order/part1", messageMock("GET", "part1"));
+b.method("/order/{param+}", messageMock("GET", "proxy"));
+b.method("/order/part1/hardcoded-value", messageMock("GET", "hardcoded-value"));
 
 // test_api_key_required_for_methods: a method requiring a key, called without one.
 b.method("/api-key", { httpMethod: "GET", method: { apiKeyRequired: true }, integration: MOCK_200, methodResponses: { "200": {} }, integrationResponses: [{ statusCode: "200" }] });
@@ -179,4 +196,23 @@ const fn = inlineFunction("conf-mock-echo", serviceRole("conf-mock-lambda", "lam
 b.method("/non-post/{part}", { httpMethod: "GET", integration: { type: "AWS_PROXY", integrationHttpMethod: "GET", uri: fn.invokeArn } });
 b.deps.push(new aws.apigateway.Response("conf-mock-integration-failure", { restApiId: b.api.id, responseType: "INTEGRATION_FAILURE", responseParameters: {} }));
 
-export const url = b.deploy("dev").invokeUrl;
+const stage = b.deploy("dev");
+
+// test_api_key_required_for_methods: a usage plan for stage dev (quota 10 a day, rate 2, burst 1)
+// with an enabled key, and a key that is disabled (the test disables its key after using it).
+const plan = new aws.apigateway.UsagePlan("conf-mock-plan", {
+  name: "test-plan",
+  description: "Test Usage Plan for API key",
+  quotaSettings: { limit: 10, period: "DAY", offset: 0 },
+  throttleSettings: { rateLimit: 2, burstLimit: 1 },
+  apiStages: [{ apiId: b.api.id, stage: stage.stageName }],
+});
+for (const [name, value, enabled] of [
+  ["conf-mock-key", "conformanceEnabledKey0123456789", true],
+  ["conf-mock-key-disabled", "conformanceDisabledKey0123456789", false],
+] as const) {
+  const key = new aws.apigateway.ApiKey(name, { name, value, enabled });
+  new aws.apigateway.UsagePlanKey(name, { usagePlanId: plan.id, keyId: key.id, keyType: "API_KEY" });
+}
+
+export const url = stage.invokeUrl;

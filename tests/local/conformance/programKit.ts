@@ -176,3 +176,13 @@ export function remapRoutes(b: ApiBuilder, prefix: string, integration: MethodSp
     });
   }
 }
+
+/**
+ * test_apigateway_lambda.py's LAMBDA_RESPONSE_FROM_BODY: the proxy result is the request body
+ * parsed as JSON (base64-decoded first when the event says it is base64).
+ */
+export const RESPONSE_FROM_BODY_SOURCE = `exports.handler = async (event) => {
+  let body = event.body;
+  if (event.isBase64Encoded) body = Buffer.from(body, "base64").toString("utf8");
+  return JSON.parse(body);
+};`;

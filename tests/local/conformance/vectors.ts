@@ -24,6 +24,10 @@ export interface VectorResponse {
   absentHeaders?: string[];
   /** Text body, compared exactly (placeholders allowed). */
   body?: string;
+  /** Binary body, base64 of the exact bytes expected. */
+  bodyBase64?: string;
+  /** Header name -> regular expression (JavaScript syntax) its value must match. */
+  headerMatches?: Record<string, string>;
   /** JSON body, compared structurally with exact key sets. */
   json?: unknown;
   /** JSON body of which only these top-level fields are compared (structurally). */
@@ -133,8 +137,16 @@ export function compareResponse(expected: VectorResponse, observed: Observed): s
     if (got === undefined) diffs.push(`header ${name}: missing (expected ${show(value)})`);
     else compareValue(value, got, `header ${name}`, diffs, bindings);
   }
+  for (const [name, pattern] of Object.entries(expected.headerMatches ?? {})) {
+    const got = lower.get(name.toLowerCase());
+    if (got === undefined) diffs.push(`header ${name}: missing (expected to match /${pattern}/)`);
+    else if (!new RegExp(pattern).test(got)) diffs.push(`header ${name}: expected to match /${pattern}/, got ${show(got)}`);
+  }
   for (const name of expected.absentHeaders ?? []) {
     if (lower.has(name.toLowerCase())) diffs.push(`header ${name}: expected absent, got ${show(lower.get(name.toLowerCase()))}`);
+  }
+  if (expected.bodyBase64 !== undefined && !observed.body.equals(Buffer.from(expected.bodyBase64, "base64"))) {
+    diffs.push(`body: expected the bytes of base64 ${show(expected.bodyBase64)}, got base64 ${show(observed.body.toString("base64"))}`);
   }
   const text = observed.body.toString("utf8");
   if (expected.body !== undefined) compareValue(expected.body, text, "body", diffs, bindings);
