@@ -5,6 +5,7 @@ import { requestHeader, type GatewayAnswer, type RestInvocation } from "../invoc
 import { matchesBinaryMediaType } from "../mediaTypes";
 import type { IntegrationModel } from "../restApiModel";
 import type { StageRuntime } from "../stageRuntime";
+import { headerMaps } from "../steps/parse";
 import type { EndpointResponse, HeaderPair } from "./integrationTypes";
 
 /** Proxy results may only carry these keys; any other makes the result malformed (502). */
@@ -194,16 +195,7 @@ function capitalizedProxyHeader(pair: HeaderPair): HeaderPair {
  */
 function eventHeaders(pairs: readonly HeaderPair[]): { headers: Record<string, string> | null; multiValueHeaders: Record<string, string[]> | null } {
   if (pairs.length === 0) return { headers: null, multiValueHeaders: null };
-  const headers: Record<string, string> = Object.create(null);
-  const multiValueHeaders: Record<string, string[]> = Object.create(null);
-  const spelling = new Map<string, string>();
-  for (const [rawName, value] of pairs) {
-    const lower = rawName.toLowerCase();
-    const name = spelling.get(lower) ?? rawName;
-    spelling.set(lower, name);
-    headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
-  }
+  const { headers, multiValueHeaders } = headerMaps(pairs);
   return { headers, multiValueHeaders };
 }
 

@@ -13,41 +13,11 @@ import {
   toWritableHeaders,
   withForwardedHeaders,
 } from "../../../local/gateway/headers";
+import { REMAPPING_TEST_REQUEST } from "./recordedHeaders";
 
 const names = (pairs: readonly HeaderPair[]) => pairs.map(([name]) => name);
 const CLIENT = { sourceIp: "203.0.113.7", port: 3000 };
 
-/**
- * The request of LocalStack's TestApiGatewayHeaderRemapping.invoke_api (recorded against AWS
- * 11-12-2024), in its order.
- */
-const REMAPPING_TEST_REQUEST: HeaderPair[] = [
-  ["Accept", "application/json"],
-  ["Accept-Charset", "UTF-8"],
-  ["Accept-Encoding", "br"],
-  ["Age", "request_Age"],
-  ["Authorization", "Unauthorized"],
-  ["Connection", "close"],
-  ["Content-Encoding", "deflate"],
-  ["Content-MD5", "request_Content-MD5"],
-  ["Content-Type", "application/json"],
-  ["Date", "request_Date"],
-  ["Expect", "100-continue"],
-  ["Max-Forwards", "2"],
-  ["Pragma", "cache"],
-  ["Proxy-Authenticate", "Basic"],
-  ["Range", "bytes=500-999"],
-  ["Referer", "https://example.com/"],
-  ["Server", "https://example.com/"],
-  ["TE", "deflate"],
-  ["Trailer", "Expires"],
-  ["Transfer-Encoding", "chunked"],
-  ["Upgrade", "HTTP/2.0"],
-  ["User-Agent", "localStack/0.0"],
-  ["Via", "p.example.net"],
-  ["Warn", "299 localStack/0.0"],
-  ["WWW-Authenticate", "Basic YWxhZGRpbjpvcGVuc2VzYW1l"],
-];
 
 describe("gateway headers", () => {
   describe("request headers dropped (REST)", () => {

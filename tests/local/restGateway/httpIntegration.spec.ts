@@ -15,6 +15,7 @@ import {
 import type { IntegrationRequest } from "../../../local/restGateway/integrations/integrationTypes";
 import type { MethodRequest } from "../../../local/restGateway/integrations/parameterMapping";
 import { restApiModels } from "../../../local/restGateway/restApiModel";
+import { REMAPPING_TEST_REQUEST as RECORDED_CLIENT_HEADERS } from "../gateway/recordedHeaders";
 
 /** What an echo endpoint saw. */
 interface Echoed {
@@ -110,34 +111,6 @@ function seenHeaderNames(echoed: Echoed): string[] {
     .sort();
 }
 
-/** The client headers of LocalStack's TestApiGatewayHeaderRemapping.invoke_api (recorded against AWS). */
-const RECORDED_CLIENT_HEADERS: Array<[string, string]> = [
-  ["Accept", "application/json"],
-  ["Accept-Charset", "UTF-8"],
-  ["Accept-Encoding", "br"],
-  ["Age", "request_Age"],
-  ["Authorization", "Unauthorized"],
-  ["Connection", "close"],
-  ["Content-Encoding", "deflate"],
-  ["Content-MD5", "request_Content-MD5"],
-  ["Content-Type", "application/json"],
-  ["Date", "request_Date"],
-  ["Expect", "100-continue"],
-  ["Max-Forwards", "2"],
-  ["Pragma", "cache"],
-  ["Proxy-Authenticate", "Basic"],
-  ["Range", "bytes=500-999"],
-  ["Referer", "https://example.com/"],
-  ["Server", "https://example.com/"],
-  ["TE", "deflate"],
-  ["Trailer", "Expires"],
-  ["Transfer-Encoding", "chunked"],
-  ["Upgrade", "HTTP/2.0"],
-  ["User-Agent", "localStack/0.0"],
-  ["Via", "p.example.net"],
-  ["Warn", "299 localStack/0.0"],
-  ["WWW-Authenticate", "Basic YWxhZGRpbjpvcGVuc2VzYW1l"],
-];
 
 describe("HTTP integrations (REST)", () => {
   let echo: TestServer;
@@ -169,7 +142,7 @@ describe("HTTP integrations (REST)", () => {
 
     it("HTTP sends only mapped headers and API Gateway's own [recorded: header remapping, HTTP no-param]", async () => {
       const request = buildHttpIntegrationRequest(
-        buildInput({ integration: { type: "HTTP", uri: `${echo.url}/post`, integrationHttpMethod: "POST", requestParameters: {} }, request: methodRequest({ headers: RECORDED_CLIENT_HEADERS }), traceId: "Root=1-abc" }),
+        buildInput({ integration: { type: "HTTP", uri: `${echo.url}/post`, integrationHttpMethod: "POST", requestParameters: {} }, request: methodRequest({ headers: invocationHeaders(RECORDED_CLIENT_HEADERS) }), traceId: "Root=1-abc" }),
       );
       const { echoed } = await send(request);
       expect(seenHeaderNames(echoed)).to.deep.equal(["accept", "content-length", "user-agent", "x-amzn-apigateway-api-id", "x-amzn-trace-id"]);
