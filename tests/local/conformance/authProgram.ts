@@ -6,6 +6,8 @@
  *   token `allow` gets an Allow policy, `deny` a Deny policy, `unauthorized` makes the function
  *   fail with "Unauthorized", anything else with "Error: Invalid token". Token source: the
  *   `authorizationToken` header. `GET /authorized` uses it, MOCK answering 200.
+ * - A REQUEST authorizer (identity sources header Auth and query string Name, caching on) on
+ *   `GET /request-authorized`, as the API reference's CreateAuthorizer identitySource describes it.
  * - The MISSING_AUTHENTICATION_TOKEN gateway response customised as in the guide's "Set up a
  *   gateway response for a REST API using the API Gateway console" (status 404, a static
  *   Access-Control-Allow-Origin 'a.b.c').
@@ -50,6 +52,34 @@ b.deps.push(authorizer);
 b.method("/authorized", {
   httpMethod: "GET",
   method: { authorization: "CUSTOM", authorizerId: authorizer.id },
+  integration: { type: "MOCK", requestTemplates: { "application/json": `{"statusCode": 200}` } },
+  methodResponses: { "200": {} },
+  integrationResponses: [{ statusCode: "200", selectionPattern: "", responseTemplates: { "application/json": `{"authorized": true}` } }],
+});
+
+// A REQUEST authorizer with caching on (the default TTL) and the identity sources of the API
+// reference's example (CreateAuthorizer identitySource): the Auth header and the Name query
+// string parameter. Its function allows every call; GET /request-authorized uses it.
+const requestAuthorizerFn = inlineFunction(
+  "conf-auth-request",
+  role,
+  `exports.handler = async (event) => ({
+     principalId: "user",
+     policyDocument: { Version: "2012-10-17", Statement: [{ Action: "execute-api:Invoke", Effect: "Allow", Resource: event.methodArn }] },
+   });`,
+);
+const requestAuthorizer = new aws.apigateway.Authorizer("conf-auth-request", {
+  restApi: b.api.id,
+  name: "request-authorizer",
+  type: "REQUEST",
+  authorizerUri: requestAuthorizerFn.invokeArn,
+  identitySource: "method.request.header.Auth, method.request.querystring.Name",
+  authorizerResultTtlInSeconds: 300,
+});
+b.deps.push(requestAuthorizer);
+b.method("/request-authorized", {
+  httpMethod: "GET",
+  method: { authorization: "CUSTOM", authorizerId: requestAuthorizer.id },
   integration: { type: "MOCK", requestTemplates: { "application/json": `{"statusCode": 200}` } },
   methodResponses: { "200": {} },
   integrationResponses: [{ statusCode: "200", selectionPattern: "", responseTemplates: { "application/json": `{"authorized": true}` } }],

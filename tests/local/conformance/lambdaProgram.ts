@@ -4,7 +4,7 @@
  * AWS_PROXY integration types, rebuilt from the LocalStack tests the vectors name
  * (lambda-proxy-response.json, validation.json, lambda-integration.json,
  * request-parameter-mapping.json, response-headers.json, lambda-proxy-event.json's
- * restricted-request-headers cases).
+ * restricted-request-headers cases, binary-media-types.json's API without binaryMediaTypes).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
