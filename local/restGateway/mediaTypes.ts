@@ -31,6 +31,8 @@ export function matchesBinaryMediaType(contentType: string | undefined, binaryMe
     const pattern = mediaType(configured);
     if (pattern === "*/*") return true;
     const [pMajor, pMinor] = (pattern ?? "").split("/");
+    // A left wildcard covers nothing, not even an Accept that spells it (`*/test`) [recorded].
+    if (pMajor === "*") return false;
     return pMajor === major && (pMinor === "*" || pMinor === minor);
   });
 }

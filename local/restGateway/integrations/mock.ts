@@ -20,24 +20,23 @@ export function answerMock(inv: RestInvocation): void {
 }
 
 /**
- * The `statusCode` a MOCK request template rendered: from JSON, or from the JavaScript-like
- * object CDK's CORS preflight templates render (`{statusCode: 200}`), which AWS accepts
- * [recorded: LocalStack test_apigateway_integrations.py, mock.path-param-non-json-template in
- * tests/fixtures/aws-recorded/mock-integrations.json; LocalStack integrations/mock.py
- * `parse_invalid_json`]. Undefined when there is none or it is not an integer (AWS: "Unable to
- * parse statusCode", 500), or nothing parses (an empty output). JSON without a statusCode
- * means 200.
+ * The `statusCode` a MOCK request template rendered: a JSON number, or an integer in the
+ * JavaScript-like object CDK's CORS preflight templates render (`{statusCode: 200}`), which AWS
+ * accepts [recorded: mock.path-param-non-json-template in tests/fixtures/aws-recorded/
+ * mock-integrations.json; LocalStack integrations/mock.py `parse_invalid_json`]. Undefined (AWS:
+ * 500, "statusCode should be an integer which defined in request template", aws/aws-cdk#5997;
+ * LocalStack mock.py requires an int) when there is none, it is a string (`"200"`), or the output
+ * is empty.
  *
  * @param rendered - The request template's output.
  */
 export function mockStatusCode(rendered: string): number | undefined {
   let statusCode: unknown;
   try {
-    const parsed = JSON.parse(rendered) as { statusCode?: unknown } | null;
-    statusCode = Number(parsed?.statusCode ?? 200);
+    statusCode = (JSON.parse(rendered) as { statusCode?: unknown } | null)?.statusCode;
   } catch {
     const lenient = /^\s*\{[^]*?["']?\bstatusCode\b["']?\s*:\s*(-?\d+)\s*[,}]/.exec(rendered)?.[1];
     statusCode = lenient === undefined ? undefined : Number(lenient);
   }
-  return Number.isInteger(statusCode) ? (statusCode as number) : undefined;
+  return typeof statusCode === "number" && Number.isInteger(statusCode) ? statusCode : undefined;
 }

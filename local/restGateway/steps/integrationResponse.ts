@@ -1,3 +1,4 @@
+import { GatewayError } from "../gatewayError";
 import { requestHeader, type RestInvocation } from "../invocation";
 import { functionErrorMessage } from "../integrations/lambda";
 import { restResponseHeaders } from "../../gateway/headers";
@@ -62,7 +63,10 @@ function headersFromPairs(pairs: readonly HeaderPair[]): Record<string, string |
  */
 function mapResponse(response: IntegrationResponseModel | undefined, endpoint: EndpointResponse, inv: RestInvocation, stage: StageRuntime): NonNullable<RestInvocation["answer"]> {
   const body = endpoint.body.toString("utf8");
-  if (!response) return { status: 200, headers: { "Content-Type": "application/json" }, body, fromIntegration: true };
+  // AWS: "Execution failed due to configuration error: No match for output mapping and no
+  // default output mapping configured" (LocalStack handlers/integration_response.py raises
+  // ApiConfigurationError the same way).
+  if (!response) throw new GatewayError("API_CONFIGURATION_ERROR", `${inv.route}: no integration response matches ${endpoint.statusCode} and there is no default`);
   const headers: Record<string, string> = { "Content-Type": "application/json" };
   if (Object.keys(response.responseParameters).length > 0) {
     Object.assign(headers, mapMethodResponseParameters(response.responseParameters, endpoint, { context: inv.context, stageVariables: stage.model.stageVariables }));

@@ -133,12 +133,11 @@ describe("REST gateway steps: integrate", () => {
       expect(s.inv.endpointResponse).to.equal(undefined);
     });
 
-    // BUG (reported): Lambda's Invoke API refusing the call (429 throttling) is answered 500 by
+    // Lambda's Invoke API refusing the call (429 throttling) is answered 500 by
     // API Gateway ("If the Lambda API rejects the invocation request, API Gateway returns a 500
     // error code", Lambda developer guide, "Handling Lambda errors with an API Gateway API";
-    // re:Post QUfI6bsdd0SOiPeyimzxSkfQ: proxy integration, client sees 500); invokeLambdaProxy
-    // answers INTEGRATION_FAILURE 502 (the non-proxy path already answers 500).
-    it.skip("answers a throttled invocation 500 as AWS does (Lambda API rejected the call)", async () => {
+    // re:Post QUfI6bsdd0SOiPeyimzxSkfQ: proxy integration, client sees 500).
+    it("answers a throttled invocation 500 as AWS does (Lambda API rejected the call)", async () => {
       const s = setup(PROXY);
       s.lambda.answer = { kind: "throttled", durationMs: 1 };
       const { type, statusCode } = await failure(s);
@@ -250,10 +249,10 @@ describe("REST gateway steps: integrate", () => {
       }
     });
 
-    // BUG (reported): AWS refuses a statusCode that is a JSON string ("statusCode should be an
+    // AWS refuses a statusCode that is a JSON string ("statusCode should be an
     // integer which defined in request template", aws/aws-cdk#5997; LocalStack mock.py checks
-    // isinstance(int)); mockStatusCode turns "200" into 200.
-    it.skip("fails a JSON string statusCode (\"200\") with API_CONFIGURATION_ERROR, as AWS does", async () => {
+    // isinstance(int)).
+    it("fails a JSON string statusCode (\"200\") with API_CONFIGURATION_ERROR, as AWS does", async () => {
       expect((await failure(mock(`{"statusCode": "200"}`))).type).to.equal("API_CONFIGURATION_ERROR");
     });
   });

@@ -122,12 +122,11 @@ describe("REST gateway steps: integration response", () => {
     });
   });
 
-  // BUG (reported): with no integration response matching and no default one, AWS fails the
+  // with no integration response matching and no default one, AWS fails the
   // request with 500 ("Execution failed due to configuration error: No match for output mapping
   // and no default output mapping configured. Endpoint Response Status Code: 200"; LocalStack
-  // handlers/integration_response.py select_integration_response raises ApiConfigurationError);
-  // mapResponse answers 200 with the endpoint's body.
-  it.skip("fails with API_CONFIGURATION_ERROR when no response matches and there is no default", async () => {
+  // handlers/integration_response.py select_integration_response raises ApiConfigurationError).
+  it("fails with API_CONFIGURATION_ERROR when no response matches and there is no default", async () => {
     for (const responses of [[], [response("404", { selectionPattern: "404" })]]) {
       const error = await gatewayErrorOf(() => mapped({ type: "MOCK", responses }, { statusCode: 200 }));
       expect(error.type).to.equal("API_CONFIGURATION_ERROR");
