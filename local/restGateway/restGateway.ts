@@ -120,7 +120,17 @@ export class RestGateway {
     const ids = gatewayResponseHeaders({ requestId: inv?.request.requestId ?? randomUUID(), apigwId: inv?.request.extendedRequestId ?? extendedRequestId(), traceHeader });
     const body = typeof answer.body === "string" ? Buffer.from(answer.body) : answer.body;
     const headers = toWritableHeaders([...Object.entries(answer.headers), ...ids], { contentLength: body.length, onDrop: (name, reason) => logDroppedHeader(inv, name, reason) });
-    res.writeHead(answer.status, headers);
+    try {
+      res.writeHead(answer.status, headers);
+    } catch (err) {
+      // Nothing a backend sends may stop the caller's answer: whatever node refuses to write is
+      // answered as a configuration failure.
+      process.stderr.write(`[rest-gateway] ${inv?.route ?? "-"}: cannot write the answer (${(err as Error).message})\n`);
+      const failure = INTERNAL_SERVER_ERROR;
+      res.writeHead(failure.status, toWritableHeaders([...Object.entries(failure.headers), ...ids], { contentLength: Buffer.byteLength(failure.body as string) }));
+      res.end(req.method === "HEAD" ? undefined : failure.body);
+      return;
+    }
     res.end(req.method === "HEAD" ? undefined : body);
   }
 
@@ -141,7 +151,7 @@ export class RestGateway {
       return { status: response.status, headers: response.headers, body: response.body };
     } catch (renderFailure) {
       if (!(renderFailure instanceof MappingTemplateError)) throw renderFailure;
-      return { status: 500, headers: { "Content-Type": "application/json", "x-amzn-ErrorType": "InternalServerErrorException" }, body: `{"message": "Internal server error"}` };
+      return INTERNAL_SERVER_ERROR;
     }
   }
 }
@@ -151,6 +161,13 @@ function logDroppedHeader(inv: RestInvocation | undefined, name: string, reason:
   if (reason === "framing") return; // Content-Length and friends: the gateway frames the body itself.
   process.stderr.write(`[rest-gateway] ${inv?.route ?? "-"}: response header ${JSON.stringify(name)} left out (${reason})\n`);
 }
+
+/** AWS's answer when a failure cannot be rendered as a gateway response. */
+const INTERNAL_SERVER_ERROR: GatewayAnswer = {
+  status: 500,
+  headers: { "Content-Type": "application/json", "x-amzn-ErrorType": "InternalServerErrorException" },
+  body: `{"message": "Internal server error"}`,
+};
 
 function newInvocation(request: GatewayRequest): RestInvocation {
   return { request, route: "-", pathParameters: {}, context: undefined!, templateInput: undefined!, settings: {} };

@@ -25,7 +25,7 @@
  *   AWS gateway error (502 for a malformed Lambda proxy result, 500 for an unreadable HTTP
  *   answer) with its exact body; where AWS's answer is not recorded, either;
  * - the body is the backend's, byte for byte, when the backend's status went through;
- * - headers (local/gateway/README.md, "REST response"): none the proxy rules drop, a remapped
+ * - headers (docs/aws-behaviour.md, "REST response"): none the proxy rules drop, a remapped
  *   one only as `x-amzn-Remapped-<name>`, the gateway's own (Content-Length, Date,
  *   x-amzn-RequestId, x-amz-apigw-id, and X-Amzn-Trace-Id for AWS_PROXY) exactly once, and
  *   every other header the backend answered that HTTP can carry (token name, value of visible
@@ -61,7 +61,7 @@ function seedFromEnv(value: string | undefined): number | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The header rules the answers are checked against (local/gateway/README.md, proxy integrations).
+// The header rules the answers are checked against (docs/aws-behaviour.md, "Headers between caller, gateway and integration").
 
 type ProxyType = "AWS_PROXY" | "HTTP_PROXY";
 const lower = (names: readonly string[]) => new Set(names.map((n) => n.toLowerCase()));

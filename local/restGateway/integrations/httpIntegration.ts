@@ -243,6 +243,14 @@ export function sendHttpIntegrationRequest(request: IntegrationRequest, options:
       unreachable("the endpoint switched protocols (101)");
     });
     outgoing.on("response", (response) => {
+      // A final answer has a status from 200 to 599 (a 1xx is interim, and node's parser takes
+      // any three digits, `000` included): anything else is no answer.
+      const status = response.statusCode ?? 0;
+      if (status < 200 || status > 599) {
+        response.destroy();
+        unreachable(`the endpoint answered status ${status}`);
+        return;
+      }
       const declared = Number(response.headers["content-length"]);
       if (Number.isFinite(declared) && declared > maxResponseBytes) {
         response.destroy();

@@ -148,24 +148,40 @@ export function parseProxyResult(value: unknown): { statusCode: number; headers:
   let statusCode = 200;
   if (result.statusCode !== undefined) {
     const numeric = typeof result.statusCode === "number" ? result.statusCode : typeof result.statusCode === "string" && /^\d+$/.test(result.statusCode) ? Number(result.statusCode) : NaN;
-    if (!Number.isInteger(numeric) || numeric < 100 || numeric > 599) return undefined;
+    // A 1xx is an interim answer: it cannot end an exchange (RFC 9110 15.2), so it is as
+    // malformed as a status outside HTTP's range.
+    if (!Number.isInteger(numeric) || numeric < 200 || numeric > 599) return undefined;
     statusCode = numeric;
   }
-  const headers: Record<string, string | string[]> = {};
+  // Null-prototype: `__proto__` is a header name like any other.
+  const headers: Record<string, string | string[]> = Object.create(null);
+  const spellingOf = new Map<string, string>();
+  const add = (name: string, values: string[], solo: boolean) => {
+    const existing = spellingOf.get(name.toLowerCase());
+    if (existing === undefined) {
+      spellingOf.set(name.toLowerCase(), name);
+      headers[name] = solo ? values[0] : values;
+      return;
+    }
+    // Two spellings of one name, or `multiValueHeaders` and `headers` both: AWS answers
+    // "multi, solo" [recorded: test_aws_proxy_response_payload_format_validation].
+    const merged = [...([] as string[]).concat(headers[existing]), ...values];
+    headers[existing] = merged.length === 0 ? [] : merged.join(", ");
+  };
   if (result.multiValueHeaders !== undefined && result.multiValueHeaders !== null) {
-    if (typeof result.multiValueHeaders !== "object") return undefined;
+    if (typeof result.multiValueHeaders !== "object" || Array.isArray(result.multiValueHeaders)) return undefined;
     for (const [name, values] of Object.entries(result.multiValueHeaders as Record<string, unknown>)) {
       if (!Array.isArray(values)) return undefined;
-      headers[name] = values.map(String);
+      add(name, values.map(String), false);
     }
   }
   if (result.headers !== undefined && result.headers !== null) {
-    if (typeof result.headers !== "object") return undefined;
-    for (const [name, v] of Object.entries(result.headers as Record<string, unknown>)) {
-      const existing = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
-      // Both given: AWS answers "multi, solo" [recorded].
-      if (existing) headers[existing] = [...(headers[existing] as string[]), String(v)].join(", ");
-      else headers[name] = String(v);
+    if (typeof result.headers !== "object" || Array.isArray(result.headers)) return undefined;
+    for (const [name, value] of Object.entries(result.headers as Record<string, unknown>)) {
+      // Strings and booleans only (LocalStack's AWS-validated parser answers 502 otherwise);
+      // a boolean answers as `true` / `false` [recorded, same test].
+      if (typeof value !== "string" && typeof value !== "boolean") return undefined;
+      add(name, [String(value)], true);
     }
   }
   if (result.body !== undefined && result.body !== null && typeof result.body !== "string") return undefined;
