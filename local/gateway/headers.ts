@@ -18,6 +18,7 @@
  * developer guide ("Amazon API Gateway important notes for REST APIs", header table), and
  * captures of real traffic quoted in public issues.
  */
+import { types } from "node:util";
 import type { HeaderPair } from "../restGateway/integrations/integrationTypes";
 
 export type { HeaderPair };
@@ -102,6 +103,16 @@ const DROPPED_REQUEST: Record<ApiKind, ReadonlySet<string>> = {
   WEBSOCKET: lowerSet(WEBSOCKET_DROPPED_REQUEST_HEADERS),
   HTTP: lowerSet(HTTP_API_DROPPED_REQUEST_HEADERS),
 };
+
+/**
+ * Whether AWS drops a request header before this API type's integrations see it.
+ *
+ * @param lowerName - The header's name in lower case.
+ * @param api - The API type. @default "REST"
+ */
+export function isDroppedRequestHeader(lowerName: string, api: ApiKind = "REST"): boolean {
+  return DROPPED_REQUEST[api].has(lowerName);
+}
 
 /**
  * node's `req.rawHeaders` (`[name, value, name, value, ...]`) as pairs, spelling and order kept.
@@ -456,6 +467,33 @@ export function restResponseHeaders(pairs: readonly HeaderPair[], integrationTyp
   return result;
 }
 
+/**
+ * {@link restResponseHeaders} for an answer's header record: the same record when no header in
+ * it is remapped or dropped (the usual case), else a new one.
+ *
+ * @param headers - The answer's headers by name.
+ * @param integrationType - The integration's type.
+ */
+export function restResponseHeaderRecord(headers: Record<string, string | string[]>, integrationType: RestIntegrationType): Record<string, string | string[]> {
+  const rules = RESPONSE_RULES[integrationType];
+  let untouched = true;
+  for (const name in headers) {
+    const lower = name.toLowerCase();
+    if (rules.drop.has(lower) || rules.remap.has(lower)) {
+      untouched = false;
+      break;
+    }
+  }
+  if (untouched) return headers;
+  const result: Record<string, string | string[]> = Object.create(null);
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (rules.drop.has(lower)) continue;
+    result[rules.remap.has(lower) ? REMAPPED_PREFIX + name : name] = value;
+  }
+  return result;
+}
+
 /** The headers the REST gateway adds to an answer itself. */
 export interface GatewayResponseIds {
   /** `$context.requestId`, a UUID: answered as `x-amzn-RequestId`. */
@@ -503,6 +541,19 @@ const WRITABLE_VALUE = /^[\t\x20-\x7e]*$/;
  */
 const FRAMING = lowerSet(["Content-Length", "Transfer-Encoding", "Trailer"]);
 
+/** Names already checked against TOKEN: answers repeat the same few names. */
+const checkedNames = new Map<string, boolean>();
+
+function isToken(name: string): boolean {
+  let valid = checkedNames.get(name);
+  if (valid === undefined) {
+    valid = TOKEN.test(name);
+    if (checkedNames.size >= 1024) checkedNames.clear();
+    checkedNames.set(name, valid);
+  }
+  return valid;
+}
+
 /** Why {@link toWritableHeaders} left a header out. */
 export type DropReason = "invalid-name" | "invalid-value" | "framing";
 
@@ -544,7 +595,7 @@ export interface WritableOptions {
  */
 export function toWritableHeaders(input: unknown, options: WritableOptions = {}): string[] {
   const flat: string[] = [];
-  for (const [name, value] of safeEntries(input)) {
+  for (const [name, value] of isPlainRecord(input) ? Object.entries(input) : safeEntries(input)) {
     for (const text of valueTexts(value)) {
       const reason = dropReason(name, text);
       if (reason === undefined) flat.push(name as string, text as string);
@@ -558,13 +609,35 @@ export function toWritableHeaders(input: unknown, options: WritableOptions = {})
 }
 
 /**
+ * A plain (or null-prototype) object without accessors: its entries can be read directly
+ * (every answer the gateway builds itself), anything else goes through `safeEntries`.
+ *
+ * @param input - The headers.
+ */
+function isPlainRecord(input: unknown): input is Record<string, unknown> {
+  if (typeof input !== "object" || input === null || Array.isArray(input) || input instanceof Map || types.isProxy(input)) return false;
+  try {
+    // A Proxy may throw from any of these: then it is not plain.
+    const proto = Object.getPrototypeOf(input);
+    if (proto !== null && proto !== Object.prototype) return false;
+    for (const key in input) {
+      const descriptor = Object.getOwnPropertyDescriptor(input, key);
+      if (descriptor === undefined || !("value" in descriptor)) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Why a header cannot be written, or undefined when it can.
  *
  * @param name - The header's name, any value.
  * @param text - Its value as text, or undefined when it had no usable text.
  */
 function dropReason(name: unknown, text: string | undefined): DropReason | undefined {
-  if (typeof name !== "string" || !TOKEN.test(name)) return "invalid-name";
+  if (typeof name !== "string" || !isToken(name)) return "invalid-name";
   if (text === undefined || !WRITABLE_VALUE.test(text)) return "invalid-value";
   if (FRAMING.has(name.toLowerCase())) return "framing";
   return undefined;

@@ -34,10 +34,8 @@ const EMPTY_BODY = Buffer.alloc(0);
  * @param limitBytes - The largest body kept (API Gateway's payload limit for the API type).
  */
 export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
-  // HTTP/1.1: a request with neither Content-Length nor Transfer-Encoding has no body. Most
-  // requests (GETs) take this path, without a stream read per request.
-  const declaredLength = req.headers["content-length"];
-  if (req.headers["transfer-encoding"] === undefined && (declaredLength === undefined || declaredLength === "0")) {
+  // Most requests (GETs) take this path, without a stream read per request.
+  if (hasNoBody(req)) {
     req.resume();
     return Promise.resolve(EMPTY_BODY);
   }
@@ -54,6 +52,17 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buff
       if (!req.complete) reject(new ClientGone());
     });
   });
+}
+
+/**
+ * HTTP/1.1: a request with neither Content-Length nor Transfer-Encoding has no body (nor one
+ * with `Content-Length: 0`).
+ *
+ * @param req - The request.
+ */
+export function hasNoBody(req: IncomingMessage): boolean {
+  const declaredLength = req.headers["content-length"];
+  return req.headers["transfer-encoding"] === undefined && (declaredLength === undefined || declaredLength === "0");
 }
 
 /**
@@ -85,6 +94,15 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
  * @param date - The moment the request arrived.
  */
 export function awsRequestTime(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
+  // Thousands of requests share a second: format it once.
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== lastSecond) {
+    const pad = (n: number) => String(n).padStart(2, "0");
+    lastSecond = second;
+    lastRequestTime = `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
+  }
+  return lastRequestTime;
 }
+
+let lastSecond = Number.NaN;
+let lastRequestTime = "";

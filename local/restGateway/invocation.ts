@@ -2,7 +2,7 @@ import type { AuthorizerOutcome } from "./lambdaAuthorizers";
 import type { TemplateInput, TemplateResult } from "./mappingTemplate";
 import type { MethodModel, MethodSettingModel } from "./restApiModel";
 import type { ClientConnection } from "../gateway/headers";
-import type { RequestTrace } from "../gateway/traceId";
+import { requestTrace, type RequestTrace } from "../gateway/traceId";
 import type { EndpointResponse, HeaderPair, IntegrationRequest } from "./integrations/integrationTypes";
 
 /**
@@ -79,8 +79,18 @@ export interface GatewayRequest {
   sourceIp: string;
   /** The caller's connection, as X-Forwarded-* tell integrations of it. */
   client: ClientConnection;
-  /** The request's X-Ray trace (the caller's continued, or new). */
-  trace: RequestTrace;
+  /** The request's X-Ray trace, once drawn: read it with {@link traceOf}. */
+  trace?: RequestTrace;
+}
+
+/**
+ * The request's X-Ray trace (the caller's continued, or new), drawn when an integration or the
+ * answer first needs it: a MOCK route never does.
+ *
+ * @param request - The request.
+ */
+export function traceOf(request: GatewayRequest): RequestTrace {
+  return (request.trace ??= requestTrace(request.headersByLowerName.get("x-amzn-trace-id"), request.startedAt.getTime()));
 }
 
 /** A response ready to be written. */

@@ -5,7 +5,7 @@ import { gatewayResponseHeaders, gatewaySetsTraceHeader, toWritableHeaders } fro
 import { ClientGone } from "../gateway/incomingRequest";
 import { FixedAnswer, GatewayError } from "./gatewayError";
 import { gatewayResponse } from "./gatewayResponses";
-import type { GatewayAnswer, GatewayRequest, RestInvocation } from "./invocation";
+import { traceOf, type GatewayAnswer, type GatewayRequest, type RestInvocation } from "./invocation";
 import { MappingTemplateError, type TemplateInput } from "./mappingTemplate";
 import { GatewayMetrics, type RequestMetric } from "./metrics";
 import type { ResponseCache } from "./responseCache";
@@ -76,8 +76,11 @@ export class RestGateway {
     let inv: RestInvocation | undefined;
     let answer: GatewayAnswer;
     try {
-      inv = newInvocation(await parseRequest(req));
-      answer = await this.run(inv);
+      // Most requests complete without waiting (no body, no Lambda): no await for them.
+      const parsed = parseRequest(req);
+      inv = newInvocation(parsed instanceof Promise ? await parsed : parsed);
+      const ran = this.run(inv);
+      answer = ran instanceof Promise ? await ran : ran;
     } catch (err) {
       if (err instanceof ClientGone) return;
       answer = this.renderError(err, inv);
@@ -94,14 +97,35 @@ export class RestGateway {
     this.options.onRequest?.(metric);
   }
 
-  /** Runs the steps after parsing; the answer, or the gateway response of the first failure. */
-  private async run(inv: RestInvocation): Promise<GatewayAnswer> {
+  /**
+   * Runs the steps after parsing, from step `from`: the answer, or the gateway response of the
+   * first failure. Synchronous until a step returns a promise (an authorizer, an integration
+   * that calls an endpoint), then it continues when that settles.
+   *
+   * @param inv - The invocation.
+   * @param from - The index of the first step to run. @default 0
+   */
+  private run(inv: RestInvocation, from = 0): GatewayAnswer | Promise<GatewayAnswer> {
     try {
-      for (const step of STEPS) {
-        const pending = step(inv, this.stage);
-        if (pending) await pending;
+      for (let i = from; i < STEPS.length; i++) {
+        const pending = STEPS[i](inv, this.stage);
+        if (pending) {
+          return pending.then(
+            () => (inv.answer ? this.finish(inv) : this.run(inv, i + 1)),
+            (err: unknown) => this.renderError(err, inv),
+          );
+        }
         if (inv.answer) break;
       }
+      return this.finish(inv);
+    } catch (err) {
+      return this.renderError(err, inv);
+    }
+  }
+
+  /** After the last step (or an early answer): step 11, cache store, and the answer. */
+  private finish(inv: RestInvocation): GatewayAnswer {
+    try {
       storeInCache(inv, this.stage);
       return inv.answer ?? this.renderError(new GatewayError("API_CONFIGURATION_ERROR", "the chain ended without an answer"), inv);
     } catch (err) {
@@ -116,12 +140,15 @@ export class RestGateway {
    */
   private respond(req: IncomingMessage, res: ServerResponse, answer: GatewayAnswer, inv: RestInvocation | undefined): void {
     const type = inv?.method?.integration?.type;
-    const traceHeader = answer.fromIntegration && type && gatewaySetsTraceHeader(type) ? inv!.request.trace.response : undefined;
+    const traceHeader = answer.fromIntegration && type && gatewaySetsTraceHeader(type) ? traceOf(inv!.request).response : undefined;
     const ids = gatewayResponseHeaders({ requestId: inv?.request.requestId ?? randomUUID(), apigwId: inv?.request.extendedRequestId ?? extendedRequestId(), traceHeader });
     const body = typeof answer.body === "string" ? Buffer.from(answer.body) : answer.body;
-    const headers = toWritableHeaders([...Object.entries(answer.headers), ...ids], { contentLength: body.length, onDrop: (name, reason) => logDroppedHeader(inv, name, reason) });
+    // The answer's headers may come from anywhere and are checked; the gateway's own are known good.
+    const headers = toWritableHeaders(answer.headers, { onDrop: (name, reason) => logDroppedHeader(inv, name, reason) });
+    for (const [name, value] of ids) headers.push(name, value);
+    headers.push("Content-Length", String(body.length));
     try {
-      res.writeHead(answer.status, headers);
+      res.writeHead(answer.status, asHeaderObject(headers) ?? headers);
     } catch (err) {
       // Nothing a backend sends may stop the caller's answer: whatever node refuses to write is
       // answered as a configuration failure.
@@ -160,6 +187,21 @@ export class RestGateway {
 function logDroppedHeader(inv: RestInvocation | undefined, name: string, reason: string): void {
   if (reason === "framing") return; // Content-Length and friends: the gateway frames the body itself.
   process.stderr.write(`[rest-gateway] ${inv?.route ?? "-"}: response header ${JSON.stringify(name)} left out (${reason})\n`);
+}
+
+/**
+ * A flat header list as an object, when no name repeats: node writes an object's headers
+ * faster than a list's (the usual answer). Undefined when a name repeats (a list then).
+ *
+ * @param flat - `[name, value, name, value, ...]`.
+ */
+function asHeaderObject(flat: string[]): Record<string, string> | undefined {
+  const headers: Record<string, string> = Object.create(null);
+  for (let i = 0; i < flat.length; i += 2) {
+    if (flat[i] in headers) return undefined;
+    headers[flat[i]] = flat[i + 1];
+  }
+  return headers;
 }
 
 /** AWS's answer when a failure cannot be rendered as a gateway response. */

@@ -71,7 +71,8 @@ export class StageRuntime {
   readonly lambdaAuthorizers: LambdaAuthorizers;
   readonly accountBucket: TokenBucket;
   readonly now: () => number;
-  private readonly buckets = new Map<string, TokenBucket>();
+  /** Each method's buckets (its own stage limit, then the account's), made once. */
+  private readonly buckets = new Map<MethodModel, TokenBucket[]>();
   /** Each method's merged settings; the model does not change while the gateway serves it. */
   private readonly methodSettings = new Map<MethodModel, MethodSettingModel>();
 
@@ -110,15 +111,13 @@ export class StageRuntime {
    * @param settings - Its merged settings.
    */
   throttleBuckets(method: MethodModel, settings: MethodSettingModel): TokenBucket[] {
-    const buckets = [this.accountBucket];
-    if (settings.throttlingRateLimit !== undefined && settings.throttlingBurstLimit !== undefined && settings.throttlingRateLimit >= 0) {
-      const key = `${method.httpMethod} ${method.resourcePath}`;
-      let bucket = this.buckets.get(key);
-      if (!bucket) {
-        bucket = new TokenBucket(settings.throttlingRateLimit, settings.throttlingBurstLimit, this.now);
-        this.buckets.set(key, bucket);
+    let buckets = this.buckets.get(method);
+    if (!buckets) {
+      buckets = [this.accountBucket];
+      if (settings.throttlingRateLimit !== undefined && settings.throttlingBurstLimit !== undefined && settings.throttlingRateLimit >= 0) {
+        buckets.unshift(new TokenBucket(settings.throttlingRateLimit, settings.throttlingBurstLimit, this.now));
       }
-      buckets.unshift(bucket);
+      this.buckets.set(method, buckets);
     }
     return buckets;
   }

@@ -1,7 +1,7 @@
 import { restIntegrationRequestHeaders } from "../../gateway/headers";
 import type { InvokeResult } from "../../lambda/lambdaRuntime";
 import { FixedAnswer, GatewayError } from "../gatewayError";
-import { requestHeader, type GatewayAnswer, type RestInvocation } from "../invocation";
+import { requestHeader, traceOf, type GatewayAnswer, type RestInvocation } from "../invocation";
 import { matchesBinaryMediaType } from "../mediaTypes";
 import type { IntegrationModel } from "../restApiModel";
 import type { StageRuntime } from "../stageRuntime";
@@ -24,7 +24,7 @@ export function lambdaProxyEvent(inv: RestInvocation, stage: StageRuntime): Reco
   const { request } = inv;
   const binary = matchesBinaryMediaType(requestHeader(request, "content-type"), stage.model.binaryMediaTypes);
   // The caller's headers plus those AWS adds (X-Amzn-Trace-Id, X-Forwarded-For/-Port/-Proto).
-  const pairs = restIntegrationRequestHeaders(request.headerPairs, { integrationType: "AWS_PROXY", apiId: stage.model.apiId, traceHeader: request.trace.integration, client: request.client });
+  const pairs = restIntegrationRequestHeaders(request.headerPairs, { integrationType: "AWS_PROXY", apiId: stage.model.apiId, traceHeader: traceOf(request).integration, client: request.client });
   const { headers, multiValueHeaders } = eventHeaders(pairs.map(capitalizedProxyHeader));
   return {
     resource: inv.method!.resourcePath,
@@ -61,7 +61,7 @@ export async function invokeLambdaProxy(inv: RestInvocation, integration: Integr
   if (integration.integrationHttpMethod !== undefined && integration.integrationHttpMethod.toUpperCase() !== "POST") {
     throw new GatewayError("INTEGRATION_FAILURE", `${inv.route}: AWS_PROXY integrations invoke Lambda with POST, not ${integration.integrationHttpMethod}`, { statusCode: 500 });
   }
-  const result = await stage.options.lambda.invoke(integration.functionArn ?? "", inv.lambdaEvent, { timeoutMs: integration.timeoutMs, traceId: inv.request.trace.integration });
+  const result = await stage.options.lambda.invoke(integration.functionArn ?? "", inv.lambdaEvent, { timeoutMs: integration.timeoutMs, traceId: traceOf(inv.request).integration });
   if (result.kind === "timeout") throw new GatewayError("INTEGRATION_TIMEOUT", `${integration.functionArn} timed out`);
   if (result.kind === "rejected") throw new FixedAnswer(lambdaRequestTooLarge(), `${integration.functionArn}: ${result.errorMessage}`);
   // Lambda's Invoke API refusing the call (throttling) is a 500 ("If the Lambda API rejects the
@@ -100,7 +100,7 @@ export async function invokeLambda(inv: RestInvocation, integration: Integration
   } catch {
     throw new GatewayError("API_CONFIGURATION_ERROR", `${inv.route}: the mapped body is not JSON, which Lambda requires`);
   }
-  const result = await stage.options.lambda.invoke(integration.functionArn ?? "", event, { timeoutMs: integration.timeoutMs, traceId: inv.request.trace.integration });
+  const result = await stage.options.lambda.invoke(integration.functionArn ?? "", event, { timeoutMs: integration.timeoutMs, traceId: traceOf(inv.request).integration });
   if (result.kind === "timeout") throw new GatewayError("INTEGRATION_TIMEOUT", `${integration.functionArn} timed out`);
   if (result.kind === "rejected") throw new FixedAnswer(lambdaRequestTooLarge(), `${integration.functionArn}: ${result.errorMessage}`);
   if (result.kind === "throttled") throw new GatewayError("API_CONFIGURATION_ERROR", `${integration.functionArn} throttled`);

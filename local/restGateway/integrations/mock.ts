@@ -31,6 +31,18 @@ export function answerMock(inv: RestInvocation): void {
  * @param rendered - The request template's output.
  */
 export function mockStatusCode(rendered: string): number | undefined {
+  // A MOCK's template renders the same few strings on every request.
+  if (statusCache.has(rendered)) return statusCache.get(rendered);
+  const status = parseStatusCode(rendered);
+  if (statusCache.size >= STATUS_CACHE_LIMIT) statusCache.delete(statusCache.keys().next().value as string);
+  statusCache.set(rendered, status);
+  return status;
+}
+
+const STATUS_CACHE_LIMIT = 256;
+const statusCache = new Map<string, number | undefined>();
+
+function parseStatusCode(rendered: string): number | undefined {
   let statusCode: unknown;
   try {
     statusCode = (JSON.parse(rendered) as { statusCode?: unknown } | null)?.statusCode;

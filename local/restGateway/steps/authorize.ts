@@ -11,13 +11,14 @@ import type { StageRuntime } from "../stageRuntime";
  * @param inv - The invocation; routed.
  * @param stage - The stage being served.
  */
-export async function authorize(inv: RestInvocation, stage: StageRuntime): Promise<void> {
+export function authorize(inv: RestInvocation, stage: StageRuntime): Promise<void> | void {
   const method = inv.method!;
+  // Most methods have no authorizer: no promise for them (every request passes here).
   if (method.authorization !== "CUSTOM" && method.authorization !== "COGNITO_USER_POOLS") return;
   const authorizer = method.authorizerId ? stage.model.authorizers.get(method.authorizerId) : undefined;
   if (!authorizer) throw new GatewayError("API_CONFIGURATION_ERROR", `${inv.route}: authorizer ${method.authorizerId} is not part of the API`);
-  if (method.authorization === "COGNITO_USER_POOLS") await authorizeWithCognito(inv, stage, method, authorizer);
-  else await authorizeWithLambda(inv, stage, authorizer);
+  if (method.authorization === "COGNITO_USER_POOLS") return authorizeWithCognito(inv, stage, method, authorizer);
+  return authorizeWithLambda(inv, stage, authorizer);
 }
 
 async function authorizeWithCognito(inv: RestInvocation, stage: StageRuntime, method: MethodModel, authorizer: AuthorizerModel): Promise<void> {

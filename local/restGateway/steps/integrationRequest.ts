@@ -1,5 +1,5 @@
 import { GatewayError } from "../gatewayError";
-import { requestHeader, type RestInvocation } from "../invocation";
+import { requestHeader, traceOf, type RestInvocation } from "../invocation";
 import { buildHttpIntegrationRequest } from "../integrations/httpIntegration";
 import { lambdaProxyEvent } from "../integrations/lambda";
 import { mapIntegrationRequestParameters, type MappingVariables, type MethodRequest } from "../integrations/parameterMapping";
@@ -35,12 +35,12 @@ export function buildIntegrationRequest(inv: RestInvocation, stage: StageRuntime
       inv.lambdaEvent = lambdaProxyEvent(inv, stage);
       return;
     case "HTTP_PROXY":
-      inv.integrationRequest = buildHttpIntegrationRequest({ integration, request: methodRequest(inv), variables: variables(inv, stage), apiId: model.apiId, traceId: inv.request.trace.integration, client: inv.request.client });
+      inv.integrationRequest = buildHttpIntegrationRequest({ integration, request: methodRequest(inv), variables: variables(inv, stage), apiId: model.apiId, traceId: traceOf(inv.request).integration, client: inv.request.client });
       return;
     case "HTTP": {
       const body = Buffer.from(mappedBody(inv, integration));
       const requestOverride = inv.requestOverride;
-      inv.integrationRequest = buildHttpIntegrationRequest({ integration, request: methodRequest(inv), variables: variables(inv, stage), apiId: model.apiId, traceId: inv.request.trace.integration, client: inv.request.client, body, requestOverride });
+      inv.integrationRequest = buildHttpIntegrationRequest({ integration, request: methodRequest(inv), variables: variables(inv, stage), apiId: model.apiId, traceId: traceOf(inv.request).integration, client: inv.request.client, body, requestOverride });
       return;
     }
     default: {
@@ -85,8 +85,16 @@ function mappedBody(inv: RestInvocation, integration: IntegrationModel): string 
  * from ("the overrides a request template sets are visible to the response template": LocalStack
  * handlers/integration_request.py `context_variable_overrides`, AWS-validated).
  */
-function contextOverrides(rendered: TemplateResult): NonNullable<RestInvocation["overrides"]> {
-  return rendered.contextOverrides;
+function contextOverrides(rendered: TemplateResult): RestInvocation["overrides"] {
+  const { requestOverride, responseOverride } = rendered.contextOverrides;
+  // Nothing set (most templates, every static one): nothing to hand on, and the response
+  // template keeps its fast path.
+  const untouched = Object.keys(responseOverride).every((key) => key === "header" && isEmptyMap(responseOverride.header)) && Object.values(requestOverride).every(isEmptyMap);
+  return untouched ? undefined : rendered.contextOverrides;
+}
+
+function isEmptyMap(value: unknown): boolean {
+  return typeof value === "object" && value !== null && Object.keys(value).length === 0;
 }
 
 /** The method request as parameter mappings read it. */

@@ -1,7 +1,7 @@
 import { GatewayError } from "../gatewayError";
 import { requestHeader, type RestInvocation } from "../invocation";
 import { functionErrorMessage } from "../integrations/lambda";
-import { restResponseHeaders } from "../../gateway/headers";
+import { restResponseHeaderRecord, restResponseHeaders } from "../../gateway/headers";
 import type { EndpointResponse, HeaderPair } from "../integrations/integrationTypes";
 import { renderMappingTemplate } from "../mappingTemplate";
 import { mapMethodResponseParameters } from "../integrations/parameterMapping";
@@ -31,7 +31,7 @@ export function mapIntegrationResponse(inv: RestInvocation, stage: StageRuntime)
   const response = (selector !== undefined ? selectResponse(integration, selector) : undefined) ?? defaultResponse(integration);
   const answer = mapResponse(response, endpoint, inv, stage);
   // Mapped method response headers AWS reserves come back as x-amzn-Remapped-<name>.
-  answer.headers = headersFromPairs(restResponseHeaders(Object.entries(answer.headers as Record<string, string>), integration.type));
+  answer.headers = restResponseHeaderRecord(answer.headers, integration.type);
   inv.answer = answer;
 }
 

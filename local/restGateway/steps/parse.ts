@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { invocationHeaders, pairsFromRawHeaders } from "../../gateway/headers";
-import { PayloadTooLarge, readBody, sourceIpOf, splitUrl } from "../../gateway/incomingRequest";
-import { requestTrace } from "../../gateway/traceId";
+import { isDroppedRequestHeader } from "../../gateway/headers";
+import { PayloadTooLarge, hasNoBody, readBody, sourceIpOf, splitUrl } from "../../gateway/incomingRequest";
 import { pooledRandom } from "../../randomPool";
 import { FixedAnswer } from "../gatewayError";
 import type { HeaderPair } from "../integrations/integrationTypes";
@@ -21,16 +20,22 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
  *
  * @param req - The incoming request, not yet read.
  */
-export async function parseRequest(req: IncomingMessage): Promise<GatewayRequest> {
-  let body: Buffer;
-  try {
-    body = await readBody(req, MAX_BODY_BYTES);
-  } catch (err) {
-    if (err instanceof PayloadTooLarge) throw new FixedAnswer(payloadTooLarge(), err.message);
-    throw err;
+export function parseRequest(req: IncomingMessage): GatewayRequest | Promise<GatewayRequest> {
+  // Most requests (GETs) have no body: parsed at once, without a promise.
+  if (hasNoBody(req)) {
+    req.resume();
+    return requestFrom(req, EMPTY_BODY);
   }
-  return requestFrom(req, body);
+  return readBody(req, MAX_BODY_BYTES).then(
+    (body) => requestFrom(req, body),
+    (err: unknown) => {
+      if (err instanceof PayloadTooLarge) throw new FixedAnswer(payloadTooLarge(), err.message);
+      throw err;
+    },
+  );
 }
+
+const EMPTY_BODY = Buffer.alloc(0);
 
 /** AWS's answer to a body over the 10 MB payload limit (see {@link parseRequest}). */
 export function payloadTooLarge(): GatewayAnswer {
@@ -46,8 +51,7 @@ export function payloadTooLarge(): GatewayAnswer {
 export function requestFrom(req: IncomingMessage, body: Buffer): GatewayRequest {
   const { rawPath, rawQuery } = splitUrl(req.url);
   // Headers AWS drops (hop-by-hop and others) are gone before anything reads them.
-  const headerPairs = invocationHeaders(pairsFromRawHeaders(req.rawHeaders), "REST");
-  const { headers, headersByLowerName, multiValueHeaders } = headerMaps(headerPairs);
+  const { headerPairs, headers, headersByLowerName, multiValueHeaders } = requestHeaders(req.rawHeaders);
   const query: Record<string, string> = Object.create(null);
   const multiValueQuery: Record<string, string[]> = Object.create(null);
   if (rawQuery !== "") {
@@ -74,7 +78,6 @@ export function requestFrom(req: IncomingMessage, body: Buffer): GatewayRequest 
     body,
     sourceIp,
     client: callerConnection(sourceIp),
-    trace: requestTrace(headersByLowerName.get("x-amzn-trace-id")),
   };
 }
 
@@ -91,6 +94,33 @@ export function requestFrom(req: IncomingMessage, body: Buffer): GatewayRequest 
  */
 function callerConnection(sourceIp: string): GatewayRequest["client"] {
   return { sourceIp, port: 443, proto: "https" };
+}
+
+/**
+ * The caller's headers less those AWS drops, as pairs and as {@link headerMaps}'s maps, in one
+ * pass over node's `rawHeaders` (every request takes this path).
+ *
+ * @param rawHeaders - `IncomingMessage.rawHeaders`.
+ */
+function requestHeaders(rawHeaders: readonly string[]): Pick<GatewayRequest, "headerPairs" | "headers" | "headersByLowerName" | "multiValueHeaders"> {
+  const headerPairs: HeaderPair[] = [];
+  const headers: Record<string, string> = Object.create(null);
+  const headersByLowerName = new Map<string, string>();
+  const multiValueHeaders: Record<string, string[]> = Object.create(null);
+  const spelling = new Map<string, string>();
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const rawName = rawHeaders[i];
+    const value = rawHeaders[i + 1];
+    const lower = rawName.toLowerCase();
+    if (isDroppedRequestHeader(lower)) continue;
+    headerPairs.push([rawName, value]);
+    const name = spelling.get(lower) ?? rawName;
+    spelling.set(lower, name);
+    headers[name] = value;
+    headersByLowerName.set(lower, value);
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  return { headerPairs, headers, headersByLowerName, multiValueHeaders };
 }
 
 /**

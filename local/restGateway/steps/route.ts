@@ -58,8 +58,12 @@ function addEdgeViewerHeaders(request: GatewayRequest): void {
  * @param stageName - The stage served.
  */
 export function stagePaths(requestPath: string, stageName: string): { path: string; contextPath: string } | undefined {
-  const fromRoot = requestPath.replace(/^\/+/, "/");
   const prefix = `/${stageName}`;
+  // The usual `/stage/...` without repeated slashes: both paths at once.
+  if (requestPath.startsWith(`${prefix}/`) && requestPath.charCodeAt(prefix.length + 1) !== 47) {
+    return { path: requestPath.slice(prefix.length), contextPath: requestPath };
+  }
+  const fromRoot = requestPath.replace(/^\/+/, "/");
   if (fromRoot !== prefix && !fromRoot.startsWith(`${prefix}/`)) return undefined;
   const afterStage = fromRoot.slice(prefix.length);
   return { path: `/${afterStage.replace(/^\/+/, "")}`, contextPath: `${prefix}${afterStage}` };

@@ -20,7 +20,7 @@ function setup(integrationOverrides: Partial<IntegrationModel>, spec: RequestSpe
   const h = harness({ methods: [method("POST", "/things/{id}", { integration: integration(integrationOverrides) })], ...options });
   const inv = h.invocation("POST /things/{id}", request({ httpMethod: "POST", path: "/things/7", ...spec }));
   buildIntegrationRequest(inv, h.stage);
-  return { ...h, inv, run: () => integrate(inv, h.stage) };
+  return { ...h, inv, run: async () => integrate(inv, h.stage) };
 }
 
 /** The GatewayError the integrate step threw: type and options. */

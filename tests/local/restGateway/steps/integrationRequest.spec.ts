@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type { RestInvocation } from "../../../../local/restGateway/invocation";
+import { traceOf, type RestInvocation } from "../../../../local/restGateway/invocation";
 import type { IntegrationModel } from "../../../../local/restGateway/restApiModel";
 import { buildIntegrationRequest } from "../../../../local/restGateway/steps/integrationRequest";
 import { API_ID, FUNCTION_ARN, gatewayErrorOf, harness, integration, method, request, type HarnessOptions, type RequestSpec } from "./stepHarness";
@@ -86,7 +86,7 @@ describe("REST gateway steps: integration request", () => {
         Authorization: "Bearer t",
         "User-Agent": "curl/8",
         "x-custom": "b",
-        "X-Amzn-Trace-Id": inv.request.trace.integration,
+        "X-Amzn-Trace-Id": traceOf(inv.request).integration,
         "X-Forwarded-For": "1.1.1.1, 10.0.0.9",
         "X-Forwarded-Port": "443",
         "X-Forwarded-Proto": "https",
@@ -94,7 +94,7 @@ describe("REST gateway steps: integration request", () => {
       expect(event.multiValueHeaders["x-custom"]).to.deep.equal(["a", "b"]);
       expect(event.multiValueHeaders.Authorization).to.deep.equal(["Bearer t"]);
       expect(event.multiValueHeaders["X-Forwarded-For"]).to.deep.equal(["1.1.1.1, 10.0.0.9"]);
-      expect(inv.request.trace.integration).to.match(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}/);
+      expect(traceOf(inv.request).integration).to.match(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}/);
     });
 
     it("base64-encodes a body of a binary media type, keeps text otherwise", () => {
@@ -230,7 +230,7 @@ describe("REST gateway steps: integration request", () => {
         "x-id": "a b",
         accept: "application/json",
         "user-agent": `AmazonAPIGateway_${API_ID}`,
-        "x-amzn-trace-id": inv.request.trace.integration,
+        "x-amzn-trace-id": traceOf(inv.request).integration,
         "x-amzn-apigateway-api-id": API_ID,
       });
     });
@@ -278,7 +278,7 @@ describe("REST gateway steps: integration request", () => {
         "content-type": "text/plain",
         "x-mapped": "m",
         "x-amzn-apigateway-api-id": API_ID,
-        "x-amzn-trace-id": inv.request.trace.integration,
+        "x-amzn-trace-id": traceOf(inv.request).integration,
         // As AWS sends them to an HTTP_PROXY backend (ustayready/fireprox#12): the caller's XFF appended to.
         "x-forwarded-for": "1.1.1.1, 10.0.0.9",
         "x-forwarded-port": "443",
