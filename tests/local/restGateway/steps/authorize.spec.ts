@@ -92,6 +92,14 @@ describe("REST gateway steps: authorize", () => {
       expect(inv.authorized).to.deep.equal({ kind: "allow", principalId: "alice", context: { tenant: "acme", level: 3, admin: false }, usageIdentifierKey: "K".repeat(30) });
     });
 
+    it("keeps the policy's principalId when the context has a key of that name: a context cannot impersonate", async () => {
+      const h = setup();
+      h.lambda.answer = lambdaOk(policy("Allow", `${ARN_PREFIX}/GET/users/*`, { context: { principalId: "mallory", tenant: "acme" } }));
+      const inv = h.invocation("GET /users/{id}", request({ path: "/users/42", headers: [["Authorization", "Bearer abc"]] }));
+      await authorize(inv, h.stage);
+      expect(inv.context.authorizer).to.deep.equal({ principalId: "alice", tenant: "acme" });
+    });
+
     it("sends a REQUEST authorizer the routed request: path parameters, query, headers, $context", async () => {
       const h = setup();
       h.lambda.answer = lambdaOk(policy("Allow", `${ARN_PREFIX}/POST/users/7`));

@@ -17,6 +17,7 @@ function setup(options: { cluster?: boolean; settings?: Record<string, MethodSet
       method("GET", "/keyed", { integration: integration({ cacheKeyParameters: KEYED }) }),
       method("GET", "/strict"),
       method("GET", "/lenient"),
+      method("ANY", "/any"),
     ],
     // Admins may invalidate: the caller's authorizer principal decides.
     mayInvalidateCache: (authorizer, methodArn) => {
@@ -55,7 +56,26 @@ function setup(options: { cluster?: boolean; settings?: Record<string, MethodSet
 const answer = (body: string, status = 200): GatewayAnswer => ({ status, headers: { "Content-Type": "application/json", "X-Multi": ["a", "b"] }, body });
 const bodyOf = (inv: RestInvocation) => inv.answer!.body.toString();
 
+/** A request to the ANY method of /any. */
+const anyInv = (h: ReturnType<typeof setup>, httpMethod: string) => h.invocation("ANY /any", request({ httpMethod, path: "/any" }));
+
 describe("REST gateway steps: cache lookup and store", () => {
+  it("keys an ANY method's entries by the request's method: a DELETE never gets a GET's answer", () => {
+    const h = setup({ settings: { "*/*": { cachingEnabled: true, cacheTtlInSeconds: 60 }, "~1any/ANY": { cachingEnabled: true } } });
+    expect(bodyOf(h.serve(anyInv(h, "GET"), answer("get")))).to.equal("get");
+    const del = h.serve(anyInv(h, "DELETE"), answer("delete"));
+    expect(del.cache?.result).to.equal("miss");
+    expect(bodyOf(del)).to.equal("delete");
+    expect(bodyOf(h.serve(anyInv(h, "GET"), answer("other")))).to.equal("get");
+  });
+
+  it("caches an ANY method's GETs under the stage-wide setting alone, not its other methods", () => {
+    const h = setup({ settings: { "*/*": { cachingEnabled: true, cacheTtlInSeconds: 60 } } });
+    h.serve(anyInv(h, "GET"), answer("get"));
+    expect(h.serve(anyInv(h, "GET"), answer("other")).cache?.result).to.equal("hit");
+    expect(h.serve(anyInv(h, "POST"), answer("post")).cache).to.equal(undefined);
+  });
+
   it("caches a GET: a miss stores the 2XX answer, the next request is a hit with that answer", () => {
     const h = setup();
     const first = h.serve(h.inv("GET", "/items"), answer("v1"));
