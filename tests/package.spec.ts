@@ -6,6 +6,28 @@ import { expect } from "chai";
 
 const ROOT = path.resolve(__dirname, "..");
 
+/**
+ * The names of every package installed under a node_modules folder, nested ones included.
+ *
+ * @param nodeModules - The folder.
+ */
+function installedPackages(nodeModules: string): Set<string> {
+  const names = new Set<string>();
+  const visit = (folder: string) => {
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+      if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
+      const scoped = entry.name.startsWith("@");
+      for (const name of scoped ? fs.readdirSync(path.join(folder, entry.name)).map((n) => `${entry.name}/${n}`) : [entry.name]) {
+        names.add(name);
+        const nested = path.join(folder, name, "node_modules");
+        if (fs.existsSync(nested)) visit(nested);
+      }
+    }
+  };
+  visit(nodeModules);
+  return names;
+}
+
 /** Runs a command to its end; fails the test with its output when it fails. */
 function run(command: string, args: string[], cwd: string): string {
   const result = spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, npm_config_update_notifier: "false" } });
@@ -59,6 +81,19 @@ describe("the component package (npm pack + npm install into another folder)", f
     const bad = spawnSync(process.execPath, [path.join(consumer, "node_modules/typescript/bin/tsc"), "-p", "."], { cwd: consumer, encoding: "utf8" });
     expect(bad.status).to.not.equal(0);
     expect(bad.stdout).to.contain('"FETCH"');
+  });
+
+  it("installs lean: no emulator, template engine or WebSocket server package in the consumer's tree (and prints its size)", () => {
+    const consumer = path.join(work, "consumer");
+    const installed = installedPackages(path.join(consumer, "node_modules"));
+    // The local cloud's packages (optional peer dependencies of the package): never installed
+    // for a program that only uses the components.
+    for (const name of ["dynalite", "cognito-local", "aws-sdk", "velocityjs", "ws", "ajv", "ajv-draft-04", "fflate"]) {
+      expect(installed.has(name), `${name} is installed in the consumer's tree`).to.equal(false);
+    }
+    expect(installed.has("@pulumi/aws")).to.equal(true);
+    const kilobytes = Number(run("du", ["-sk", path.join(consumer, "node_modules")], consumer).split(/\s/)[0]);
+    process.stdout.write(`      installed: ${installed.size} packages, ${(kilobytes / 1024).toFixed(1)} MiB (typescript and @types/node included)\n`);
   });
 
   it("ships the built components and no tests or local cloud", () => {
