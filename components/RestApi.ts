@@ -13,6 +13,7 @@ import {
 } from "./cors";
 import { MethodSettingArgs, ResolvedMethodSetting, resolveMethodSettings } from "./methodSettings";
 import { LOG_RETENTION_DAYS, arnPath, pathParameters, pathSlug } from "./resourcePaths";
+import { type ComponentTags, type Transform } from "./transform";
 
 export { arnPath, pathSlug };
 
@@ -276,6 +277,74 @@ export interface RestApiArgs {
   methodSettings?: Record<string, MethodSettingArgs>;
   /** Gateway responses by type (e.g. `DEFAULT_4XX`, `UNAUTHORIZED`). @default {} */
   gatewayResponses?: Record<string, GatewayResponseArgs>;
+  /**
+   * Tags for every taggable child (the REST API, the stage and the access-log group), merged
+   * over the AWS provider's `defaultTags`. Tags never trigger a redeployment.
+   * @default none (the provider's default tags only)
+   * @example { team: "payments", costCenter: "1234" }
+   */
+  tags?: ComponentTags;
+  /**
+   * Changes a child's args or options before it is created, per kind of child: args merged
+   * over the component's (shallowly), or a function `(args, opts, name)` changing them in
+   * place, called once per child of that kind. Applied last, so it can override anything the
+   * component set. A transform of a child the deployment serves (the API, resources, models,
+   * validators, authorizers, methods, integrations, their responses, gateway responses) is
+   * part of the redeployment trigger, so a change to what it does redeploys the stage.
+   * @default none
+   * @example
+   * transform: {
+   *   stage: { xrayTracingEnabled: false, description: "public" },
+   *   api: { minimumCompressionSize: "1024" },
+   *   method: (args, opts, name) => {
+   *     args.apiKeyRequired = true;
+   *     opts.protect = name.includes("-DELETE-");
+   *   },
+   *   logGroup: (args, opts) => {
+   *     args.kmsKeyId = key.arn;
+   *     opts.retainOnDelete = true;
+   *   },
+   * }
+   */
+  transform?: RestApiTransform;
+}
+
+/**
+ * A {@link RestApi}'s children, each adjustable before it is created (see
+ * {@link RestApiArgs.transform}). A kind created many times (e.g. `method`) gets its transform
+ * applied to each child, with the child's name.
+ */
+export interface RestApiTransform {
+  /** The REST API itself (`<name>-api`). */
+  api?: Transform<aws.apigateway.RestApiArgs>;
+  /** The deployment (`<name>-deployment`); its `triggers` hold the redeployment hash. */
+  deployment?: Transform<aws.apigateway.DeploymentArgs>;
+  /** The stage's access-log group (`<name>-access-logs`). */
+  logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+  /** The stage (`<name>-stage`). */
+  stage?: Transform<aws.apigateway.StageArgs>;
+  /** Each API Gateway resource (one per path prefix). */
+  resource?: Transform<aws.apigateway.ResourceArgs>;
+  /** Each model. */
+  model?: Transform<aws.apigateway.ModelArgs>;
+  /** Each request validator. */
+  requestValidator?: Transform<aws.apigateway.RequestValidatorArgs>;
+  /** Each authorizer. */
+  authorizer?: Transform<aws.apigateway.AuthorizerArgs>;
+  /** Each Lambda permission (one per Lambda-backed route and per Lambda authorizer). */
+  permission?: Transform<aws.lambda.PermissionArgs>;
+  /** Each method, the CORS preflight (OPTIONS) methods included. */
+  method?: Transform<aws.apigateway.MethodArgs>;
+  /** Each integration, the CORS preflights' MOCK integrations included. */
+  integration?: Transform<aws.apigateway.IntegrationArgs>;
+  /** Each method response. */
+  methodResponse?: Transform<aws.apigateway.MethodResponseArgs>;
+  /** Each integration response. */
+  integrationResponse?: Transform<aws.apigateway.IntegrationResponseArgs>;
+  /** Each gateway response (`gatewayResponses`, and CORS's DEFAULT_4XX / DEFAULT_5XX). */
+  gatewayResponse?: Transform<aws.apigateway.ResponseArgs>;
+  /** Each method setting (`*\/*` and the per-method overrides). */
+  methodSettings?: Transform<aws.apigateway.MethodSettingsArgs>;
 }
 
 /**
