@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BUNDLE_FILE, bundleHandler, programDir } from "./lambdaBundle";
 import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime, lambdaRuntimeProblem } from "./lambdaRuntime";
+import { type ComponentTags, type Transform, transformed } from "./transform";
 
 /** One IAM statement a function needs. Wildcard actions are refused. */
 export interface PolicyStatementArgs {
@@ -51,6 +52,40 @@ export interface HandlerFunctionArgs {
    * @default "nodejs24.x"
    */
   runtime?: LambdaRuntime;
+  /**
+   * Tags for the role, the function and the log group (the taggable children), merged over
+   * the AWS provider's `defaultTags`.
+   * @default none (the provider's default tags only)
+   * @example { team: "payments", costCenter: "1234" }
+   */
+  tags?: ComponentTags;
+  /**
+   * Changes a child's args or options before it is created, per kind of child: args merged
+   * over the component's, or a function changing them in place. Applied last, so it can
+   * override anything the component set (including the least-privilege policy: on purpose).
+   * @default none
+   * @example
+   * transform: {
+   *   function: { reservedConcurrentExecutions: 5, tracingConfig: { mode: "Active" } },
+   *   logGroup: (args, opts) => {
+   *     args.kmsKeyId = key.arn;
+   *     opts.retainOnDelete = true;
+   *   },
+   * }
+   */
+  transform?: HandlerFunctionTransform;
+}
+
+/** A {@link HandlerFunction}'s children, each adjustable before it is created. */
+export interface HandlerFunctionTransform {
+  /** The execution role. */
+  role?: Transform<aws.iam.RoleArgs>;
+  /** The Lambda function. */
+  function?: Transform<aws.lambda.FunctionArgs>;
+  /** The function's log group (`/aws/lambda/<function name>`). */
+  logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+  /** The role's inline policy (log writing and `policyStatements`). */
+  rolePolicy?: Transform<aws.iam.RolePolicyArgs>;
 }
 
 /**
@@ -71,16 +106,22 @@ export class HandlerFunction extends pulumi.ComponentResource {
     super("apigw-kit:index:HandlerFunction", name, {}, opts);
     validateHandlerFunctionArgs(name, args);
 
+    const transform = args.transform ?? {};
+
     this.role = new aws.iam.Role(
-      `${name}-role`,
-      {
-        description: `Execution role of ${name}: only the actions its handler uses`,
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-        }),
-      },
-      { parent: this },
+      ...transformed(
+        transform.role,
+        `${name}-role`,
+        {
+          description: `Execution role of ${name}: only the actions its handler uses`,
+          assumeRolePolicy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+          }),
+          tags: args.tags,
+        },
+        { parent: this },
+      ),
     );
     const runtime = args.runtime ?? DEFAULT_LAMBDA_RUNTIME;
 
@@ -102,43 +143,44 @@ export class HandlerFunction extends pulumi.ComponentResource {
       () => undefined, // the archive's own promise reports a serialization failure
     );
     this.function = new aws.lambda.Function(
-      `${name}`,
-      {
-        description: args.description,
-        code: new pulumi.asset.AssetArchive(archiveContents(name, closure, args.packages ?? [], runtime)),
-        handler: `${ARCHIVE_MODULE}.${HANDLER_EXPORT}`,
-        role: this.role.arn,
-        runtime,
-        memorySize: args.memorySize ?? 256,
-        timeout: args.timeoutSeconds ?? 10,
-        environment: args.environment ? { variables: args.environment } : undefined,
-      },
-      { parent: this },
+      ...transformed(
+        transform.function,
+        `${name}`,
+        {
+          description: args.description,
+          code: new pulumi.asset.AssetArchive(archiveContents(name, closure, args.packages ?? [], runtime)),
+          handler: `${ARCHIVE_MODULE}.${HANDLER_EXPORT}`,
+          role: this.role.arn,
+          runtime,
+          memorySize: args.memorySize ?? 256,
+          timeout: args.timeoutSeconds ?? 10,
+          environment: args.environment ? { variables: args.environment } : undefined,
+          tags: args.tags,
+        },
+        { parent: this },
+      ),
     );
     this.logGroup = new aws.cloudwatch.LogGroup(
-      `${name}-logs`,
-      { name: pulumi.interpolate`/aws/lambda/${this.function.name}`, retentionInDays: args.logRetentionDays ?? 14 },
-      { parent: this },
+      ...transformed(
+        transform.logGroup,
+        `${name}-logs`,
+        { name: pulumi.interpolate`/aws/lambda/${this.function.name}`, retentionInDays: args.logRetentionDays ?? 14, tags: args.tags },
+        { parent: this },
+      ),
     );
-    this.policy = new aws.iam.RolePolicy(
-      `${name}-policy`,
-      {
-        role: this.role.id,
-        policy: pulumi
-          .all([this.logGroup.arn, pulumi.all((args.policyStatements ?? []).map((s) => pulumi.all(s.resources)))])
-          .apply(([logGroupArn, resources]) =>
-            JSON.stringify({
-              Version: "2012-10-17",
-              Statement: [
-                // The log group exists already (created above), so CreateLogGroup is not granted.
-                { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logGroupArn}:*`] },
-                ...(args.policyStatements ?? []).map((s, i) => ({ Effect: "Allow", Action: s.actions, Resource: resources[i] })),
-              ],
-            }),
-          ),
-      },
-      { parent: this },
-    );
+    const policy = pulumi
+      .all([this.logGroup.arn, pulumi.all((args.policyStatements ?? []).map((s) => pulumi.all(s.resources)))])
+      .apply(([logGroupArn, resources]) =>
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            // The log group exists already (created above), so CreateLogGroup is not granted.
+            { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logGroupArn}:*`] },
+            ...(args.policyStatements ?? []).map((s, i) => ({ Effect: "Allow", Action: s.actions, Resource: resources[i] })),
+          ],
+        }),
+      );
+    this.policy = new aws.iam.RolePolicy(...transformed(transform.rolePolicy, `${name}-policy`, { role: this.role.id, policy }, { parent: this }));
     this.registerOutputs({ functionName: this.function.name, roleArn: this.role.arn });
   }
 }

@@ -2,11 +2,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CognitoJwtVerifier } from "aws-jwt-verify";
+import * as aws from "@pulumi/aws";
 import { expect } from "chai";
 import * as ws from "ws";
 import { HandlerFunction, HandlerFunctionArgs } from "../../components/HandlerFunction";
 import { ProgramError, ProgramRun, RecordedResource, runProgram } from "../../local/controlPlane";
 import { archiveFiles } from "../program/archiveFiles";
+import { expectTagsOnEveryTaggableChild } from "./tagging";
 
 const T = {
   component: "apigw-kit:index:HandlerFunction",
@@ -218,5 +220,66 @@ describe("HandlerFunction (under the mock control plane)", () => {
     });
     expect(message).to.equal('fn: policyStatements[1].resources: "*" is refused; name the resources');
     expect(graph.ofType(T.role)).to.have.length(0);
+  });
+});
+
+describe("HandlerFunction tags and transform", () => {
+  const TAGS = { team: "payments", costCenter: "1234" };
+
+  it("tags the role, the function and the log group", async () => {
+    const run = await runProgram({ stack: "dev", define: () => (new HandlerFunction("fn", { handlerFactory, tags: TAGS }), {}) });
+    const tagged = expectTagsOnEveryTaggableChild(run, T.component, TAGS);
+    expect(tagged.map((r) => r.type).sort()).to.deep.equal([T.logGroup, T.role, T.function].sort());
+  });
+
+  it("merges a transform object over a child's args, keeping the rest", async () => {
+    const run = await runProgram({
+      stack: "dev",
+      define: () => (new HandlerFunction("fn", { handlerFactory, transform: { function: { memorySize: 1024, reservedConcurrentExecutions: 5 } } }), {}),
+    });
+    expect(only(run, T.function).inputs).to.include({ memorySize: 1024, reservedConcurrentExecutions: 5, runtime: "nodejs24.x", handler: "__index.handler", timeout: 10 });
+  });
+
+  it("lets a transform function change each child's args and options, told the child's name", async () => {
+    const names: string[] = [];
+    const run = await runProgram({
+      stack: "dev",
+      define: () => {
+        const marker = new aws.sns.Topic("marker");
+        new HandlerFunction("fn", {
+          handlerFactory,
+          transform: {
+            role: (args, opts, name) => {
+              names.push(name);
+              args.maxSessionDuration = 7200;
+              // The mocks record no resource options but dependsOn (as dependencies): it shows the options reach the child.
+              opts.dependsOn = [marker];
+            },
+            function: (args, _opts, name) => {
+              names.push(name);
+              args.timeout = 30;
+            },
+            logGroup: (args, _opts, name) => {
+              names.push(name);
+              args.retentionInDays = 90;
+            },
+            rolePolicy: (args, _opts, name) => {
+              names.push(name);
+              args.name = "fn-inline";
+            },
+          },
+        });
+        return {};
+      },
+    });
+    expect(names).to.deep.equal(["fn-role", "fn", "fn-logs", "fn-policy"]);
+    const role = only(run, T.role);
+    expect(role.inputs.maxSessionDuration).to.equal(7200);
+    expect(role.dependencies).to.include(only(run, "aws:sns/topic:Topic").urn);
+    expect(only(run, T.function).inputs.timeout).to.equal(30);
+    expect(only(run, T.logGroup).inputs).to.include({ retentionInDays: 90, name: `/aws/lambda/${only(run, T.function).state.name}` });
+    const policy = only(run, T.rolePolicy);
+    expect(policy.inputs.name).to.equal("fn-inline");
+    expect(JSON.parse(policy.inputs.policy).Statement).to.have.length(1);
   });
 });
