@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AuthorizerArgs } from "./RestApi";
+import { type ComponentTags, type Transform, childTags, transformed } from "./transform";
 
 export type MfaMode = "OFF" | "OPTIONAL" | "ON";
 
@@ -90,14 +91,54 @@ export interface CognitoAuthArgs {
   clientName?: string;
   /**
    * Inputs of the user pool that replace the component's (for what the arguments do not cover).
+   * Its `tags` are the pool's own: merged over `tags` rather than replacing them.
+   * `transform.userPool` is applied after these.
    * @default {}
    */
   userPoolOverrides?: Partial<aws.cognito.UserPoolArgs>;
   /**
-   * Inputs of the app client that replace the component's.
+   * Inputs of the app client that replace the component's. `transform.userPoolClient` is
+   * applied after these.
    * @default {}
    */
   userPoolClientOverrides?: Partial<Omit<aws.cognito.UserPoolClientArgs, "userPoolId">>;
+  /**
+   * Tags for the user pool (the only taggable child: app clients and groups take no tags),
+   * merged over the AWS provider's `defaultTags`.
+   * @default none (the provider's default tags only)
+   * @example { team: "identity", costCenter: "1234" }
+   */
+  tags?: ComponentTags;
+  /**
+   * Changes a child's args or options before it is created, per kind of child: args merged
+   * over the component's, or a function changing them in place (called once per group for
+   * `userGroup`). Applied last, after `userPoolOverrides` and `userPoolClientOverrides`.
+   * @default none
+   * @example
+   * transform: {
+   *   userPool: { emailConfiguration: { emailSendingAccount: "DEVELOPER", sourceArn: sesIdentity.arn } },
+   *   userPoolClient: (args) => {
+   *     args.callbackUrls = ["https://app.example.com/callback"];
+   *   },
+   *   userGroup: (args, opts, name) => {
+   *     if (name.endsWith("-admins")) args.roleArn = adminRole.arn;
+   *   },
+   * }
+   */
+  transform?: CognitoAuthTransform;
+}
+
+/**
+ * A {@link CognitoAuth}'s children, each adjustable before it is created. The authorizer is not
+ * among them: `authorizer()` returns the RestApi's `authorizers` entry, and the RestApi creates it.
+ */
+export interface CognitoAuthTransform {
+  /** The user pool. */
+  userPool?: Transform<aws.cognito.UserPoolArgs>;
+  /** The app client. */
+  userPoolClient?: Transform<aws.cognito.UserPoolClientArgs>;
+  /** Each group of `groups`. */
+  userGroup?: Transform<aws.cognito.UserGroupArgs>;
 }
 
 /** Options of {@link CognitoAuth.authorizer}. */
@@ -130,9 +171,11 @@ export class CognitoAuth extends pulumi.ComponentResource {
     super("apigw-kit:index:CognitoAuth", name, {}, opts);
     const spec = validateCognitoAuthArgs(args);
 
-    this.userPool = createUserPool(this, name, spec, args.userPoolOverrides);
-    this.userPoolClient = createAppClient(this, name, this.userPool, spec, args.clientName, args.userPoolClientOverrides);
-    this.groups = createGroups(this, name, this.userPool, spec.groups);
+    const transform = args.transform ?? {};
+
+    this.userPool = createUserPool(this, name, spec, args.tags, args.userPoolOverrides, transform.userPool);
+    this.userPoolClient = createAppClient(this, name, this.userPool, spec, args.clientName, args.userPoolClientOverrides, transform.userPoolClient);
+    this.groups = createGroups(this, name, this.userPool, spec.groups, transform.userGroup);
 
     this.userPoolId = this.userPool.id;
     this.userPoolArn = this.userPool.arn;
@@ -258,28 +301,30 @@ function createUserPool(
   parent: CognitoAuth,
   name: string,
   spec: CognitoAuthSpec,
+  tags: ComponentTags | undefined,
   overrides: Partial<aws.cognito.UserPoolArgs> = {},
+  transform: Transform<aws.cognito.UserPoolArgs> | undefined,
 ): aws.cognito.UserPool {
-  return new aws.cognito.UserPool(
-    `${name}-pool`,
-    {
-      usernameAttributes: ["email"],
-      autoVerifiedAttributes: ["email"],
-      // Ada@Example.com and ada@example.com are one person.
-      usernameConfiguration: { caseSensitive: false },
-      passwordPolicy: spec.passwordPolicy,
-      mfaConfiguration: spec.mfa,
-      // AWS refuses the software token block together with MFA OFF (it must be left out).
-      ...(spec.mfa === "OFF" ? {} : { softwareTokenMfaConfiguration: { enabled: true } }),
-      deletionProtection: spec.deletionProtection ? "ACTIVE" : "INACTIVE",
-      adminCreateUserConfig: { allowAdminCreateUserOnly: !spec.selfSignUp },
-      accountRecoverySetting: { recoveryMechanisms: [{ name: "verified_email", priority: 1 }] },
-      // A changed email stays unverified (and the old one in use) until the code is confirmed.
-      userAttributeUpdateSettings: { attributesRequireVerificationBeforeUpdates: ["email"] },
-      ...overrides,
-    },
-    { parent },
-  );
+  const { tags: ownTags, ...otherOverrides } = overrides;
+  const poolArgs: aws.cognito.UserPoolArgs = {
+    usernameAttributes: ["email"],
+    autoVerifiedAttributes: ["email"],
+    // Ada@Example.com and ada@example.com are one person.
+    usernameConfiguration: { caseSensitive: false },
+    passwordPolicy: spec.passwordPolicy,
+    mfaConfiguration: spec.mfa,
+    // AWS refuses the software token block together with MFA OFF (it must be left out).
+    ...(spec.mfa === "OFF" ? {} : { softwareTokenMfaConfiguration: { enabled: true } }),
+    deletionProtection: spec.deletionProtection ? "ACTIVE" : "INACTIVE",
+    adminCreateUserConfig: { allowAdminCreateUserOnly: !spec.selfSignUp },
+    accountRecoverySetting: { recoveryMechanisms: [{ name: "verified_email", priority: 1 }] },
+    // A changed email stays unverified (and the old one in use) until the code is confirmed.
+    userAttributeUpdateSettings: { attributesRequireVerificationBeforeUpdates: ["email"] },
+    ...otherOverrides,
+    // The overrides' tags are the pool's own: the component's tags go under them.
+    tags: ownTags === undefined ? tags : pulumi.output(ownTags).apply((own) => pulumi.output(childTags(tags, own))),
+  };
+  return new aws.cognito.UserPool(...transformed(transform, `${name}-pool`, poolArgs, { parent }));
 }
 
 function createAppClient(
@@ -289,26 +334,24 @@ function createAppClient(
   spec: CognitoAuthSpec,
   clientName: string | undefined,
   overrides: Partial<Omit<aws.cognito.UserPoolClientArgs, "userPoolId">> = {},
+  transform: Transform<aws.cognito.UserPoolClientArgs> | undefined,
 ): aws.cognito.UserPoolClient {
-  return new aws.cognito.UserPoolClient(
-    `${name}-client`,
-    {
-      userPoolId: pool.id,
-      name: clientName ?? `${name}-app`,
-      // Browsers and mobile apps cannot keep a secret.
-      generateSecret: false,
-      explicitAuthFlows: EXPLICIT_AUTH_FLOWS,
-      // Sign-in and reset answers do not tell whether an email address has an account.
-      preventUserExistenceErrors: "ENABLED",
-      enableTokenRevocation: true,
-      idTokenValidity: spec.tokenValidity.idTokenMinutes,
-      accessTokenValidity: spec.tokenValidity.accessTokenMinutes,
-      refreshTokenValidity: spec.tokenValidity.refreshTokenDays,
-      tokenValidityUnits: { idToken: "minutes", accessToken: "minutes", refreshToken: "days" },
-      ...overrides,
-    },
-    { parent },
-  );
+  const clientArgs: aws.cognito.UserPoolClientArgs = {
+    userPoolId: pool.id,
+    name: clientName ?? `${name}-app`,
+    // Browsers and mobile apps cannot keep a secret.
+    generateSecret: false,
+    explicitAuthFlows: EXPLICIT_AUTH_FLOWS,
+    // Sign-in and reset answers do not tell whether an email address has an account.
+    preventUserExistenceErrors: "ENABLED",
+    enableTokenRevocation: true,
+    idTokenValidity: spec.tokenValidity.idTokenMinutes,
+    accessTokenValidity: spec.tokenValidity.accessTokenMinutes,
+    refreshTokenValidity: spec.tokenValidity.refreshTokenDays,
+    tokenValidityUnits: { idToken: "minutes", accessToken: "minutes", refreshToken: "days" },
+    ...overrides,
+  };
+  return new aws.cognito.UserPoolClient(...transformed(transform, `${name}-client`, clientArgs, { parent }));
 }
 
 function createGroups(
@@ -316,14 +359,18 @@ function createGroups(
   name: string,
   pool: aws.cognito.UserPool,
   groups: UserGroupSpec[],
+  transform: Transform<aws.cognito.UserGroupArgs> | undefined,
 ): Record<string, aws.cognito.UserGroup> {
   return Object.fromEntries(
     groups.map((group) => [
       group.name,
       new aws.cognito.UserGroup(
-        `${name}-group-${group.name}`,
-        { userPoolId: pool.id, name: group.name, precedence: group.precedence, description: group.description },
-        { parent },
+        ...transformed(
+          transform,
+          `${name}-group-${group.name}`,
+          { userPoolId: pool.id, name: group.name, precedence: group.precedence, description: group.description },
+          { parent },
+        ),
       ),
     ]),
   );

@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { CognitoAuth, CognitoAuthArgs } from "../../components/CognitoAuth";
 import { RestApi } from "../../components/RestApi";
 import { ProgramError, ProgramRun, RecordedResource, runProgram } from "../../local/controlPlane";
+import { expectTagsOnEveryTaggableChild } from "./tagging";
 
 const T = {
   component: "apigw-kit:index:CognitoAuth",
@@ -249,5 +250,77 @@ describe("CognitoAuth (under the mock control plane)", () => {
     it("a non-boolean deletionProtection", async () => {
       expect(await refusal({ deletionProtection: "ACTIVE" as never })).to.equal('deletionProtection must be true or false (got "ACTIVE")');
     });
+  });
+});
+
+describe("CognitoAuth tags and transform", () => {
+  const TAGS = { team: "payments", costCenter: "1234" };
+
+  it("tags the user pool", async () => {
+    const run = await deploy({ tags: TAGS, groups: ["admins"] });
+    const tagged = expectTagsOnEveryTaggableChild(run, T.component, TAGS);
+    expect(tagged.map((r) => r.type)).to.deep.equal([T.pool]);
+  });
+
+  it("keeps the pool's own tags (from userPoolOverrides) over the component's", async () => {
+    const run = await deploy({ tags: TAGS, userPoolOverrides: { name: "customers", tags: { Name: "customers", team: "identity" } } });
+    expect(only(run, T.pool).inputs).to.deep.include({ name: "customers", tags: { team: "identity", costCenter: "1234", Name: "customers" } });
+  });
+
+  it("merges transform objects over the children's args, after the overrides", async () => {
+    const run = await deploy({
+      groups: ["admins"],
+      userPoolClientOverrides: { name: "from-overrides", callbackUrls: ["https://old.example.com/callback"] },
+      transform: {
+        userPool: { deletionProtection: "ACTIVE", emailConfiguration: { emailSendingAccount: "COGNITO_DEFAULT" } },
+        userPoolClient: { name: "from-transform" },
+        userGroup: { description: "set by the transform" },
+      },
+    });
+    expect(only(run, T.pool).inputs).to.deep.include({
+      deletionProtection: "ACTIVE",
+      emailConfiguration: { emailSendingAccount: "COGNITO_DEFAULT" },
+      usernameAttributes: ["email"],
+    });
+    expect(only(run, T.client).inputs).to.deep.include({ name: "from-transform", callbackUrls: ["https://old.example.com/callback"], generateSecret: false });
+    expect(only(run, T.group).inputs).to.deep.include({ name: "admins", description: "set by the transform" });
+  });
+
+  it("lets a transform function change each child's args and options, told the child's name", async () => {
+    const names: string[] = [];
+    const run = await runProgram({
+      stack: "dev",
+      define: () => {
+        const marker = new aws.sns.Topic("marker");
+        new CognitoAuth("auth", {
+          groups: ["admins", "users"],
+          transform: {
+            userPool: (args, opts, name) => {
+              names.push(name);
+              args.mfaConfiguration = "OPTIONAL";
+              args.softwareTokenMfaConfiguration = { enabled: true };
+              // The mocks record no resource options but dependsOn (as dependencies): it shows the options reach the child.
+              opts.dependsOn = [marker];
+            },
+            userPoolClient: (args, _opts, name) => {
+              names.push(name);
+              args.logoutUrls = ["https://app.example.com/bye"];
+            },
+            userGroup: (args, _opts, name) => {
+              names.push(name);
+              if (name.endsWith("-admins")) args.precedence = 0;
+            },
+          },
+        });
+        return {};
+      },
+    });
+    expect(names).to.deep.equal(["auth-pool", "auth-client", "auth-group-admins", "auth-group-users"]);
+    const pool = only(run, T.pool);
+    expect(pool.inputs).to.deep.include({ mfaConfiguration: "OPTIONAL", softwareTokenMfaConfiguration: { enabled: true } });
+    expect(pool.dependencies).to.include(only(run, "aws:sns/topic:Topic").urn);
+    expect(only(run, T.client).inputs.logoutUrls).to.deep.equal(["https://app.example.com/bye"]);
+    const precedence = Object.fromEntries(run.graph.ofType(T.group).map((g) => [g.inputs.name, g.inputs.precedence]));
+    expect(precedence).to.deep.equal({ admins: 0, users: undefined });
   });
 });
