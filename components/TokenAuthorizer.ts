@@ -3,9 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { createHmacAuthorizer } from "../functions/hmacAuthorizer";
 import { CLIENT_ID_PATTERN, DEFAULT_WINDOW_SECONDS, HMAC_TOKEN_PATTERN } from "../functions/hmacToken";
-import { HandlerFunction } from "./HandlerFunction";
+import { HandlerFunction, type HandlerFunctionTransform } from "./HandlerFunction";
 import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime, lambdaRuntimeProblem } from "./lambdaRuntime";
 import type { AuthorizerArgs } from "./RestApi";
+import { type ComponentTags, type Transform, transformed } from "./transform";
 
 /** One client allowed to mint tokens. */
 export interface TokenClientArgs {
@@ -49,6 +50,44 @@ export interface TokenAuthorizerArgs {
   logRetentionDays?: number;
   /** The authorizer function's Lambda runtime (`nodejs24.x` or `nodejs22.x`). @default "nodejs24.x" */
   runtime?: LambdaRuntime;
+  /**
+   * Tags for the clients secret and the authorizer function's role, function and log group
+   * (the taggable children), merged over the AWS provider's `defaultTags`.
+   * @default none (the provider's default tags only)
+   * @example { team: "partners", costCenter: "1234" }
+   */
+  tags?: ComponentTags;
+  /**
+   * Changes a child's args or options before it is created, per kind of child: args merged
+   * over the component's, or a function changing them in place. `function` reaches the
+   * authorizer function's own children (see {@link HandlerFunctionTransform}).
+   * @default none
+   * @example
+   * transform: {
+   *   secret: { kmsKeyId: key.arn },
+   *   password: (args) => {
+   *     args.length = 64;
+   *   },
+   *   function: { function: { reservedConcurrentExecutions: 20 }, logGroup: { retentionInDays: 90 } },
+   * }
+   */
+  transform?: TokenAuthorizerTransform;
+}
+
+/**
+ * A {@link TokenAuthorizer}'s children, each adjustable before it is created. The API Gateway
+ * authorizer and its invoke permission are not among them: `authorizer()` returns the RestApi's
+ * `authorizers` entry, and the RestApi creates them.
+ */
+export interface TokenAuthorizerTransform {
+  /** The Secrets Manager secret holding every client's secret. */
+  secret?: Transform<aws.secretsmanager.SecretArgs>;
+  /** The secret's value (the clients JSON). */
+  secretVersion?: Transform<aws.secretsmanager.SecretVersionArgs>;
+  /** Each client's random secret (once per client). */
+  password?: Transform<random.RandomPasswordArgs>;
+  /** The authorizer function's children: its role, function, log group and role policy. */
+  function?: HandlerFunctionTransform;
 }
 
 /** The default result TTL: a token is accepted up to 240 s old, and served from the cache until it is 300 s old at most. */
@@ -86,19 +125,28 @@ export class TokenAuthorizer extends pulumi.ComponentResource {
     validateTokenAuthorizerArgs(`${name}: `, args);
     this.resultTtlSeconds = args.resultTtlSeconds ?? DEFAULT_RESULT_TTL_SECONDS;
 
-    this.clientSecrets = createClientSecrets(this, name, args.clients);
+    const transform = args.transform ?? {};
+
+    this.clientSecrets = createClientSecrets(this, name, args.clients, transform.password);
     this.clientsSecret = new aws.secretsmanager.Secret(
-      `${name}-clients`,
-      {
-        description: `HMAC token clients of ${name}: client id -> secret or { secret, apiKey }`,
-        recoveryWindowInDays: args.recoveryWindowInDays,
-      },
-      { parent: this },
+      ...transformed(
+        transform.secret,
+        `${name}-clients`,
+        {
+          description: `HMAC token clients of ${name}: client id -> secret or { secret, apiKey }`,
+          recoveryWindowInDays: args.recoveryWindowInDays,
+          tags: args.tags,
+        },
+        { parent: this },
+      ),
     );
     this.clientsSecretVersion = new aws.secretsmanager.SecretVersion(
-      `${name}-clients-version`,
-      { secretId: this.clientsSecret.id, secretString: pulumi.secret(clientsSecretString(args.clients, this.clientSecrets)) },
-      { parent: this },
+      ...transformed(
+        transform.secretVersion,
+        `${name}-clients-version`,
+        { secretId: this.clientsSecret.id, secretString: pulumi.secret(clientsSecretString(args.clients, this.clientSecrets)) },
+        { parent: this },
+      ),
     );
     this.handler = new HandlerFunction(
       name,
@@ -114,6 +162,8 @@ export class TokenAuthorizer extends pulumi.ComponentResource {
         timeoutSeconds: args.timeoutSeconds ?? 5,
         logRetentionDays: args.logRetentionDays,
         runtime: args.runtime ?? DEFAULT_LAMBDA_RUNTIME,
+        tags: args.tags,
+        transform: transform.function,
       },
       // The function must not run before its secret has a value.
       { parent: this, dependsOn: [this.clientsSecretVersion] },
@@ -176,12 +226,17 @@ export function validateTokenAuthorizerArgs(
  * One RandomPassword per client. It keeps its value for as long as its inputs stay the same,
  * so deployments do not rotate secrets; replacing one (`pulumi up --replace`) rotates it.
  */
-function createClientSecrets(parent: pulumi.Resource, name: string, clients: TokenClientArgs[]): Record<string, random.RandomPassword> {
+function createClientSecrets(
+  parent: pulumi.Resource,
+  name: string,
+  clients: TokenClientArgs[],
+  transform: Transform<random.RandomPasswordArgs> | undefined,
+): Record<string, random.RandomPassword> {
   return Object.fromEntries(
     clients.map((client) => [
       client.id,
       // Alphanumerics only: the secret is pasted into shells and config files.
-      new random.RandomPassword(`${name}-secret-${client.id}`, { length: SECRET_LENGTH, special: false }, { parent }),
+      new random.RandomPassword(...transformed(transform, `${name}-secret-${client.id}`, { length: SECRET_LENGTH, special: false }, { parent })),
     ]),
   );
 }

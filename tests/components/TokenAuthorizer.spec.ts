@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { TokenAuthorizer, TokenAuthorizerArgs } from "../../components/TokenAuthorizer";
@@ -7,6 +8,7 @@ import { RestApi } from "../../components/RestApi";
 import { HMAC_TOKEN_PATTERN, createHmacToken } from "../../functions/hmacToken";
 import { ProgramError, ProgramRun, RecordedResource, runProgram } from "../../local/controlPlane";
 import { startSecretsManager } from "../../local/secretsManager";
+import { expectTagsOnEveryTaggableChild } from "./tagging";
 
 const T = {
   component: "apigw-kit:index:TokenAuthorizer",
@@ -227,5 +229,97 @@ describe("TokenAuthorizer (under the mock control plane)", () => {
         expect(refused.graph.ofType(T.secret)).to.have.length(0);
       });
     }
+  });
+});
+
+describe("TokenAuthorizer tags and transform", () => {
+  const TAGS = { team: "partners", costCenter: "1234" };
+
+  it("tags the secret and, through the nested HandlerFunction, the role, function and log group", async () => {
+    const run = await runProgram({ stack: "dev", define: () => (new TokenAuthorizer("tokens", { clients: [{ id: "a" }], tags: TAGS }), {}) });
+    const tagged = expectTagsOnEveryTaggableChild(run, T.component, TAGS);
+    expect(tagged.map((r) => r.type).sort()).to.deep.equal(
+      [T.secret, T.function, "aws:iam/role:Role", "aws:cloudwatch/logGroup:LogGroup"].sort(),
+    );
+  });
+
+  it("merges transform objects over the children's args, keeping the rest", async () => {
+    const run = await runProgram({
+      stack: "dev",
+      define: () =>
+        (new TokenAuthorizer("tokens", {
+          clients: [{ id: "a" }],
+          recoveryWindowInDays: 7,
+          transform: {
+            secret: { kmsKeyId: "alias/tokens", name: "tokens/clients" },
+            secretVersion: { versionStages: ["AWSCURRENT", "initial"] },
+            password: { length: 64 },
+          },
+        }),
+        {}),
+    });
+    expect(only(run, T.secret).inputs).to.deep.include({ kmsKeyId: "alias/tokens", name: "tokens/clients", recoveryWindowInDays: 7 });
+    const version = only(run, T.secretVersion);
+    expect(version.inputs.versionStages).to.deep.equal(["AWSCURRENT", "initial"]);
+    expect(version.inputs.secretId).to.equal(only(run, T.secret).id);
+    expect(only(run, T.password).inputs).to.deep.include({ length: 64, special: false });
+  });
+
+  it("lets a transform function change each child's args and options, told the child's name", async () => {
+    const names: string[] = [];
+    const run = await runProgram({
+      stack: "dev",
+      define: () => {
+        const marker = new aws.sns.Topic("marker");
+        new TokenAuthorizer("tokens", {
+          clients: [{ id: "a" }, { id: "b" }],
+          transform: {
+            secret: (args, opts, name) => {
+              names.push(name);
+              args.description = "changed";
+              // The mocks record no resource options but dependsOn (as dependencies): it shows the options reach the child.
+              opts.dependsOn = [marker];
+            },
+            secretVersion: (_args, _opts, name) => {
+              names.push(name);
+            },
+            password: (args, _opts, name) => {
+              names.push(name);
+              if (name.endsWith("-b")) args.length = 32;
+            },
+          },
+        });
+        return {};
+      },
+    });
+    expect(names.sort()).to.deep.equal(["tokens-clients", "tokens-clients-version", "tokens-secret-a", "tokens-secret-b"]);
+    const secret = only(run, T.secret);
+    expect(secret.inputs.description).to.equal("changed");
+    expect(secret.dependencies).to.include(only(run, "aws:sns/topic:Topic").urn);
+    const lengths = Object.fromEntries(run.graph.ofType(T.password).map((p) => [p.name, p.inputs.length]));
+    expect(lengths).to.deep.equal({ "tokens-secret-a": 48, "tokens-secret-b": 32 });
+  });
+
+  it("passes transform.function on to the authorizer function's children", async () => {
+    const run = await runProgram({
+      stack: "dev",
+      define: () =>
+        (new TokenAuthorizer("tokens", {
+          clients: [{ id: "a" }],
+          transform: {
+            function: {
+              function: { reservedConcurrentExecutions: 20 },
+              logGroup: (args) => {
+                args.retentionInDays = 90;
+              },
+            },
+          },
+        }),
+        {}),
+    });
+    const fn = only(run, T.function);
+    expect(fn.inputs).to.deep.include({ reservedConcurrentExecutions: 20, memorySize: 128, timeout: 5 });
+    expect(fn.parent).to.equal(only(run, T.handler).urn);
+    expect(only(run, "aws:cloudwatch/logGroup:LogGroup").inputs.retentionInDays).to.equal(90);
   });
 });
