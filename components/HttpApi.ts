@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CorsArgs, CorsPolicy, validateCors } from "./cors";
 import type { ThrottleArgs } from "./methodSettings";
 import { LOG_RETENTION_DAYS, arnPath, pathParameters, pathSlug } from "./resourcePaths";
+import { type ComponentTags, type Transform, transformed } from "./transform";
 
 export type HttpApiMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS" | "ANY";
 
@@ -99,6 +100,52 @@ export interface HttpApiArgs {
   cors?: CorsArgs;
   /** @default { name: "$default", accessLogRetentionDays: 30 } */
   stage?: HttpStageArgs;
+  /**
+   * Tags for every taggable child: the API, its stage and the access-log group (authorizers,
+   * integrations, routes and permissions take no tags), merged over the AWS provider's
+   * `defaultTags`.
+   * @default none (the provider's default tags only)
+   * @example { team: "payments", costCenter: "1234" }
+   */
+  tags?: ComponentTags;
+  /**
+   * Changes a child's args or options before it is created, per kind of child: args merged
+   * over the component's, or a function changing them in place (given the child's name, so
+   * one route or integration among many can be picked out). Applied last, so it can override
+   * anything the component set; a merged `tags` replaces the component's tags on that child.
+   * @default none
+   * @example
+   * transform: {
+   *   stage: { description: "public" },
+   *   route: (args, opts, name) => {
+   *     if (name.endsWith("-route-default")) args.operationName = "fallback";
+   *     opts.deleteBeforeReplace = true;
+   *   },
+   *   logGroup: (args, opts) => {
+   *     args.kmsKeyId = key.arn;
+   *     opts.retainOnDelete = true;
+   *   },
+   * }
+   */
+  transform?: HttpApiTransform;
+}
+
+/** An {@link HttpApi}'s children, each adjustable before it is created. */
+export interface HttpApiTransform {
+  /** The HTTP API. */
+  api?: Transform<aws.apigatewayv2.ApiArgs>;
+  /** The stage's access-log group. */
+  logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+  /** Each JWT authorizer (one per entry of `jwtAuthorizers`). */
+  authorizer?: Transform<aws.apigatewayv2.AuthorizerArgs>;
+  /** Each Lambda proxy integration (one per distinct function). */
+  integration?: Transform<aws.apigatewayv2.IntegrationArgs>;
+  /** Each route (one per route key, `$default` included). */
+  route?: Transform<aws.apigatewayv2.RouteArgs>;
+  /** Each invoke permission granted to API Gateway (one per distinct function). */
+  permission?: Transform<aws.lambda.PermissionArgs>;
+  /** The auto-deployed stage. */
+  stage?: Transform<aws.apigatewayv2.StageArgs>;
 }
 
 /** Features of REST APIs an HTTP API does not have, as the program's config names them. */
@@ -154,22 +201,28 @@ export class HttpApi extends pulumi.ComponentResource {
     super("apigw-kit:index:HttpApi", name, {}, opts);
     const spec = validateHttpApiArgs(args);
 
+    const transform = args.transform ?? {};
+
     this.api = createApi(this, name, args, spec);
-    this.authorizers = createAuthorizers(this, name, this.api, spec.authorizers);
-    const integrations = createIntegrations(this, name, this.api, spec.routes);
+    this.authorizers = createAuthorizers(this, name, this.api, spec.authorizers, transform);
+    const integrations = createIntegrations(this, name, this.api, spec.routes, transform);
     this.integrations = Object.fromEntries([...integrations.values()].map((i) => [i.key, i.integration]));
-    this.routes = createRoutes(this, name, this.api, spec.routes, integrations, this.authorizers);
-    createPermissions(this, name, this.api, spec.routes, integrations);
+    this.routes = createRoutes(this, name, this.api, spec.routes, integrations, this.authorizers, transform);
+    createPermissions(this, name, this.api, spec.routes, integrations, transform);
     this.accessLogGroup = new aws.cloudwatch.LogGroup(
-      `${name}-access-logs`,
-      {
-        // Log group names may not contain `$`: the $default stage logs under "default".
-        name: pulumi.interpolate`/aws/apigateway/${this.api.name}/${spec.stage.name.replace(/^\$/, "")}/access`,
-        retentionInDays: spec.stage.accessLogRetentionDays,
-      },
-      { parent: this },
+      ...transformed(
+        transform.logGroup,
+        `${name}-access-logs`,
+        {
+          // Log group names may not contain `$`: the $default stage logs under "default".
+          name: pulumi.interpolate`/aws/apigateway/${this.api.name}/${spec.stage.name.replace(/^\$/, "")}/access`,
+          retentionInDays: spec.stage.accessLogRetentionDays,
+          tags: args.tags,
+        },
+        { parent: this },
+      ),
     );
-    this.stage = createStage(this, name, this.api, spec, this.accessLogGroup, Object.values(this.routes));
+    this.stage = createStage(this, name, this.api, spec, this.accessLogGroup, Object.values(this.routes), args);
 
     this.url = this.stage.invokeUrl.apply((u) => u.replace(/\/+$/, ""));
     this.apiId = this.api.id;
@@ -358,13 +411,17 @@ function validateThrottle(throttle: ThrottleArgs, field: string): void {
 
 function createApi(parent: pulumi.Resource, name: string, args: HttpApiArgs, spec: ValidatedHttpApiSpec): aws.apigatewayv2.Api {
   return new aws.apigatewayv2.Api(
-    `${name}-api`,
-    {
-      protocolType: "HTTP",
-      description: args.description,
-      corsConfiguration: spec.cors ? httpCorsConfiguration(spec.cors, spec.routes) : undefined,
-    },
-    { parent },
+    ...transformed(
+      args.transform?.api,
+      `${name}-api`,
+      {
+        protocolType: "HTTP",
+        description: args.description,
+        corsConfiguration: spec.cors ? httpCorsConfiguration(spec.cors, spec.routes) : undefined,
+        tags: args.tags,
+      },
+      { parent },
+    ),
   );
 }
 
@@ -382,19 +439,28 @@ export function httpCorsConfiguration(cors: CorsPolicy, routes: ValidatedHttpRou
   };
 }
 
-function createAuthorizers(parent: pulumi.Resource, name: string, api: aws.apigatewayv2.Api, authorizers: ValidatedHttpApiSpec["authorizers"]) {
+function createAuthorizers(
+  parent: pulumi.Resource,
+  name: string,
+  api: aws.apigatewayv2.Api,
+  authorizers: ValidatedHttpApiSpec["authorizers"],
+  transform: HttpApiTransform,
+) {
   const created: Record<string, aws.apigatewayv2.Authorizer> = {};
   for (const [authName, auth] of Object.entries(authorizers)) {
     created[authName] = new aws.apigatewayv2.Authorizer(
-      `${name}-authorizer-${authName}`,
+      ...transformed(
+        transform.authorizer,
+        `${name}-authorizer-${authName}`,
       {
-        apiId: api.id,
-        name: authName,
-        authorizerType: "JWT",
-        identitySources: [auth.identitySource],
-        jwtConfiguration: { issuer: auth.issuer, audiences: auth.audience },
-      },
-      { parent },
+          apiId: api.id,
+          name: authName,
+          authorizerType: "JWT",
+          identitySources: [auth.identitySource],
+          jwtConfiguration: { issuer: auth.issuer, audiences: auth.audience },
+        },
+        { parent },
+      ),
     );
   }
   return created;
@@ -407,7 +473,7 @@ interface FunctionIntegration {
 }
 
 /** One Lambda proxy integration per distinct function. */
-function createIntegrations(parent: pulumi.Resource, name: string, api: aws.apigatewayv2.Api, routes: ValidatedHttpRoute[]) {
+function createIntegrations(parent: pulumi.Resource, name: string, api: aws.apigatewayv2.Api, routes: ValidatedHttpRoute[], transform: HttpApiTransform) {
   const byFunction = new Map<aws.lambda.Function, FunctionIntegration>();
   const keys = new Set<string>();
   for (const route of routes) {
@@ -418,18 +484,21 @@ function createIntegrations(parent: pulumi.Resource, name: string, api: aws.apig
     for (let n = 2; keys.has(key); n++) key = `${base}-${n}`;
     keys.add(key);
     const integration = new aws.apigatewayv2.Integration(
-      `${name}-integration-${key}`,
+      ...transformed(
+        transform.integration,
+        `${name}-integration-${key}`,
       {
-        apiId: api.id,
-        integrationType: "AWS_PROXY",
-        // Lambda is always invoked with POST; the URI may be the function ARN or its invoke ARN.
-        integrationMethod: "POST",
-        integrationUri: route.function.invokeArn,
-        payloadFormatVersion: "2.0",
-        // HTTP APIs allow 50..30,000 ms; the maximum is also AWS's default.
-        timeoutMilliseconds: 30000,
-      },
-      { parent },
+          apiId: api.id,
+          integrationType: "AWS_PROXY",
+          // Lambda is always invoked with POST; the URI may be the function ARN or its invoke ARN.
+          integrationMethod: "POST",
+          integrationUri: route.function.invokeArn,
+          payloadFormatVersion: "2.0",
+          // HTTP APIs allow 50..30,000 ms; the maximum is also AWS's default.
+          timeoutMilliseconds: 30000,
+        },
+        { parent },
+      ),
     );
     byFunction.set(route.function, { key, integration });
   }
@@ -443,21 +512,25 @@ function createRoutes(
   routes: ValidatedHttpRoute[],
   integrations: Map<aws.lambda.Function, FunctionIntegration>,
   authorizers: Record<string, aws.apigatewayv2.Authorizer>,
+  transform: HttpApiTransform,
 ): Record<string, aws.apigatewayv2.Route> {
   const created: Record<string, aws.apigatewayv2.Route> = {};
   for (const route of routes) {
     const integration = integrations.get(route.function)!.integration;
     created[route.routeKey] = new aws.apigatewayv2.Route(
-      `${name}-route-${routeSlug(route)}`,
+      ...transformed(
+        transform.route,
+        `${name}-route-${routeSlug(route)}`,
       {
-        apiId: api.id,
-        routeKey: route.routeKey,
-        target: pulumi.interpolate`integrations/${integration.id}`,
-        authorizationType: route.authorizer ? "JWT" : "NONE",
-        authorizerId: route.authorizer ? authorizers[route.authorizer].id : undefined,
-        authorizationScopes: route.authorizationScopes,
-      },
-      { parent },
+          apiId: api.id,
+          routeKey: route.routeKey,
+          target: pulumi.interpolate`integrations/${integration.id}`,
+          authorizationType: route.authorizer ? "JWT" : "NONE",
+          authorizerId: route.authorizer ? authorizers[route.authorizer].id : undefined,
+          authorizationScopes: route.authorizationScopes,
+        },
+        { parent },
+      ),
     );
   }
   return created;
@@ -473,18 +546,22 @@ function createPermissions(
   api: aws.apigatewayv2.Api,
   routes: ValidatedHttpRoute[],
   integrations: Map<aws.lambda.Function, FunctionIntegration>,
+  transform: HttpApiTransform,
 ): aws.lambda.Permission[] {
   return [...integrations].map(([fn, { key }]) => {
     const served = routes.filter((r) => r.function === fn);
     return new aws.lambda.Permission(
-      `${name}-invoke-${key}`,
+      ...transformed(
+        transform.permission,
+        `${name}-invoke-${key}`,
       {
-        action: "lambda:InvokeFunction",
-        function: fn.name,
-        principal: "apigateway.amazonaws.com",
-        sourceArn: pulumi.interpolate`${api.executionArn}/${served.length === 1 ? routeArnSuffix(served[0]) : "*/*"}`,
-      },
-      { parent },
+          action: "lambda:InvokeFunction",
+          function: fn.name,
+          principal: "apigateway.amazonaws.com",
+          sourceArn: pulumi.interpolate`${api.executionArn}/${served.length === 1 ? routeArnSuffix(served[0]) : "*/*"}`,
+        },
+        { parent },
+      ),
     );
   });
 }
@@ -506,28 +583,33 @@ function createStage(
   spec: ValidatedHttpApiSpec,
   logGroup: aws.cloudwatch.LogGroup,
   routes: aws.apigatewayv2.Route[],
+  args: Pick<HttpApiArgs, "tags" | "transform">,
 ): aws.apigatewayv2.Stage {
   const throttled = spec.routes.filter((r) => r.throttle);
   return new aws.apigatewayv2.Stage(
-    `${name}-stage`,
-    {
-      apiId: api.id,
-      name: spec.stage.name,
-      // Every change to routes, integrations or authorizers goes live without a Deployment.
-      autoDeploy: true,
-      // Left out without a throttle, rather than sent empty: the stage then keeps the account's
-      // limits instead of explicit zero limits.
-      defaultRouteSettings: spec.stage.throttle
-        ? { throttlingRateLimit: spec.stage.throttle.rateLimit, throttlingBurstLimit: spec.stage.throttle.burstLimit }
-        : undefined,
-      routeSettings:
-        throttled.length > 0
-          ? throttled.map((r) => ({ routeKey: r.routeKey, throttlingRateLimit: r.throttle!.rateLimit, throttlingBurstLimit: r.throttle!.burstLimit }))
+    ...transformed(
+      args.transform?.stage,
+      `${name}-stage`,
+      {
+        apiId: api.id,
+        name: spec.stage.name,
+        // Every change to routes, integrations or authorizers goes live without a Deployment.
+        autoDeploy: true,
+        // Left out without a throttle, rather than sent empty: the stage then keeps the account's
+        // limits instead of explicit zero limits.
+        defaultRouteSettings: spec.stage.throttle
+          ? { throttlingRateLimit: spec.stage.throttle.rateLimit, throttlingBurstLimit: spec.stage.throttle.burstLimit }
           : undefined,
-      accessLogSettings: { destinationArn: logGroup.arn, format: HTTP_ACCESS_LOG_FORMAT },
-    },
-    // Route settings may only name routes that exist.
-    { parent, dependsOn: routes },
+        routeSettings:
+          throttled.length > 0
+            ? throttled.map((r) => ({ routeKey: r.routeKey, throttlingRateLimit: r.throttle!.rateLimit, throttlingBurstLimit: r.throttle!.burstLimit }))
+            : undefined,
+        accessLogSettings: { destinationArn: logGroup.arn, format: HTTP_ACCESS_LOG_FORMAT },
+        tags: args.tags,
+      },
+      // Route settings may only name routes that exist.
+      { parent, dependsOn: routes },
+    ),
   );
 }
 

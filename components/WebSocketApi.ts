@@ -14,6 +14,7 @@ import {
 import { HandlerFunction, type HandlerFunctionArgs, type PolicyStatementArgs } from "./HandlerFunction";
 import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime, lambdaRuntimeProblem } from "./lambdaRuntime";
 import type { ThrottleArgs } from "./methodSettings";
+import { type ComponentTags, type Transform, transformed } from "./transform";
 
 /** The Cognito pool whose ID tokens `$connect` accepts (from the `token` query parameter). */
 export interface WebSocketCognitoArgs {
@@ -69,6 +70,63 @@ export interface WebSocketApiArgs {
   logRetentionDays?: number;
   /** The Lambda runtime of every function of the API (`nodejs24.x` or `nodejs22.x`). @default "nodejs24.x" */
   runtime?: LambdaRuntime;
+  /**
+   * Tags for every taggable child: the API, its stage, the access-log group, the connections
+   * table, and each function's role, function and log group (passed to the
+   * {@link HandlerFunction}s), merged over the AWS provider's `defaultTags`.
+   * @default none (the provider's default tags only)
+   * @example { team: "chat", costCenter: "1234" }
+   */
+  tags?: ComponentTags;
+  /**
+   * Changes a child's args or options before it is created, per kind of child: args merged
+   * over the component's, or a function changing them in place (given the child's name, so
+   * one route among the six can be picked out). Applied last, so it can override anything the
+   * component set; a merged `tags` replaces the component's tags on that child. The functions
+   * are {@link HandlerFunction} components: `routeHandler` and `authorizerHandler` are their
+   * own `transform`, reaching the role, function, log group and policy of each.
+   * @default none
+   * @example
+   * transform: {
+   *   connectionsTable: { pointInTimeRecovery: { enabled: true } },
+   *   routeHandler: { function: { tracingConfig: { mode: "Active" } } },
+   *   integration: (args, opts, name) => {
+   *     if (name.endsWith("-integration-broadcast")) args.timeoutMilliseconds = 10000;
+   *   },
+   *   stage: (args, opts) => {
+   *     opts.protect = true;
+   *   },
+   * }
+   */
+  transform?: WebSocketApiTransform;
+}
+
+/** A {@link WebSocketApi}'s children, each adjustable before it is created. */
+export interface WebSocketApiTransform {
+  /** The WebSocket API. */
+  api?: Transform<aws.apigatewayv2.ApiArgs>;
+  /** The connections table. */
+  connectionsTable?: Transform<aws.dynamodb.TableArgs>;
+  /** The stage's access-log group. */
+  logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+  /** The auto-deployed, throttled stage. */
+  stage?: Transform<aws.apigatewayv2.StageArgs>;
+  /** The REQUEST authorizer of `$connect` (only with `cognito`). */
+  authorizer?: Transform<aws.apigatewayv2.AuthorizerArgs>;
+  /** Each AWS_PROXY integration (one per route). */
+  integration?: Transform<aws.apigatewayv2.IntegrationArgs>;
+  /** Each route (`$connect`, `$disconnect`, `$default`, `broadcast`, `direct`, `whoami`). */
+  route?: Transform<aws.apigatewayv2.RouteArgs>;
+  /** Each invoke permission granted to API Gateway (one per route, and the authorizer's). */
+  permission?: Transform<aws.lambda.PermissionArgs>;
+  /**
+   * The children of each route's function (six {@link HandlerFunction}s, named
+   * `{name}-connect`, `{name}-disconnect`, `{name}-default`, `{name}-broadcast`,
+   * `{name}-direct`, `{name}-whoami`).
+   */
+  routeHandler?: HandlerFunctionArgs["transform"];
+  /** The children of the function checking the Cognito token on `$connect` (only with `cognito`). */
+  authorizerHandler?: HandlerFunctionArgs["transform"];
 }
 
 /** The routes this API has; each has its own function and least-privilege role. */
@@ -125,31 +183,46 @@ export class WebSocketApi extends pulumi.ComponentResource {
   constructor(name: string, args: WebSocketApiArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("apigw-kit:index:WebSocketApi", name, {}, opts);
     const spec = validateWebSocketApiArgs(args);
+    const transform = args.transform ?? {};
 
     this.api = new aws.apigatewayv2.Api(
-      `${name}-api`,
-      { protocolType: "WEBSOCKET", routeSelectionExpression: "$request.body.action", description: args.description },
-      { parent: this },
+      ...transformed(
+        transform.api,
+        `${name}-api`,
+        { protocolType: "WEBSOCKET", routeSelectionExpression: "$request.body.action", description: args.description, tags: args.tags },
+        { parent: this },
+      ),
     );
-    this.connectionsTable = createConnectionsTable(this, name);
-    this.handlers = createHandlers(this, name, this.api, this.connectionsTable, spec, args.logRetentionDays);
-    this.authorizer = args.cognito ? createAuthorizer(this, name, this.api, args.cognito, spec.runtime, args.logRetentionDays) : undefined;
-    this.routes = createRoutes(this, name, this.api, this.handlers, this.authorizer?.authorizer);
+    this.connectionsTable = createConnectionsTable(this, name, args);
+    this.handlers = createHandlers(this, name, this.api, this.connectionsTable, spec, args);
+    this.authorizer = args.cognito ? createAuthorizer(this, name, this.api, args.cognito, spec.runtime, args) : undefined;
+    this.routes = createRoutes(this, name, this.api, this.handlers, this.authorizer?.authorizer, transform);
     this.accessLogGroup = new aws.cloudwatch.LogGroup(
-      `${name}-access-logs`,
-      { name: pulumi.interpolate`/aws/apigateway/${this.api.name}/${spec.stage.name}/access`, retentionInDays: spec.stage.accessLogRetentionDays },
-      { parent: this },
+      ...transformed(
+        transform.logGroup,
+        `${name}-access-logs`,
+        {
+          name: pulumi.interpolate`/aws/apigateway/${this.api.name}/${spec.stage.name}/access`,
+          retentionInDays: spec.stage.accessLogRetentionDays,
+          tags: args.tags,
+        },
+        { parent: this },
+      ),
     );
     this.stage = new aws.apigatewayv2.Stage(
-      `${name}-stage`,
-      {
-        apiId: this.api.id,
-        name: spec.stage.name,
-        autoDeploy: true,
-        defaultRouteSettings: { throttlingRateLimit: spec.stage.throttle.rateLimit, throttlingBurstLimit: spec.stage.throttle.burstLimit },
-        accessLogSettings: { destinationArn: this.accessLogGroup.arn, format: WEBSOCKET_ACCESS_LOG_FORMAT },
-      },
-      { parent: this, dependsOn: Object.values(this.routes) },
+      ...transformed(
+        transform.stage,
+        `${name}-stage`,
+        {
+          apiId: this.api.id,
+          name: spec.stage.name,
+          autoDeploy: true,
+          defaultRouteSettings: { throttlingRateLimit: spec.stage.throttle.rateLimit, throttlingBurstLimit: spec.stage.throttle.burstLimit },
+          accessLogSettings: { destinationArn: this.accessLogGroup.arn, format: WEBSOCKET_ACCESS_LOG_FORMAT },
+          tags: args.tags,
+        },
+        { parent: this, dependsOn: Object.values(this.routes) },
+      ),
     );
 
     this.websocketUrl = this.stage.invokeUrl.apply((u) => u.replace(/\/+$/, ""));
@@ -202,17 +275,21 @@ export function validateWebSocketApiArgs(args: WebSocketApiArgs): ValidatedWebSo
 // ---------------------------------------------------------------------------------------------
 // Resource creation steps.
 
-function createConnectionsTable(parent: pulumi.Resource, name: string): aws.dynamodb.Table {
+function createConnectionsTable(parent: pulumi.Resource, name: string, args: WebSocketApiArgs): aws.dynamodb.Table {
   return new aws.dynamodb.Table(
-    `${name}-connections`,
-    {
-      billingMode: "PAY_PER_REQUEST",
-      hashKey: "connectionId",
-      attributes: [{ name: "connectionId", type: "S" }],
-      // Records whose $disconnect never came (API Gateway sends it best effort) expire.
-      ttl: { attributeName: "ttl", enabled: true },
-    },
-    { parent },
+    ...transformed(
+      args.transform?.connectionsTable,
+      `${name}-connections`,
+      {
+        billingMode: "PAY_PER_REQUEST",
+        hashKey: "connectionId",
+        attributes: [{ name: "connectionId", type: "S" }],
+        // Records whose $disconnect never came (API Gateway sends it best effort) expire.
+        ttl: { attributeName: "ttl", enabled: true },
+        tags: args.tags,
+      },
+      { parent },
+    ),
   );
 }
 
@@ -222,7 +299,7 @@ function createHandlers(
   api: aws.apigatewayv2.Api,
   table: aws.dynamodb.Table,
   spec: ValidatedWebSocketSpec,
-  logRetentionDays: number | undefined,
+  args: WebSocketApiArgs,
 ): Record<WebSocketRouteKey, HandlerFunction> {
   const tableActions = (...actions: string[]): PolicyStatementArgs => ({ actions: actions.map((a) => `dynamodb:${a}`), resources: [table.arn] });
   // PostToConnection only, on this API's stage: the handlers never GET or DELETE connections.
@@ -234,7 +311,16 @@ function createHandlers(
   const handler = (slug: string, description: string, fn: Pick<HandlerFunctionArgs, "handlerFactory" | "policyStatements" | "environment">) =>
     new HandlerFunction(
       `${name}-${slug}`,
-      { description: `${name}: ${description}`, runtime: spec.runtime, memorySize: 256, timeoutSeconds: 29, logRetentionDays, ...fn },
+      {
+        description: `${name}: ${description}`,
+        runtime: spec.runtime,
+        memorySize: 256,
+        timeoutSeconds: 29,
+        logRetentionDays: args.logRetentionDays,
+        tags: args.tags,
+        transform: args.transform?.routeHandler,
+        ...fn,
+      },
       { parent },
     );
 
@@ -276,7 +362,7 @@ function createAuthorizer(
   api: aws.apigatewayv2.Api,
   cognito: WebSocketCognitoArgs,
   runtime: LambdaRuntime,
-  logRetentionDays: number | undefined,
+  args: WebSocketApiArgs,
 ): { authorizer: aws.apigatewayv2.Authorizer; handler: HandlerFunction } {
   const handler = new HandlerFunction(
     `${name}-authorizer`,
@@ -292,31 +378,39 @@ function createAuthorizer(
       runtime,
       memorySize: 256,
       timeoutSeconds: 10,
-      logRetentionDays,
+      logRetentionDays: args.logRetentionDays,
+      tags: args.tags,
+      transform: args.transform?.authorizerHandler,
     },
     { parent },
   );
   const authorizer = new aws.apigatewayv2.Authorizer(
-    `${name}-authorizer`,
-    {
-      apiId: api.id,
-      name: `${name}-cognito`,
-      authorizerType: "REQUEST",
-      authorizerUri: handler.function.invokeArn,
-      // A missing token is refused with 401 by API Gateway, without invoking the function.
-      identitySources: ["route.request.querystring.token"],
-    },
-    { parent },
+    ...transformed(
+      args.transform?.authorizer,
+      `${name}-authorizer`,
+      {
+        apiId: api.id,
+        name: `${name}-cognito`,
+        authorizerType: "REQUEST",
+        authorizerUri: handler.function.invokeArn,
+        // A missing token is refused with 401 by API Gateway, without invoking the function.
+        identitySources: ["route.request.querystring.token"],
+      },
+      { parent },
+    ),
   );
   new aws.lambda.Permission(
-    `${name}-invoke-authorizer`,
-    {
-      action: "lambda:InvokeFunction",
-      function: handler.function.name,
-      principal: "apigateway.amazonaws.com",
-      sourceArn: pulumi.interpolate`${api.executionArn}/authorizers/${authorizer.id}`,
-    },
-    { parent },
+    ...transformed(
+      args.transform?.permission,
+      `${name}-invoke-authorizer`,
+      {
+        action: "lambda:InvokeFunction",
+        function: handler.function.name,
+        principal: "apigateway.amazonaws.com",
+        sourceArn: pulumi.interpolate`${api.executionArn}/authorizers/${authorizer.id}`,
+      },
+      { parent },
+    ),
   );
   return { authorizer, handler };
 }
@@ -327,45 +421,55 @@ function createRoutes(
   api: aws.apigatewayv2.Api,
   handlers: Record<WebSocketRouteKey, HandlerFunction>,
   authorizer: aws.apigatewayv2.Authorizer | undefined,
+  transform: WebSocketApiTransform,
 ): Record<WebSocketRouteKey, aws.apigatewayv2.Route> {
   const routes = {} as Record<WebSocketRouteKey, aws.apigatewayv2.Route>;
   for (const routeKey of WEBSOCKET_ROUTE_KEYS) {
     const fn = handlers[routeKey].function;
     const slug = routeKey.replace(/^\$/, "");
     const integration = new aws.apigatewayv2.Integration(
-      `${name}-integration-${slug}`,
-      {
-        apiId: api.id,
-        integrationType: "AWS_PROXY",
-        integrationMethod: "POST",
-        integrationUri: fn.invokeArn,
-        // WebSocket integrations allow 50..29,000 ms.
-        timeoutMilliseconds: 29000,
-      },
-      { parent },
+      ...transformed(
+        transform.integration,
+        `${name}-integration-${slug}`,
+        {
+          apiId: api.id,
+          integrationType: "AWS_PROXY",
+          integrationMethod: "POST",
+          integrationUri: fn.invokeArn,
+          // WebSocket integrations allow 50..29,000 ms.
+          timeoutMilliseconds: 29000,
+        },
+        { parent },
+      ),
     );
     const guarded = routeKey === "$connect" && authorizer !== undefined;
     routes[routeKey] = new aws.apigatewayv2.Route(
-      `${name}-route-${slug}`,
-      {
-        apiId: api.id,
-        routeKey,
-        target: pulumi.interpolate`integrations/${integration.id}`,
-        // Only $connect can carry an authorizer on a WebSocket API.
-        authorizationType: guarded ? "CUSTOM" : "NONE",
-        authorizerId: guarded ? authorizer!.id : undefined,
-      },
-      { parent },
+      ...transformed(
+        transform.route,
+        `${name}-route-${slug}`,
+        {
+          apiId: api.id,
+          routeKey,
+          target: pulumi.interpolate`integrations/${integration.id}`,
+          // Only $connect can carry an authorizer on a WebSocket API.
+          authorizationType: guarded ? "CUSTOM" : "NONE",
+          authorizerId: guarded ? authorizer!.id : undefined,
+        },
+        { parent },
+      ),
     );
     new aws.lambda.Permission(
-      `${name}-invoke-${slug}`,
-      {
-        action: "lambda:InvokeFunction",
-        function: fn.name,
-        principal: "apigateway.amazonaws.com",
-        sourceArn: pulumi.interpolate`${api.executionArn}/*/${routeKey}`,
-      },
-      { parent },
+      ...transformed(
+        transform.permission,
+        `${name}-invoke-${slug}`,
+        {
+          action: "lambda:InvokeFunction",
+          function: fn.name,
+          principal: "apigateway.amazonaws.com",
+          sourceArn: pulumi.interpolate`${api.executionArn}/*/${routeKey}`,
+        },
+        { parent },
+      ),
     );
   }
   return routes;

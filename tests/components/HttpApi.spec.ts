@@ -10,6 +10,7 @@ import {
   validateHttpApiArgs,
 } from "../../components/HttpApi";
 import { ProgramError, ProgramRun, RecordedResource, RunProgramOptions, runProgram } from "../../local/controlPlane";
+import { descendantsOf, expectTagsOnEveryTaggableChild } from "./tagging";
 
 const T = {
   component: "apigw-kit:index:HttpApi",
@@ -454,6 +455,110 @@ describe("HttpApi", function () {
       expect(message.split("; ")).to.have.length(2);
       expect(message).to.match(/^apigw-kit:api\.type is http, but API keys .*remove apigw-kit:api\.requirements\.api_keys\); apigw-kit:api\.type is http, but response caching .*remove apigw-kit:stage\.cache\)$/);
       expect(REST_ONLY_CONFIG_KEYS.caching).to.equal("apigw-kit:cache");
+    });
+  });
+});
+
+describe("HttpApi tags and transform", function () {
+  /** Two functions (one serving two routes), a JWT authorizer and a $default route: every child kind, several routes and integrations. */
+  const routesOf = (fn: (name: string) => aws.lambda.Function): Pick<HttpApiArgs, "routes" | "defaultRoute" | "jwtAuthorizers"> => ({
+    jwtAuthorizers: { users: { issuer: ISSUER, audience: ["client-a"] } },
+    routes: [
+      { method: "GET", path: "/users/{id}", function: fn("users"), authorizer: "users" },
+      { method: "POST", path: "/users", function: fn("users") },
+      { method: "GET", path: "/files", function: fn("files") },
+    ],
+    defaultRoute: { function: fn("fallback") },
+  });
+
+  describe("tags", () => {
+    const tags = { team: "payments", costCenter: "1234" };
+    let g: Graph;
+    before(async () => {
+      g = new Graph(
+        await runApi((fn) => ({
+          ...routesOf(fn),
+          tags,
+          // A tag of the stage's own, added beside the component's.
+          transform: { stage: (args) => void (args.tags = { ...(args.tags as Record<string, string>), exposure: "public" }) },
+        })),
+      );
+    });
+
+    it("reach every taggable child: the API, the stage and the access-log group", () => {
+      const tagged = expectTagsOnEveryTaggableChild(g.run, T.component, tags);
+      expect(tagged.map((r) => r.type).sort()).to.deep.equal([T.api, T.logGroup, T.stage].sort());
+    });
+
+    it("keep a child's own tags beside the component's", () => {
+      expect(g.one(T.stage).inputs.tags).to.deep.equal({ ...tags, exposure: "public" });
+      expect(g.one(T.api).inputs.tags).to.deep.equal(tags);
+    });
+
+    it("are not set on children without tags, nor on the functions the routes are given", () => {
+      const untaggable = descendantsOf(g.run, T.component).filter((r) => ![T.api, T.logGroup, T.stage].includes(r.type));
+      expect(untaggable.map((r) => r.type)).to.include.members([T.authorizer, T.integration, T.route, T.permission]);
+      for (const child of untaggable) expect(child.inputs.tags, `${child.type} ${child.name}`).to.equal(undefined);
+      for (const fn of g.all(T.function)) expect(fn.inputs.tags, fn.name).to.equal(undefined);
+    });
+  });
+
+  describe("transform", () => {
+    let g: Graph;
+    const seen: Record<string, string[]> = { route: [], authorizer: [] };
+    before(async () => {
+      g = new Graph(
+        await runApi((fn) => ({
+          ...routesOf(fn),
+          transform: {
+            api: { description: "from the transform" },
+            logGroup: { retentionInDays: 90 },
+            stage: { description: "public", autoDeploy: false },
+            integration: { description: "lambda proxy" },
+            permission: { statementId: "AllowApiGateway" },
+            // Options are not recorded by the mocks (a RecordedResource has no options), so the
+            // specs assert on the args the functions changed; transform.spec.ts covers options.
+            authorizer: (args, opts, name) => {
+              seen.authorizer.push(name);
+              args.jwtConfiguration = { issuer: ISSUER, audiences: ["client-a", "client-b"] };
+              opts.protect = true;
+            },
+            route: (args, opts, name) => {
+              seen.route.push(name);
+              args.operationName = name;
+              opts.deleteBeforeReplace = true;
+            },
+          },
+        })),
+      );
+    });
+
+    it("merges a transform object over a child's args, keeping the rest", () => {
+      expect(g.one(T.stage).inputs).to.include({ description: "public", autoDeploy: false, name: "$default" });
+      expect(g.one(T.stage).inputs.accessLogSettings.format).to.equal(HTTP_ACCESS_LOG_FORMAT);
+      expect(g.one(T.api).inputs).to.include({ description: "from the transform", protocolType: "HTTP" });
+      expect(g.one(T.logGroup).inputs.retentionInDays).to.equal(90);
+      expect(g.one(T.logGroup).inputs.name).to.match(/\/access$/);
+    });
+
+    it("lets a transform function change a child's args, given the child's name", () => {
+      expect(seen.authorizer).to.deep.equal(["api-authorizer-users"]);
+      expect(g.one(T.authorizer).inputs).to.deep.include({ authorizerType: "JWT", jwtConfiguration: { issuer: ISSUER, audiences: ["client-a", "client-b"] } });
+    });
+
+    it("transforms every route, integration and permission, each once", () => {
+      const routes = g.all(T.route);
+      expect(routes).to.have.length(4);
+      expect(seen.route.slice().sort()).to.deep.equal(routes.map((r) => r.name).sort());
+      for (const route of routes) expect(route.inputs.operationName, route.name).to.equal(route.name);
+      // users, files and fallback: one integration and one permission each.
+      expect(g.all(T.integration).map((i) => i.inputs.description)).to.deep.equal(["lambda proxy", "lambda proxy", "lambda proxy"]);
+      expect(g.all(T.permission).map((p) => p.inputs.statementId)).to.deep.equal(["AllowApiGateway", "AllowApiGateway", "AllowApiGateway"]);
+      expect(g.integrationOf("GET /users/{id}").inputs).to.include({ integrationType: "AWS_PROXY", payloadFormatVersion: "2.0" });
+    });
+
+    it("leaves children untagged without tags", () => {
+      for (const child of descendantsOf(g.run, T.component)) expect(child.inputs.tags, `${child.type} ${child.name}`).to.equal(undefined);
     });
   });
 });

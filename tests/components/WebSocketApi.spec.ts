@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { WebSocketApi, WebSocketApiArgs, validateWebSocketApiArgs } from "../../components/WebSocketApi";
 import { ProgramRun, RecordedResource, runProgram } from "../../local/controlPlane";
+import { descendantsOf, expectTagsOnEveryTaggableChild } from "./tagging";
 
 const T = {
   component: "apigw-kit:index:WebSocketApi",
@@ -154,6 +155,107 @@ describe("components/WebSocketApi", function () {
       let error: Error | undefined;
       await runApi({ broadcastConcurrency: 101 }).catch((e: Error) => (error = e));
       expect(error?.message).to.contain("broadcastConcurrency must be an integer from 1 to 100 (got 101)");
+    });
+  });
+});
+
+describe("components/WebSocketApi tags and transform", function () {
+  const cognito = { userPoolId: "us-east-1_AbC", clientId: "client123" };
+  const logGroup = "aws:cloudwatch/logGroup:LogGroup";
+  const role = "aws:iam/role:Role";
+
+  describe("tags", () => {
+    const tags = { team: "chat", costCenter: "1234" };
+    let run: ProgramRun;
+    before(async () => {
+      run = await runApi({
+        cognito,
+        tags,
+        // A tag of the table's own, added beside the component's.
+        transform: { connectionsTable: (args) => void (args.tags = { ...(args.tags as Record<string, string>), data: "connections" }) },
+      });
+    });
+
+    it("reach every taggable child, the seven functions' roles, functions and log groups included", () => {
+      const tagged = expectTagsOnEveryTaggableChild(run, T.component, tags);
+      const count = (type: string) => tagged.filter((r) => r.type === type).length;
+      expect([T.api, T.stage, T.table, logGroup, role, T.function].map(count)).to.deep.equal([1, 1, 1, 8, 7, 7]);
+    });
+
+    it("keep a child's own tags beside the component's", () => {
+      expect(run.graph.ofType(T.table)[0].inputs.tags).to.deep.equal({ ...tags, data: "connections" });
+      expect(run.graph.ofType(T.api)[0].inputs.tags).to.deep.equal(tags);
+    });
+  });
+
+  describe("transform", () => {
+    let run: ProgramRun;
+    const seen: Record<string, string[]> = { route: [], authorizer: [] };
+    before(async () => {
+      run = await runApi({
+        cognito,
+        transform: {
+          api: { description: "from the transform" },
+          connectionsTable: { pointInTimeRecovery: { enabled: true } },
+          logGroup: { retentionInDays: 90 },
+          stage: { description: "live" },
+          integration: { description: "lambda proxy" },
+          permission: { statementId: "AllowApiGateway" },
+          // Options are not recorded by the mocks (a RecordedResource has no options), so the
+          // specs assert on the args the functions changed; transform.spec.ts covers options.
+          authorizer: (args, opts, name) => {
+            seen.authorizer.push(name);
+            args.identitySources = ["route.request.querystring.token", "route.request.header.Origin"];
+            opts.protect = true;
+          },
+          route: (args, opts, name) => {
+            seen.route.push(name);
+            args.operationName = name;
+            opts.deleteBeforeReplace = true;
+          },
+          routeHandler: { function: { memorySize: 1024 } },
+          authorizerHandler: { function: (args) => void (args.timeout = 5) },
+        },
+      });
+    });
+
+    it("merges a transform object over a child's args, keeping the rest", () => {
+      const [table] = run.graph.ofType(T.table);
+      expect(table.inputs).to.deep.include({ pointInTimeRecovery: { enabled: true }, hashKey: "connectionId", ttl: { attributeName: "ttl", enabled: true } });
+      expect(run.graph.ofType(T.api)[0].inputs).to.include({ description: "from the transform", protocolType: "WEBSOCKET" });
+      expect(run.graph.ofType(T.stage)[0].inputs).to.include({ description: "live", name: "ws", autoDeploy: true });
+      expect(run.graph.get(logGroup, "chat-access-logs").inputs).to.include({ retentionInDays: 90 });
+    });
+
+    it("lets a transform function change a child's args, given the child's name", () => {
+      expect(seen.authorizer).to.deep.equal(["chat-authorizer"]);
+      expect(run.graph.ofType(T.authorizer)[0].inputs).to.deep.include({
+        authorizerType: "REQUEST",
+        identitySources: ["route.request.querystring.token", "route.request.header.Origin"],
+      });
+    });
+
+    it("transforms every route, integration and permission, each once", () => {
+      const routes = run.graph.ofType(T.route);
+      expect(routes).to.have.length(6);
+      expect(seen.route.slice().sort()).to.deep.equal(routes.map((r) => r.name).sort());
+      for (const route of routes) expect(route.inputs.operationName, route.name).to.equal(route.name);
+      expect(run.graph.ofType(T.integration).map((i) => i.inputs.description)).to.deep.equal(Array(6).fill("lambda proxy"));
+      // Six routes' permissions and the authorizer's.
+      expect(run.graph.ofType(T.permission).map((p) => p.inputs.statementId)).to.deep.equal(Array(7).fill("AllowApiGateway"));
+    });
+
+    it("hands routeHandler to the six route functions and authorizerHandler to the authorizer's", () => {
+      const functions = run.graph.ofType(T.function);
+      const bySlug = (slug: string) => functions.find((f) => f.name === `chat-${slug}`)!.inputs;
+      for (const slug of ["connect", "disconnect", "default", "broadcast", "direct", "whoami"]) {
+        expect(bySlug(slug), slug).to.include({ memorySize: 1024, timeout: 29 });
+      }
+      expect(bySlug("authorizer")).to.include({ memorySize: 256, timeout: 5 });
+    });
+
+    it("leaves children untagged without tags", () => {
+      for (const child of descendantsOf(run, T.component)) expect(child.inputs.tags, `${child.type} ${child.name}`).to.equal(undefined);
     });
   });
 });
