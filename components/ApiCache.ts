@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createFlushStageCacheHandler } from "../functions/flushStageCache";
-import { HandlerFunction } from "./HandlerFunction";
+import { HandlerFunction, type HandlerFunctionTransform } from "./HandlerFunction";
 import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime, lambdaRuntimeProblem } from "./lambdaRuntime";
+import { type ComponentTags, type Transform, transformed } from "./transform";
 
 /** Settings of the function that empties the stage cache. */
 export interface FlushFunctionArgs {
@@ -34,6 +35,38 @@ export interface ApiCacheArgs {
   invalidatorRoleNames?: string[];
   /** @default 128 MB, 10 s, logs kept 14 days, nodejs24.x */
   flushFunction?: FlushFunctionArgs;
+  /**
+   * Tags for the invalidation policy and the flush function's role, function and log group
+   * (the taggable children), merged over the AWS provider's `defaultTags`.
+   * @default none (the provider's default tags only)
+   * @example { team: "catalog", costCenter: "1234" }
+   */
+  tags?: ComponentTags;
+  /**
+   * Changes a child's args or options before it is created, per kind of child: args merged
+   * over the component's, or a function changing them in place. `flushFunction` reaches the
+   * flush function's own children (see {@link HandlerFunctionTransform}).
+   * @default none
+   * @example
+   * transform: {
+   *   policy: { name: "catalog-invalidate-cache", path: "/api/" },
+   *   policyAttachment: (args, opts) => {
+   *     opts.retainOnDelete = true;
+   *   },
+   *   flushFunction: { function: { reservedConcurrentExecutions: 1 } },
+   * }
+   */
+  transform?: ApiCacheTransform;
+}
+
+/** An {@link ApiCache}'s children, each adjustable before it is created. */
+export interface ApiCacheTransform {
+  /** The flush function's children: its role, function, log group and role policy. */
+  flushFunction?: HandlerFunctionTransform;
+  /** The `execute-api:InvalidateCache` policy. */
+  policy?: Transform<aws.iam.PolicyArgs>;
+  /** The policy's attachment to each role of `invalidatorRoleNames` (once per role). */
+  policyAttachment?: Transform<aws.iam.RolePolicyAttachmentArgs>;
 }
 
 /**
@@ -55,8 +88,8 @@ export class ApiCache extends pulumi.ComponentResource {
     super("apigw-kit:index:ApiCache", name, {}, opts);
     validateApiCacheArgs(args);
     this.flushFunction = createFlushFunction(this, name, args);
-    this.invalidateCachePolicy = createInvalidateCachePolicy(this, name, args.stage);
-    this.invalidatorAttachments = attachToRoles(this, name, this.invalidateCachePolicy, args.invalidatorRoleNames ?? []);
+    this.invalidateCachePolicy = createInvalidateCachePolicy(this, name, args.stage, args.tags, args.transform?.policy);
+    this.invalidatorAttachments = attachToRoles(this, name, this.invalidateCachePolicy, args.invalidatorRoleNames ?? [], args.transform?.policyAttachment);
     this.flushFunctionName = this.flushFunction.function.name;
     this.invalidateCachePolicyArn = this.invalidateCachePolicy.arn;
     this.registerOutputs({ flushFunctionName: this.flushFunctionName, invalidateCachePolicyArn: this.invalidateCachePolicyArn });
@@ -110,33 +143,51 @@ function createFlushFunction(parent: pulumi.Resource, name: string, args: ApiCac
       timeoutSeconds: args.flushFunction?.timeoutSeconds ?? 10,
       logRetentionDays: args.flushFunction?.logRetentionDays,
       runtime: args.flushFunction?.runtime ?? DEFAULT_LAMBDA_RUNTIME,
+      tags: args.tags,
+      transform: args.transform?.flushFunction,
     },
     { parent },
   );
 }
 
-function createInvalidateCachePolicy(parent: pulumi.Resource, name: string, stage: aws.apigateway.Stage): aws.iam.Policy {
+function createInvalidateCachePolicy(
+  parent: pulumi.Resource,
+  name: string,
+  stage: aws.apigateway.Stage,
+  tags: ComponentTags | undefined,
+  transform: Transform<aws.iam.PolicyArgs> | undefined,
+): aws.iam.Policy {
   return new aws.iam.Policy(
-    `${name}-invalidate-cache`,
-    {
-      description: `${name}: may refresh cached responses with Cache-Control: max-age=0`,
-      policy: stage.executionArn.apply((executionArn) =>
-        JSON.stringify({
-          Version: "2012-10-17",
-          // Method ARNs are {stage executionArn}/{METHOD}/{path}: this covers every method.
-          Statement: [{ Effect: "Allow", Action: ["execute-api:InvalidateCache"], Resource: [`${executionArn}/*/*`] }],
-        }),
-      ),
-    },
-    { parent },
+    ...transformed(
+      transform,
+      `${name}-invalidate-cache`,
+      {
+        description: `${name}: may refresh cached responses with Cache-Control: max-age=0`,
+        policy: stage.executionArn.apply((executionArn) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            // Method ARNs are {stage executionArn}/{METHOD}/{path}: this covers every method.
+            Statement: [{ Effect: "Allow", Action: ["execute-api:InvalidateCache"], Resource: [`${executionArn}/*/*`] }],
+          }),
+        ),
+        tags,
+      },
+      { parent },
+    ),
   );
 }
 
-function attachToRoles(parent: pulumi.Resource, name: string, policy: aws.iam.Policy, roleNames: string[]): Record<string, aws.iam.RolePolicyAttachment> {
+function attachToRoles(
+  parent: pulumi.Resource,
+  name: string,
+  policy: aws.iam.Policy,
+  roleNames: string[],
+  transform: Transform<aws.iam.RolePolicyAttachmentArgs> | undefined,
+): Record<string, aws.iam.RolePolicyAttachment> {
   return Object.fromEntries(
     roleNames.map((role) => [
       role,
-      new aws.iam.RolePolicyAttachment(`${name}-invalidator-${role}`, { role, policyArn: policy.arn }, { parent }),
+      new aws.iam.RolePolicyAttachment(...transformed(transform, `${name}-invalidator-${role}`, { role, policyArn: policy.arn }, { parent })),
     ]),
   );
 }

@@ -5,6 +5,7 @@ import { expect } from "chai";
 import { ApiCache, ApiCacheArgs } from "../../components/ApiCache";
 import { CacheInvalidationPolicy, startApiGatewayManagement } from "../../local/apiGatewayManagement";
 import { ProgramError, ProgramRun, RecordedResource, runProgram } from "../../local/controlPlane";
+import { expectTagsOnEveryTaggableChild } from "./tagging";
 
 const T = {
   component: "apigw-kit:index:ApiCache",
@@ -180,5 +181,84 @@ describe("ApiCache (under the mock control plane)", () => {
   it("accepts every character IAM allows in a role name", async () => {
     const ok = await runOnStage({ invalidatorRoleNames: ["a_B+=,.@-9", "r".repeat(64)] });
     expect(ok.graph.ofType(T.attachment).map((a) => a.inputs.role)).to.deep.equal(["a_B+=,.@-9", "r".repeat(64)]);
+  });
+});
+
+describe("ApiCache tags and transform", () => {
+  const TAGS = { team: "catalog", costCenter: "1234" };
+
+  it("tags the policy and, through the nested flush HandlerFunction, its role, function and log group", async () => {
+    const run = await runOnStage({ tags: TAGS, invalidatorRoleNames: ["ops"] });
+    const tagged = expectTagsOnEveryTaggableChild(run, T.component, TAGS);
+    expect(tagged.map((r) => r.type).sort()).to.deep.equal([T.policy, T.function, "aws:iam/role:Role", "aws:cloudwatch/logGroup:LogGroup"].sort());
+    // The REST API and stage are the caller's: the component's tags stay off them.
+    expect(only(run, T.stage).inputs).not.to.have.property("tags");
+  });
+
+  it("merges transform objects over the children's args, keeping the rest", async () => {
+    const run = await runOnStage({
+      invalidatorRoleNames: ["ops"],
+      transform: {
+        policy: { name: "catalog-invalidate-cache", path: "/api/" },
+        policyAttachment: { role: "ops-renamed" },
+      },
+    });
+    const policy = only(run, T.policy);
+    expect(policy.inputs).to.deep.include({ name: "catalog-invalidate-cache", path: "/api/" });
+    expect(JSON.parse(policy.inputs.policy).Statement[0].Action).to.deep.equal(["execute-api:InvalidateCache"]);
+    expect(only(run, T.attachment).inputs).to.deep.equal({ role: "ops-renamed", policyArn: policy.state.arn });
+  });
+
+  it("lets a transform function change each child's args and options, told the child's name", async () => {
+    const names: string[] = [];
+    const run = await runProgram({
+      stack: "dev",
+      define: () => {
+        const restApi = new aws.apigateway.RestApi("api", { name: "api" });
+        const deployment = new aws.apigateway.Deployment("api-deployment", { restApi: restApi.id });
+        const stage = new aws.apigateway.Stage("api-stage", { restApi: restApi.id, deployment: deployment.id, stageName: "dev" });
+        const marker = new aws.sns.Topic("marker");
+        new ApiCache("cache", {
+          restApi,
+          stage,
+          invalidatorRoleNames: ["ops", "support"],
+          transform: {
+            policy: (args, opts, name) => {
+              names.push(name);
+              args.description = "changed";
+              // The mocks record no resource options but dependsOn (as dependencies): it shows the options reach the child.
+              opts.dependsOn = [marker];
+            },
+            policyAttachment: (args, _opts, name) => {
+              names.push(name);
+              if (name.endsWith("-support")) args.role = "support-team";
+            },
+          },
+        });
+        return {};
+      },
+    });
+    expect(names).to.deep.equal(["cache-invalidate-cache", "cache-invalidator-ops", "cache-invalidator-support"]);
+    const policy = only(run, T.policy);
+    expect(policy.inputs.description).to.equal("changed");
+    expect(policy.dependencies).to.include(only(run, "aws:sns/topic:Topic").urn);
+    expect(run.graph.ofType(T.attachment).map((a) => a.inputs.role).sort()).to.deep.equal(["ops", "support-team"]);
+  });
+
+  it("passes transform.flushFunction on to the flush function's children", async () => {
+    const run = await runOnStage({
+      transform: {
+        flushFunction: {
+          function: { reservedConcurrentExecutions: 1 },
+          role: (args) => {
+            args.maxSessionDuration = 7200;
+          },
+        },
+      },
+    });
+    const fn = only(run, T.function);
+    expect(fn.inputs).to.deep.include({ reservedConcurrentExecutions: 1, memorySize: 128, timeout: 10 });
+    expect(fn.parent).to.equal(only(run, T.handler).urn);
+    expect(only(run, "aws:iam/role:Role").inputs.maxSessionDuration).to.equal(7200);
   });
 });
