@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ComponentTags, Transform, transformed } from "./transform";
 
 /** Alarm thresholds of the API stage. */
 export interface MonitoringThresholds {
@@ -36,6 +37,41 @@ export interface ApiMonitoringArgs {
    * @default "ApigwKit"
    */
   businessNamespace?: string;
+  /**
+   * Tags for every taggable child (the topic and the alarms), merged over the AWS provider's
+   * `defaultTags`.
+   * @default none (the provider's default tags only)
+   * @example { team: "payments", costCenter: "1234" }
+   */
+  tags?: ComponentTags;
+  /**
+   * Changes to the children's args and options, per kind of child, applied just before it is
+   * created (after everything the component set, `tags` included).
+   * @default none
+   * @example
+   * transform: {
+   *   // Merged over the topic's args.
+   *   topic: { kmsMasterKeyId: "alias/aws/sns" },
+   *   // Called for each of the three alarms.
+   *   alarm: (args, opts, name) => {
+   *     args.evaluationPeriods = 3;
+   *     if (name.endsWith("-latency")) args.alarmActions = [];
+   *   },
+   * }
+   */
+  transform?: ApiMonitoringTransform;
+}
+
+/** Per-child transforms of {@link ApiMonitoring}: see {@link Transform}. */
+export interface ApiMonitoringTransform {
+  /** The SNS topic the alarms notify. */
+  topic?: Transform<aws.sns.TopicArgs>;
+  /** The topic's e-mail subscription (only with `alarmEmail`). */
+  subscription?: Transform<aws.sns.TopicSubscriptionArgs>;
+  /** Each of the 4XX, 5XX and Latency alarms (called once per alarm; the name tells them apart). */
+  alarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
+  /** The CloudWatch dashboard. */
+  dashboard?: Transform<aws.cloudwatch.DashboardArgs>;
 }
 
 /** The statistics the dashboard and the alarms use. */
@@ -109,10 +145,12 @@ export class ApiMonitoring extends pulumi.ComponentResource {
     const thresholds = { ...DEFAULT_THRESHOLDS, ...args.thresholds };
     const target = resolveTarget(args);
 
-    this.topic = new aws.sns.Topic(`${name}-alarms`, {}, { parent: this });
-    if (args.alarmEmail) this.subscription = subscribeEmail(this, name, this.topic, args.alarmEmail);
-    this.alarms = createAlarms(this, name, target, thresholds, this.topic);
-    this.dashboard = createDashboard(this, name, target, this.alarms);
+    const children = { tags: args.tags, transform: args.transform ?? {} };
+
+    this.topic = new aws.sns.Topic(...transformed(children.transform.topic, `${name}-alarms`, { tags: children.tags }, { parent: this }));
+    if (args.alarmEmail) this.subscription = subscribeEmail(this, name, this.topic, args.alarmEmail, children);
+    this.alarms = createAlarms(this, name, target, thresholds, this.topic, children);
+    this.dashboard = createDashboard(this, name, target, this.alarms, children);
 
     this.dashboardName = this.dashboard.dashboardName;
     this.topicArn = this.topic.arn;
@@ -243,8 +281,16 @@ function resolveTarget(args: ApiMonitoringArgs): pulumi.Output<MonitoringTarget>
     }));
 }
 
-function subscribeEmail(parent: pulumi.Resource, name: string, topic: aws.sns.Topic, email: string): aws.sns.TopicSubscription {
-  return new aws.sns.TopicSubscription(`${name}-alarm-email`, { topic: topic.arn, protocol: "email", endpoint: email }, { parent });
+/** What every child creation takes from the component's args: its tags and the user's transforms. */
+interface ChildSettings {
+  tags: ComponentTags | undefined;
+  transform: ApiMonitoringTransform;
+}
+
+function subscribeEmail(parent: pulumi.Resource, name: string, topic: aws.sns.Topic, email: string, children: ChildSettings): aws.sns.TopicSubscription {
+  return new aws.sns.TopicSubscription(
+    ...transformed(children.transform.subscription, `${name}-alarm-email`, { topic: topic.arn, protocol: "email", endpoint: email }, { parent }),
+  );
 }
 
 const ALARM_SUFFIXES = ["4xx-errors", "5xx-errors", "latency"];
@@ -255,40 +301,43 @@ function createAlarms(
   target: pulumi.Output<MonitoringTarget>,
   thresholds: Required<MonitoringThresholds>,
   topic: aws.sns.Topic,
+  children: ChildSettings,
 ): aws.cloudwatch.MetricAlarm[] {
   return ALARM_SUFFIXES.map((suffix, i) => {
     const def = target.apply((t) => alarmDefinitions(thresholds, t)[i]);
-    return new aws.cloudwatch.MetricAlarm(
-      `${name}-${suffix}`,
-      {
-        name: def.name,
-        alarmDescription: def.description,
-        namespace: def.namespace,
-        metricName: def.metricName,
-        dimensions: def.dimensions,
-        statistic: def.statistic,
-        period: def.periodSeconds,
-        evaluationPeriods: def.evaluationPeriods,
-        threshold: def.threshold,
-        comparisonOperator: def.comparisonOperator,
-        treatMissingData: def.treatMissingData,
-        alarmActions: [topic.arn],
-        okActions: [topic.arn],
-      },
-      { parent },
-    );
+    const alarmArgs: aws.cloudwatch.MetricAlarmArgs = {
+      name: def.name,
+      alarmDescription: def.description,
+      namespace: def.namespace,
+      metricName: def.metricName,
+      dimensions: def.dimensions,
+      statistic: def.statistic,
+      period: def.periodSeconds,
+      evaluationPeriods: def.evaluationPeriods,
+      threshold: def.threshold,
+      comparisonOperator: def.comparisonOperator,
+      treatMissingData: def.treatMissingData,
+      alarmActions: [topic.arn],
+      okActions: [topic.arn],
+      tags: children.tags,
+    };
+    return new aws.cloudwatch.MetricAlarm(...transformed(children.transform.alarm, `${name}-${suffix}`, alarmArgs, { parent }));
   });
 }
 
-function createDashboard(parent: pulumi.Resource, name: string, target: pulumi.Output<MonitoringTarget>, alarms: aws.cloudwatch.MetricAlarm[]): aws.cloudwatch.Dashboard {
+/** The dashboard; CloudWatch dashboards take no tags. */
+function createDashboard(
+  parent: pulumi.Resource,
+  name: string,
+  target: pulumi.Output<MonitoringTarget>,
+  alarms: aws.cloudwatch.MetricAlarm[],
+  children: ChildSettings,
+): aws.cloudwatch.Dashboard {
   const region = aws.config.region ?? "us-east-1";
-  return new aws.cloudwatch.Dashboard(
-    `${name}-dashboard`,
-    {
-      // Dashboard names allow letters, digits, - and _ only.
-      dashboardName: target.apply((t) => `${t.apiName}-${t.stageName}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 255)),
-      dashboardBody: pulumi.all([target, pulumi.all(alarms.map((a) => a.arn))]).apply(([t, arns]) => dashboardBody(dashboardWidgets(t), region, arns)),
-    },
-    { parent },
-  );
+  const dashboardArgs: aws.cloudwatch.DashboardArgs = {
+    // Dashboard names allow letters, digits, - and _ only.
+    dashboardName: target.apply((t) => `${t.apiName}-${t.stageName}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 255)),
+    dashboardBody: pulumi.all([target, pulumi.all(alarms.map((a) => a.arn))]).apply(([t, arns]) => dashboardBody(dashboardWidgets(t), region, arns)),
+  };
+  return new aws.cloudwatch.Dashboard(...transformed(children.transform.dashboard, `${name}-dashboard`, dashboardArgs, { parent }));
 }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
+import { ComponentTags, Transform, transformed } from "./transform";
 
 export interface PrivateApiNetworkArgs {
   /**
@@ -19,6 +20,39 @@ export interface PrivateApiNetworkArgs {
    * @default 2
    */
   availabilityZones?: number;
+  /**
+   * Tags for every taggable child (the new VPC, which awsx passes on to its subnets and route
+   * tables, the endpoint's security group and the VPC endpoint), merged over the AWS
+   * provider's `defaultTags`.
+   * @default none (the provider's default tags only)
+   * @example { team: "payments", costCenter: "1234" }
+   */
+  tags?: ComponentTags;
+  /**
+   * Changes to the children's args and options, per kind of child, applied just before it is
+   * created (after everything the component set, `tags` included).
+   * @default none
+   * @example
+   * transform: {
+   *   // Merged over the new VPC's args: one NAT gateway after all, for other workloads.
+   *   vpc: { natGateways: { strategy: "Single" }, subnetSpecs: [{ type: "Private" }, { type: "Public" }] },
+   *   // A function: the security group's egress opened to the VPC as well.
+   *   securityGroup: (args) => {
+   *     args.egress = [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["10.0.0.0/16"] }];
+   *   },
+   * }
+   */
+  transform?: PrivateApiNetworkTransform;
+}
+
+/** Per-child transforms of {@link PrivateApiNetwork}: see {@link Transform}. */
+export interface PrivateApiNetworkTransform {
+  /** The awsx VPC (only without `existing`). */
+  vpc?: Transform<awsx.ec2.VpcArgs>;
+  /** The endpoint's security group (HTTPS in from the VPC). */
+  securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
+  /** The `execute-api` interface VPC endpoint. */
+  vpcEndpoint?: Transform<aws.ec2.VpcEndpointArgs>;
 }
 
 /**
@@ -27,8 +61,13 @@ export interface PrivateApiNetworkArgs {
  * and the resource policy that lets calls in through that endpoint alone.
  */
 export class PrivateApiNetwork extends pulumi.ComponentResource {
+  /** The VPC's id: the new VPC's, or `existing.vpcId`. */
   public readonly vpcId: pulumi.Output<string>;
+  /** The `execute-api` interface VPC endpoint. */
   public readonly vpcEndpoint: aws.ec2.VpcEndpoint;
+  /** The endpoint's security group: HTTPS in from the VPC's range only. */
+  public readonly securityGroup: aws.ec2.SecurityGroup;
+  /** The VPC endpoint's id. */
   public readonly vpcEndpointId: pulumi.Output<string>;
   /** The API's resource policy: invoke allowed, and denied unless through the endpoint. */
   public readonly resourcePolicy: pulumi.Output<string>;
@@ -38,6 +77,7 @@ export class PrivateApiNetwork extends pulumi.ComponentResource {
   constructor(name: string, args: PrivateApiNetworkArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     validatePrivateApiNetworkArgs(args);
     super("apigw-kit:index:PrivateApiNetwork", name, {}, opts);
+    const transform = args.transform ?? {};
 
     let subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     let cidrBlock: pulumi.Input<string>;
@@ -46,47 +86,43 @@ export class PrivateApiNetwork extends pulumi.ComponentResource {
       subnetIds = args.existing.subnetIds;
       cidrBlock = args.existing.cidrBlock;
     } else {
-      this.vpc = new awsx.ec2.Vpc(
-        `${name}-vpc`,
-        {
-          cidrBlock: args.cidrBlock ?? "10.0.0.0/16",
-          numberOfAvailabilityZones: args.availabilityZones ?? 2,
-          natGateways: { strategy: "None" },
-          subnetStrategy: "Auto",
-          subnetSpecs: [{ type: "Private" }],
-          enableDnsHostnames: true,
-          enableDnsSupport: true,
-        },
-        { parent: this },
-      );
+      const vpcArgs: awsx.ec2.VpcArgs = {
+        cidrBlock: args.cidrBlock ?? "10.0.0.0/16",
+        numberOfAvailabilityZones: args.availabilityZones ?? 2,
+        natGateways: { strategy: "None" },
+        subnetStrategy: "Auto",
+        subnetSpecs: [{ type: "Private" }],
+        enableDnsHostnames: true,
+        enableDnsSupport: true,
+        tags: args.tags,
+      };
+      const [vpcName, finalVpcArgs, vpcOpts] = transformed(transform.vpc, `${name}-vpc`, vpcArgs, { parent: this });
+      this.vpc = new awsx.ec2.Vpc(vpcName, finalVpcArgs, vpcOpts);
       this.vpcId = this.vpc.vpcId;
       subnetIds = this.vpc.privateSubnetIds;
-      cidrBlock = args.cidrBlock ?? "10.0.0.0/16";
+      // The range as created: a transform may have changed it.
+      cidrBlock = finalVpcArgs.cidrBlock ?? "10.0.0.0/16";
     }
 
-    const securityGroup = new aws.ec2.SecurityGroup(
-      `${name}-endpoint`,
-      {
-        vpcId: this.vpcId,
-        description: "HTTPS to the execute-api endpoint from inside the VPC only",
-        ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [cidrBlock] }],
-        egress: [],
-      },
-      { parent: this },
-    );
+    const groupArgs: aws.ec2.SecurityGroupArgs = {
+      vpcId: this.vpcId,
+      description: "HTTPS to the execute-api endpoint from inside the VPC only",
+      ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [cidrBlock] }],
+      egress: [],
+      tags: args.tags,
+    };
+    this.securityGroup = new aws.ec2.SecurityGroup(...transformed(transform.securityGroup, `${name}-endpoint`, groupArgs, { parent: this }));
     const region = aws.getRegionOutput({}, { parent: this });
-    this.vpcEndpoint = new aws.ec2.VpcEndpoint(
-      `${name}-execute-api`,
-      {
-        vpcId: this.vpcId,
-        serviceName: pulumi.interpolate`com.amazonaws.${region.name}.execute-api`,
-        vpcEndpointType: "Interface",
-        privateDnsEnabled: true,
-        subnetIds,
-        securityGroupIds: [securityGroup.id],
-      },
-      { parent: this },
-    );
+    const endpointArgs: aws.ec2.VpcEndpointArgs = {
+      vpcId: this.vpcId,
+      serviceName: pulumi.interpolate`com.amazonaws.${region.name}.execute-api`,
+      vpcEndpointType: "Interface",
+      privateDnsEnabled: true,
+      subnetIds,
+      securityGroupIds: [this.securityGroup.id],
+      tags: args.tags,
+    };
+    this.vpcEndpoint = new aws.ec2.VpcEndpoint(...transformed(transform.vpcEndpoint, `${name}-execute-api`, endpointArgs, { parent: this }));
     this.vpcEndpointId = this.vpcEndpoint.id;
     this.resourcePolicy = this.vpcEndpointId.apply((id) => privateApiPolicy([id]));
     this.registerOutputs({ vpcId: this.vpcId, vpcEndpointId: this.vpcEndpointId });

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ThrottleArgs } from "./methodSettings";
+import { ComponentTags, Transform, transformed } from "./transform";
 
 export type QuotaPeriod = "DAY" | "WEEK" | "MONTH";
 
@@ -71,6 +72,39 @@ export interface UsageTiersArgs {
    * @default []
    */
   customers?: CustomerArgs[];
+  /**
+   * Tags for every taggable child (the usage plans and the API keys), merged over the AWS
+   * provider's `defaultTags`.
+   * @default none (the provider's default tags only)
+   * @example { team: "payments", costCenter: "1234" }
+   */
+  tags?: ComponentTags;
+  /**
+   * Changes to the children's args and options, per kind of child, applied just before it is
+   * created (after everything the component set, `tags` included).
+   * @default none
+   * @example
+   * transform: {
+   *   // Merged over every usage plan's args.
+   *   usagePlan: { productCode: "apigw-kit" },
+   *   // Called once per customer's key; the name (`<component>-key-<customer id>`) tells them apart.
+   *   apiKey: (args, opts, name) => {
+   *     if (name.endsWith("-key-acme")) args.enabled = false;
+   *     opts.protect = true;
+   *   },
+   * }
+   */
+  transform?: UsageTiersTransform;
+}
+
+/** Per-child transforms of {@link UsageTiers}: see {@link Transform}. */
+export interface UsageTiersTransform {
+  /** Each tier's usage plan (called once per tier). */
+  usagePlan?: Transform<aws.apigateway.UsagePlanArgs>;
+  /** Each customer's API key (called once per customer). */
+  apiKey?: Transform<aws.apigateway.ApiKeyArgs>;
+  /** Each attachment of a key to its tier's plan (called once per customer). */
+  usagePlanKey?: Transform<aws.apigateway.UsagePlanKeyArgs>;
 }
 
 export const DEFAULT_TIERS: TierArgs[] = [
@@ -102,9 +136,10 @@ export class UsageTiers extends pulumi.ComponentResource {
     super("apigw-kit:index:UsageTiers", name, {}, opts);
 
     const apiStage = stageOf(args);
-    this.plans = createPlans(this, name, apiStage, spec.tiers);
-    this.keys = createKeys(this, name, spec.customers);
-    this.planKeys = attachKeys(this, name, spec.customers, this.keys, this.plans);
+    const children: ChildSettings = { tags: args.tags, transform: args.transform ?? {} };
+    this.plans = createPlans(this, name, apiStage, spec.tiers, children);
+    this.keys = createKeys(this, name, spec.customers, children);
+    this.planKeys = attachKeys(this, name, spec.customers, this.keys, this.plans, children);
 
     // The ApiKey's `value` is a secret output of the provider already; secret() keeps the
     // record secret however the values were produced (mocks, imports).
@@ -223,6 +258,12 @@ function validateQuota(quota: QuotaArgs, field: string): void {
 // ---------------------------------------------------------------------------------------------
 // Resources.
 
+/** What every child creation takes from the component's args: its tags and the user's transforms. */
+interface ChildSettings {
+  tags: ComponentTags | undefined;
+  transform: UsageTiersTransform;
+}
+
 interface ApiStageRef {
   apiId: pulumi.Input<string>;
   stage: pulumi.Input<string>;
@@ -234,36 +275,41 @@ function stageOf(args: UsageTiersArgs): ApiStageRef {
 }
 
 /** One usage plan per tier, on the one API stage. */
-function createPlans(parent: pulumi.Resource, name: string, apiStage: ApiStageRef, tiers: ValidatedUsageTiers["tiers"]): Record<string, aws.apigateway.UsagePlan> {
+function createPlans(
+  parent: pulumi.Resource,
+  name: string,
+  apiStage: ApiStageRef,
+  tiers: ValidatedUsageTiers["tiers"],
+  children: ChildSettings,
+): Record<string, aws.apigateway.UsagePlan> {
   const plans: Record<string, aws.apigateway.UsagePlan> = {};
   for (const tier of tiers) {
     const throttles = Object.entries(tier.methodThrottles).map(([path, t]) => ({ path, rateLimit: t.rateLimit, burstLimit: t.burstLimit }));
-    plans[tier.name] = new aws.apigateway.UsagePlan(
-      `${name}-${tier.name}`,
-      {
-        name: `${name}-${tier.name}`,
-        description: tier.description,
-        apiStages: [{ apiId: apiStage.apiId, stage: apiStage.stage, throttles: throttles.length > 0 ? throttles : undefined }],
-        throttleSettings: { rateLimit: tier.throttle.rateLimit, burstLimit: tier.throttle.burstLimit },
-        quotaSettings: tier.quota ? { limit: tier.quota.limit, period: tier.quota.period, offset: tier.quota.offset ?? 0 } : undefined,
-      },
-      { parent },
-    );
+    const planArgs: aws.apigateway.UsagePlanArgs = {
+      name: `${name}-${tier.name}`,
+      description: tier.description,
+      apiStages: [{ apiId: apiStage.apiId, stage: apiStage.stage, throttles: throttles.length > 0 ? throttles : undefined }],
+      throttleSettings: { rateLimit: tier.throttle.rateLimit, burstLimit: tier.throttle.burstLimit },
+      quotaSettings: tier.quota ? { limit: tier.quota.limit, period: tier.quota.period, offset: tier.quota.offset ?? 0 } : undefined,
+      tags: children.tags,
+    };
+    plans[tier.name] = new aws.apigateway.UsagePlan(...transformed(children.transform.usagePlan, `${name}-${tier.name}`, planArgs, { parent }));
   }
   return plans;
 }
 
 /** One enabled API key per customer; API Gateway generates the value. */
-function createKeys(parent: pulumi.Resource, name: string, customers: CustomerArgs[]): Record<string, aws.apigateway.ApiKey> {
+function createKeys(parent: pulumi.Resource, name: string, customers: CustomerArgs[], children: ChildSettings): Record<string, aws.apigateway.ApiKey> {
   return Object.fromEntries(
-    customers.map((customer) => [
-      customer.id,
-      new aws.apigateway.ApiKey(
-        `${name}-key-${customer.id}`,
-        { name: `${name}-${customer.id}`, description: `API key of ${customer.id} (${customer.tier} tier)`, enabled: true },
-        { parent },
-      ),
-    ]),
+    customers.map((customer) => {
+      const keyArgs: aws.apigateway.ApiKeyArgs = {
+        name: `${name}-${customer.id}`,
+        description: `API key of ${customer.id} (${customer.tier} tier)`,
+        enabled: true,
+        tags: children.tags,
+      };
+      return [customer.id, new aws.apigateway.ApiKey(...transformed(children.transform.apiKey, `${name}-key-${customer.id}`, keyArgs, { parent }))];
+    }),
   );
 }
 
@@ -274,16 +320,13 @@ function attachKeys(
   customers: CustomerArgs[],
   keys: Record<string, aws.apigateway.ApiKey>,
   plans: Record<string, aws.apigateway.UsagePlan>,
+  children: ChildSettings,
 ): Record<string, aws.apigateway.UsagePlanKey> {
   return Object.fromEntries(
-    customers.map((customer) => [
-      customer.id,
-      new aws.apigateway.UsagePlanKey(
-        `${name}-key-${customer.id}-plan`,
-        { keyId: keys[customer.id].id, keyType: "API_KEY", usagePlanId: plans[customer.tier].id },
-        { parent },
-      ),
-    ]),
+    customers.map((customer) => {
+      const planKeyArgs: aws.apigateway.UsagePlanKeyArgs = { keyId: keys[customer.id].id, keyType: "API_KEY", usagePlanId: plans[customer.tier].id };
+      return [customer.id, new aws.apigateway.UsagePlanKey(...transformed(children.transform.usagePlanKey, `${name}-key-${customer.id}-plan`, planKeyArgs, { parent }))];
+    }),
   );
 }
 

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ComponentTags, Transform, transformed } from "./transform";
 
 export interface WebAclArgs {
   /**
@@ -18,6 +19,35 @@ export interface WebAclArgs {
    * @default []
    */
   commonRuleSetCountOnly?: string[];
+  /**
+   * Tags for every taggable child (the web ACL), merged over the AWS provider's `defaultTags`.
+   * @default none (the provider's default tags only)
+   * @example { team: "payments", costCenter: "1234" }
+   */
+  tags?: ComponentTags;
+  /**
+   * Changes to the children's args and options, per kind of child, applied just before it is
+   * created (after everything the component set, `tags` included).
+   * @default none
+   * @example
+   * transform: {
+   *   // Merged over the web ACL's args: a custom 403 body for blocked requests.
+   *   webAcl: { customResponseBodies: [{ key: "blocked", content: '{"message":"Forbidden"}', contentType: "APPLICATION_JSON" }] },
+   *   // A function: the association waits for a resource the component does not know of.
+   *   association: (args, opts) => {
+   *     opts.dependsOn = [deployment];
+   *   },
+   * }
+   */
+  transform?: WebAclTransform;
+}
+
+/** Per-child transforms of {@link WebAcl}: see {@link Transform}. */
+export interface WebAclTransform {
+  /** The WAFv2 web ACL (its rules, default action, visibility). */
+  webAcl?: Transform<aws.wafv2.WebAclArgs>;
+  /** The association of the web ACL with the stage. */
+  association?: Transform<aws.wafv2.WebAclAssociationArgs>;
 }
 
 /**
@@ -26,52 +56,52 @@ export interface WebAclArgs {
  * requests on every rule.
  */
 export class WebAcl extends pulumi.ComponentResource {
+  /** The WAFv2 web ACL. */
   public readonly webAcl: aws.wafv2.WebAcl;
+  /** The web ACL's association with the stage. */
   public readonly association: aws.wafv2.WebAclAssociation;
+  /** The web ACL's ARN. */
   public readonly webAclArn: pulumi.Output<string>;
 
   constructor(name: string, args: WebAclArgs, opts?: pulumi.ComponentResourceOptions) {
     const rateLimit = validateWebAclArgs(args);
     super("apigw-kit:index:WebAcl", name, {}, opts);
     const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
+    const transform = args.transform ?? {};
 
-    this.webAcl = new aws.wafv2.WebAcl(
-      `${name}-acl`,
-      {
-        // API Gateway stages take REGIONAL web ACLs, edge-optimized ones included.
-        scope: "REGIONAL",
-        description: `Managed common rules and a per-IP rate limit (${rateLimit} per 5 minutes)`,
-        defaultAction: { allow: {} },
-        visibilityConfig: visibility(`${name}-acl`),
-        rules: [
-          {
-            name: "aws-common-rule-set",
-            priority: 1,
-            overrideAction: { none: {} },
-            statement: {
-              managedRuleGroupStatement: {
-                vendorName: "AWS",
-                name: "AWSManagedRulesCommonRuleSet",
-                ruleActionOverrides: (args.commonRuleSetCountOnly ?? []).map((rule) => ({ name: rule, actionToUse: { count: {} } })),
-              },
+    const aclArgs: aws.wafv2.WebAclArgs = {
+      // API Gateway stages take REGIONAL web ACLs, edge-optimized ones included.
+      scope: "REGIONAL",
+      description: `Managed common rules and a per-IP rate limit (${rateLimit} per 5 minutes)`,
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility(`${name}-acl`),
+      rules: [
+        {
+          name: "aws-common-rule-set",
+          priority: 1,
+          overrideAction: { none: {} },
+          statement: {
+            managedRuleGroupStatement: {
+              vendorName: "AWS",
+              name: "AWSManagedRulesCommonRuleSet",
+              ruleActionOverrides: (args.commonRuleSetCountOnly ?? []).map((rule) => ({ name: rule, actionToUse: { count: {} } })),
             },
-            visibilityConfig: visibility(`${name}-common`),
           },
-          {
-            name: "rate-limit-per-ip",
-            priority: 2,
-            action: { block: {} },
-            statement: { rateBasedStatement: { limit: rateLimit, aggregateKeyType: "IP" } },
-            visibilityConfig: visibility(`${name}-rate`),
-          },
-        ],
-      },
-      { parent: this },
-    );
+          visibilityConfig: visibility(`${name}-common`),
+        },
+        {
+          name: "rate-limit-per-ip",
+          priority: 2,
+          action: { block: {} },
+          statement: { rateBasedStatement: { limit: rateLimit, aggregateKeyType: "IP" } },
+          visibilityConfig: visibility(`${name}-rate`),
+        },
+      ],
+      tags: args.tags,
+    };
+    this.webAcl = new aws.wafv2.WebAcl(...transformed(transform.webAcl, `${name}-acl`, aclArgs, { parent: this }));
     this.association = new aws.wafv2.WebAclAssociation(
-      `${name}-association`,
-      { resourceArn: args.stageArn, webAclArn: this.webAcl.arn },
-      { parent: this },
+      ...transformed(transform.association, `${name}-association`, { resourceArn: args.stageArn, webAclArn: this.webAcl.arn }, { parent: this }),
     );
     this.webAclArn = this.webAcl.arn;
     this.registerOutputs({ webAclArn: this.webAclArn });

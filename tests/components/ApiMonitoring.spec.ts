@@ -1,6 +1,8 @@
+import * as aws from "@pulumi/aws";
 import { expect } from "chai";
 import { ApiMonitoring, ApiMonitoringArgs, alarmDefinitions, dashboardWidgets, validateApiMonitoringArgs } from "../../components/ApiMonitoring";
 import { ProgramError, ProgramRun, RecordedResource, runProgram } from "../../local/controlPlane";
+import { descendantsOf, expectTagsOnEveryTaggableChild } from "./tagging";
 
 const T = {
   component: "apigw-kit:index:ApiMonitoring",
@@ -156,5 +158,79 @@ describe("ApiMonitoring (under the mock control plane)", () => {
       const created = (error as ProgramError).graph.resources.filter((r) => r.custom);
       expect(created.map((r) => r.type)).to.deep.equal([]);
     });
+  });
+});
+
+describe("ApiMonitoring tags and transforms", () => {
+  const TAGS = { team: "payments", costCenter: "1234" };
+
+  it("puts the tags on every taggable child: the topic and the three alarms", async () => {
+    const run = await monitor({ alarmEmail: "oncall@example.com", tags: TAGS });
+    const tagged = expectTagsOnEveryTaggableChild(run, T.component, TAGS);
+    expect(tagged.map((r) => r.type).sort()).to.deep.equal([T.alarm, T.alarm, T.alarm, T.topic]);
+  });
+
+  it("without tags, gives the children none (the provider's default tags alone apply)", async () => {
+    const run = await monitor({ alarmEmail: "oncall@example.com" });
+    for (const child of descendantsOf(run, T.component)) expect(child.inputs.tags, `${child.type} ${child.name}`).to.equal(undefined);
+  });
+
+  it("merges transform objects over the topic's and the dashboard's args, keeping the rest", async () => {
+    const run = await monitor({
+      tags: TAGS,
+      transform: { topic: { displayName: "Shop alarms" }, dashboard: { dashboardName: "shop-overview" } },
+    });
+    expect(run.graph.ofType(T.topic)[0].inputs).to.deep.equal({ displayName: "Shop alarms", tags: TAGS });
+    const [dashboard] = run.graph.ofType(T.dashboard);
+    expect(dashboard.inputs.dashboardName).to.equal("shop-overview");
+    expect(JSON.parse(dashboard.inputs.dashboardBody).widgets, "the component's body is kept").to.have.length.greaterThan(0);
+  });
+
+  it("lets a transform function change the subscription's args and options", async () => {
+    // The mocks record a resource's inputs and dependencies, not its other options (protect,
+    // ignoreChanges...): the function's change to the options is seen through dependsOn.
+    const run = await runProgram({
+      stack: "dev",
+      define: () => {
+        const gate = new aws.sns.Topic("gate", {});
+        const m = new ApiMonitoring("mon", {
+          apiName: "shop",
+          stageName: "dev",
+          alarmEmail: "oncall@example.com",
+          transform: {
+            subscription: (args, opts) => {
+              args.protocol = "email-json";
+              opts.dependsOn = [gate];
+            },
+          },
+        });
+        return { topicArn: m.topicArn };
+      },
+    });
+    const [subscription] = run.graph.ofType(T.subscription);
+    expect(subscription.inputs).to.include({ protocol: "email-json", endpoint: "oncall@example.com" });
+    const gate = run.graph.resources.find((r) => r.name === "gate")!;
+    expect(subscription.dependencies).to.include(gate.urn);
+  });
+
+  it("calls the alarm transform once per alarm, with its name, and each alarm gets the change", async () => {
+    const seen: string[] = [];
+    const run = await monitor({
+      tags: TAGS,
+      transform: {
+        alarm: (args, _opts, name) => {
+          seen.push(name);
+          args.evaluationPeriods = 3;
+          if (name.endsWith("-latency")) args.treatMissingData = "breaching";
+        },
+      },
+    });
+    expect(seen).to.deep.equal(["mon-4xx-errors", "mon-5xx-errors", "mon-latency"]);
+    // By name: resources are recorded as their inputs resolve, not in creation order.
+    const alarms = Object.fromEntries(run.graph.ofType(T.alarm).map((a) => [a.name, a.inputs]));
+    expect(Object.keys(alarms).sort()).to.deep.equal(seen);
+    expect(seen.map((name) => alarms[name].evaluationPeriods)).to.deep.equal([3, 3, 3]);
+    expect(seen.map((name) => alarms[name].treatMissingData)).to.deep.equal(["notBreaching", "notBreaching", "breaching"]);
+    for (const name of seen) expect(alarms[name].tags, "the component's tags are kept").to.deep.equal(TAGS);
   });
 });

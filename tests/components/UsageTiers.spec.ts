@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import { expect } from "chai";
 import { DEFAULT_TIERS, TierArgs, UsageTiers, UsageTiersArgs, validateUsageTiersArgs } from "../../components/UsageTiers";
 import { ProgramError, ProgramRun, RecordedResource, runProgram } from "../../local/controlPlane";
+import { descendantsOf, expectTagsOnEveryTaggableChild } from "./tagging";
 
 const T = {
   component: "apigw-kit:index:UsageTiers",
@@ -354,5 +355,77 @@ describe("validateUsageTiersArgs", () => {
       );
       expect(refused({ tiers: [tier({ name: "free" })], customers: [{ id: "acme", tier: "basic" }] })).to.equal('customers[0] (acme).tier "basic" is not a tier (tiers: free)');
     });
+  });
+});
+
+describe("UsageTiers tags and transforms", () => {
+  const TAGS = { team: "payments", costCenter: "1234" };
+
+  it("puts the tags on every taggable child: each usage plan and each API key", async () => {
+    const run = await runOnStage({ customers: CUSTOMERS, tags: TAGS });
+    const tagged = expectTagsOnEveryTaggableChild(run, T.component, TAGS);
+    expect(tagged.filter((r) => r.type === T.plan), "plans").to.have.length(3);
+    expect(tagged.filter((r) => r.type === T.key), "keys").to.have.length(CUSTOMERS.length);
+  });
+
+  it("without tags, gives the children none (the provider's default tags alone apply)", async () => {
+    const run = await runOnStage({ customers: CUSTOMERS });
+    for (const child of descendantsOf(run, T.component)) expect(child.inputs.tags, `${child.type} ${child.name}`).to.equal(undefined);
+  });
+
+  it("merges a transform object over every usage plan's args, keeping the tier's settings and the tags", async () => {
+    const run = await runOnStage({ tags: TAGS, transform: { usagePlan: { productCode: "apigw-kit" } } });
+    const plans = run.graph.ofType(T.plan);
+    expect(plans.map((p) => p.inputs.productCode)).to.deep.equal(["apigw-kit", "apigw-kit", "apigw-kit"]);
+    const basic = planNamed(run, "tiers-basic");
+    expect(basic.inputs.throttleSettings).to.deep.equal({ rateLimit: 10, burstLimit: 20 });
+    expect(basic.inputs.tags).to.deep.equal(TAGS);
+  });
+
+  it("lets a transform function change one key's args (by its name) and its options", async () => {
+    // The mocks record a resource's inputs and dependencies, not its other options (protect,
+    // ignoreChanges...): the function's change to the options is seen through dependsOn.
+    const run = await runProgram({
+      stack: "dev",
+      define: () => {
+        const gate = new aws.sns.Topic("gate", {});
+        const tiers = new UsageTiers("tiers", {
+          ...STAGE_REF,
+          customers: CUSTOMERS,
+          transform: {
+            apiKey: (args, opts, name) => {
+              if (name === "tiers-key-acme") args.enabled = false;
+              opts.dependsOn = [gate];
+            },
+          },
+        });
+        return { keyIds: tiers.keyIds };
+      },
+    });
+    expect(keyNamed(run, "tiers-acme").inputs.enabled).to.equal(false);
+    expect(keyNamed(run, "tiers-globex").inputs.enabled).to.equal(true);
+    const gate = run.graph.resources.find((r) => r.name === "gate")!;
+    for (const key of run.graph.ofType(T.key)) expect(key.dependencies, key.name).to.include(gate.urn);
+  });
+
+  it("calls the key and the attachment transforms once per customer, with its name; every key gets the change", async () => {
+    const keyNames: string[] = [];
+    const attachmentNames: string[] = [];
+    const run = await runOnStage({
+      customers: CUSTOMERS,
+      transform: {
+        apiKey: (args, _opts, name) => {
+          keyNames.push(name);
+          args.description = `${name} (managed)`;
+        },
+        usagePlanKey: (_args, _opts, name) => {
+          attachmentNames.push(name);
+        },
+      },
+    });
+    expect(keyNames).to.deep.equal(CUSTOMERS.map((c) => `tiers-key-${c.id}`));
+    expect(attachmentNames).to.deep.equal(CUSTOMERS.map((c) => `tiers-key-${c.id}-plan`));
+    for (const c of CUSTOMERS) expect(keyNamed(run, `tiers-${c.id}`).inputs.description).to.equal(`tiers-key-${c.id} (managed)`);
+    expect(run.graph.ofType(T.planKey)).to.have.length(CUSTOMERS.length);
   });
 });
