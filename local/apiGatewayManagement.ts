@@ -158,7 +158,7 @@ function roleNameOf(role: unknown): string | undefined {
 
 /** The statements of a policy document (JSON text or object); an unreadable document grants nothing. */
 function statementsOf(document: unknown): PolicyStatement[] {
-  let parsed: any = document;
+  let parsed: unknown = document;
   if (typeof document === "string") {
     try {
       parsed = JSON.parse(document);
@@ -166,15 +166,20 @@ function statementsOf(document: unknown): PolicyStatement[] {
       return [];
     }
   }
-  const raw = parsed?.Statement;
-  const list: any[] = Array.isArray(raw) ? raw : raw ? [raw] : [];
+  const raw = isRecord(parsed) ? parsed.Statement : undefined;
+  const list: unknown[] = Array.isArray(raw) ? raw : raw ? [raw] : [];
   const asList = (v: unknown): string[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === "string");
   return list
+    .filter(isRecord)
     // Conditions are not evaluated locally. To err on the side of refusing, a conditional
     // Allow grants nothing and a conditional Deny always applies. NotAction / NotResource
     // read as empty lists: such statements match nothing.
-    .filter((s) => s?.Effect === "Deny" || (s?.Effect === "Allow" && s.Condition === undefined))
+    .filter((s): s is Record<string, unknown> & { Effect: "Allow" | "Deny" } => s.Effect === "Deny" || (s.Effect === "Allow" && s.Condition === undefined))
     .map((s) => ({ effect: s.Effect, actions: asList(s.Action), resources: asList(s.Resource) }));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
 }
 
 /** IAM wildcard matching: `*` any run of characters, `?` one character. */

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { ProviderProperties } from "./controlPlane";
 
 /** Where "AWS" is: the account, region and the base URLs the computed attributes point at. */
 export interface CloudIdentity {
@@ -31,7 +32,7 @@ export interface ComputedResource {
 export function computeAwsAttributes(
   type: string,
   name: string,
-  inputs: Record<string, any>,
+  inputs: ProviderProperties,
   cloud: CloudIdentity,
   lookupById: (id: string) => Record<string, unknown> | undefined,
 ): ComputedResource {
@@ -206,7 +207,7 @@ export function computeAwsAttributes(
  * Remote (multi-language) components are registered like components but answered like
  * resources: the provider computes their outputs. These are the ones the program uses.
  */
-export function computeRemoteComponentOutputs(type: string, name: string, inputs: Record<string, any>, cloud: CloudIdentity): Record<string, unknown> | undefined {
+export function computeRemoteComponentOutputs(type: string, name: string, inputs: ProviderProperties, cloud: CloudIdentity): Record<string, unknown> | undefined {
   if (type !== "awsx:ec2:Vpc") return undefined;
   const zones = Number(inputs.numberOfAvailabilityZones ?? 3);
   const subnet = () => `subnet-${hex(8).slice(0, 17)}`;
@@ -224,7 +225,7 @@ export function computeRemoteComponentOutputs(type: string, name: string, inputs
 }
 
 /** Answers the provider functions (invokes) a program may call. */
-export function answerAwsCall(token: string, inputs: Record<string, any>, cloud: CloudIdentity): Record<string, unknown> {
+export function answerAwsCall(token: string, inputs: ProviderProperties, cloud: CloudIdentity): Record<string, unknown> {
   switch (token) {
     case "aws:index/getRegion:getRegion":
       return { id: cloud.region, name: cloud.region, region: cloud.region, description: "local" };
@@ -255,7 +256,7 @@ function randomId(length: number, alphabet = "abcdefghijklmnopqrstuvwxyz01234567
  * What `random.RandomPassword` would generate: `length` characters from the classes its
  * inputs allow, at least `min*` of each (the provider's rules, minus its bias towards none).
  */
-export function randomPassword(inputs: Record<string, any>): string {
+export function randomPassword(inputs: ProviderProperties): string {
   const classes: Array<[boolean, string, number]> = [
     [inputs.upper !== false, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", inputs.minUpper ?? 0],
     [inputs.lower !== false, "abcdefghijklmnopqrstuvwxyz", inputs.minLower ?? 0],

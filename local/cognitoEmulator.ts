@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import {
   CognitoIdentityProviderClient,
   CreateGroupCommand,
@@ -13,6 +14,7 @@ import {
   type CreateUserPoolRequest,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { LOCAL_CREDENTIALS, type RunningEmulator } from "./emulators";
+import type { ProviderProperties } from "./controlPlane";
 
 export interface CognitoEmulatorOptions {
   /**
@@ -57,11 +59,11 @@ export interface CognitoEmulator extends RunningEmulator {
    * Creates a user pool from an `aws.cognito.UserPool`'s inputs, named `inputs.name`, else
    * `name`; its ARN names `where` (default: the emulator's region and account).
    */
-  createUserPool(inputs: Record<string, any>, name?: string, where?: { region: string; accountId: string }): Promise<EmulatedUserPool>;
+  createUserPool(inputs: ProviderProperties, name?: string, where?: { region: string; accountId: string }): Promise<EmulatedUserPool>;
   /** Creates an app client from an `aws.cognito.UserPoolClient`'s inputs. */
-  createUserPoolClient(poolId: string, inputs: Record<string, any>): Promise<{ id: string; clientSecret?: string }>;
+  createUserPoolClient(poolId: string, inputs: ProviderProperties): Promise<{ id: string; clientSecret?: string }>;
   /** Creates a group from an `aws.cognito.UserGroup`'s inputs. */
-  createGroup(poolId: string, inputs: Record<string, any>): Promise<{ id: string; name: string }>;
+  createGroup(poolId: string, inputs: ProviderProperties): Promise<{ id: string; name: string }>;
   /** The `iss` of the pool's tokens: `http://127.0.0.1:<port>/<poolId>`. */
   issuerFor(poolId: string): string;
   /** `<issuer>/.well-known/jwks.json`. */
@@ -74,8 +76,8 @@ export interface CognitoEmulator extends RunningEmulator {
    */
   createFromResource(
     type: string,
-    inputs: Record<string, any>,
-    computed: Record<string, any>,
+    inputs: ProviderProperties,
+    computed: ProviderProperties,
     resolveId?: (id: string) => string | undefined,
   ): Promise<(Record<string, unknown> & { id: string }) | undefined>;
   /** For the REST gateway's Cognito authorizer: where a pool's tokens come from, by pool ARN. */
@@ -157,7 +159,7 @@ async function startOn(port: number, workDir: string, options: CognitoEmulatorOp
   const child = spawn(process.execPath, [START_SCRIPT], { cwd: workDir, env, stdio: ["ignore", "pipe", "pipe"] });
   const output: string[] = [];
   const onLine = (line: string) => {
-    const clean = line.replace(/\u001b\[[0-9;]*m/g, "").trimEnd();
+    const clean = stripVTControlCharacters(line).trimEnd();
     if (clean === "") return;
     output.push(clean);
     if (output.length > 50) output.shift();
@@ -201,7 +203,7 @@ async function startOn(port: number, workDir: string, options: CognitoEmulatorOp
   const poolIdOfArn = (arn: string) => /:userpool\/(.+)$/.exec(arn)?.[1];
 
   const createUserPool = async (
-    inputs: Record<string, any>,
+    inputs: ProviderProperties,
     name?: string,
     where: { region: string; accountId: string } = { region, accountId },
   ): Promise<EmulatedUserPool> => {
@@ -221,7 +223,7 @@ async function startOn(port: number, workDir: string, options: CognitoEmulatorOp
     return pool;
   };
 
-  const createUserPoolClient = async (poolId: string, inputs: Record<string, any>) => {
+  const createUserPoolClient = async (poolId: string, inputs: ProviderProperties) => {
     const created = await client.send(new CreateUserPoolClientCommand(userPoolClientRequest(poolId, inputs)));
     const id = created.UserPoolClient?.ClientId;
     if (!id) throw new Error(`cognito-local answered CreateUserPoolClient without a client id: ${JSON.stringify(created)}`);
@@ -229,7 +231,7 @@ async function startOn(port: number, workDir: string, options: CognitoEmulatorOp
     return created.UserPoolClient?.ClientSecret ? { id, clientSecret: created.UserPoolClient.ClientSecret } : { id };
   };
 
-  const createGroup = async (poolId: string, inputs: Record<string, any>) => {
+  const createGroup = async (poolId: string, inputs: ProviderProperties) => {
     await client.send(
       new CreateGroupCommand({ UserPoolId: poolId, GroupName: inputs.name, Description: inputs.description, Precedence: inputs.precedence, RoleArn: inputs.roleArn }),
     );
@@ -289,7 +291,7 @@ async function startOn(port: number, workDir: string, options: CognitoEmulatorOp
 }
 
 /** CreateUserPool's request from an `aws.cognito.UserPool`'s inputs (the parts cognito-local keeps). */
-export function userPoolRequest(poolName: string, inputs: Record<string, any>): CreateUserPoolRequest {
+export function userPoolRequest(poolName: string, inputs: ProviderProperties): CreateUserPoolRequest {
   const policy = inputs.passwordPolicy;
   return {
     PoolName: poolName,
@@ -325,7 +327,7 @@ export function userPoolRequest(poolName: string, inputs: Record<string, any>): 
     UserAttributeUpdateSettings: inputs.userAttributeUpdateSettings
       ? { AttributesRequireVerificationBeforeUpdate: inputs.userAttributeUpdateSettings.attributesRequireVerificationBeforeUpdates }
       : undefined,
-    Schema: inputs.schemas?.map((s: Record<string, any>) => ({
+    Schema: inputs.schemas?.map((s: ProviderProperties) => ({
       Name: s.name,
       AttributeDataType: s.attributeDataType,
       DeveloperOnlyAttribute: s.developerOnlyAttribute,
@@ -343,7 +345,7 @@ export function userPoolRequest(poolName: string, inputs: Record<string, any>): 
 }
 
 /** CreateUserPoolClient's request from an `aws.cognito.UserPoolClient`'s inputs. */
-export function userPoolClientRequest(poolId: string, inputs: Record<string, any>): CreateUserPoolClientRequest {
+export function userPoolClientRequest(poolId: string, inputs: ProviderProperties): CreateUserPoolClientRequest {
   const units = inputs.tokenValidityUnits;
   return {
     UserPoolId: poolId,

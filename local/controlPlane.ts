@@ -1,7 +1,20 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import type { RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
+import * as pulumiSettings from "@pulumi/pulumi/runtime/settings";
 import { CloudIdentity, answerAwsCall, computeAwsAttributes, computeRemoteComponentOutputs } from "./awsAttributes";
 import { LoadedStackConfig, loadStackConfig } from "./stackConfig";
+
+/**
+ * One value of a resource's inputs or state, as the provider would see it: its shape is the
+ * resource type's provider schema (strings, numbers, lists and objects of the AWS API), which no
+ * TypeScript type here describes, and the code reading it knows which resource type it handles.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped provider data, read all over the local cloud by code that knows the resource type's schema
+export type ProviderValue = any;
+
+/** A resource's inputs or state: property name to provider value. */
+export type ProviderProperties = Record<string, ProviderValue>;
 
 /** One resource the program registered, as the control plane answered it. */
 export interface RecordedResource {
@@ -17,11 +30,11 @@ export interface RecordedResource {
   /** Whether this is a provider resource (true) or a component (false). */
   custom: boolean;
   /** The inputs as the provider would receive them (Outputs resolved). */
-  inputs: Record<string, any>;
+  inputs: ProviderProperties;
   /** The id answered; undefined for components. */
   id?: string;
   /** The outputs answered: inputs plus computed attributes. */
-  state: Record<string, any>;
+  state: ProviderProperties;
 }
 
 /** Every resource a program registered, in registration order, with lookups for tests. */
@@ -112,7 +125,7 @@ export interface RunProgramOptions {
    * creates tables and user pools in its emulators here and answers their real ids).
    * @default none
    */
-  onCreate?: (type: string, name: string, inputs: Record<string, any>, computed: Record<string, any>) => Promise<(Record<string, unknown> & { id?: string }) | void>;
+  onCreate?: (type: string, name: string, inputs: ProviderProperties, computed: ProviderProperties) => Promise<(Record<string, unknown> & { id?: string }) | void>;
 }
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -145,8 +158,8 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
   const pending = new Map<string, RecordedResource>();
   const mocks: pulumi.runtime.Mocks = {
     async newResource(args) {
-      const inputs = unwrapSecrets(args.inputs) as Record<string, any>;
-      let computed: { id: string | undefined; state: Record<string, any> };
+      const inputs = unwrapSecrets(args.inputs) as ProviderProperties;
+      let computed: { id: string | undefined; state: ProviderProperties };
       if (args.custom === false) {
         computed = { id: undefined, state: computeRemoteComponentOutputs(args.type, args.name, inputs, cloud) ?? {} };
       } else {
@@ -193,6 +206,7 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
       exported = options.define();
     } else {
       forgetProjectModules(projectDir);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the user's program, by a path known at run time, loaded again on every run (after forgetProjectModules) so it registers its resources again
       exported = require(program) as Record<string, unknown>;
     }
     const outputs = await resolveOutputs(exported);
@@ -245,14 +259,14 @@ export class ProgramError extends Error {
  * `registerResource` request is. Wrap it to complete the record once the URN is known.
  */
 function recordParentsAndDependencies(pending: Map<string, RecordedResource>): void {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const settings = require("@pulumi/pulumi/runtime/settings");
-  const monitor = settings.getMonitor();
+  // setMocks installs Pulumi's MockMonitor, whose registerResource takes the request and a
+  // callback only (the gRPC client's other overloads do not apply).
+  const monitor = pulumiSettings.getMonitor() as unknown as MockMonitor;
   const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) =>
-    register(req, (err: any, resp: any) => {
+  monitor.registerResource = (req, callback) =>
+    register(req, (err, resp) => {
       const record = pending.get(`${req.getType()}::${req.getName()}`);
-      if (!err && record) {
+      if (!err && resp && record) {
         pending.delete(`${req.getType()}::${req.getName()}`);
         record.urn = resp.getUrn();
         record.parent = req.getParent() || undefined;
@@ -260,6 +274,11 @@ function recordParentsAndDependencies(pending: Map<string, RecordedResource>): v
       }
       callback(err, resp);
     });
+}
+
+/** What {@link recordParentsAndDependencies} uses of Pulumi's MockMonitor. */
+interface MockMonitor {
+  registerResource(req: RegisterResourceRequest, callback: (err: unknown, resp: RegisterResourceResponse | undefined) => void): void;
 }
 
 /** Pulumi's marker for a secret value in serialized properties. */
@@ -311,7 +330,6 @@ async function resolveOutputs(exported: Record<string, unknown>): Promise<Record
 }
 
 async function waitForRegistrations(): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const settings = require("@pulumi/pulumi/runtime/settings");
-  await settings.waitForRPCs();
+  // waitForRPCs is exported by the module but left out of its declarations.
+  await (pulumiSettings as typeof pulumiSettings & { waitForRPCs(): Promise<void> }).waitForRPCs();
 }

@@ -2,6 +2,7 @@ import * as net from "node:net";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, type CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+import type { ProviderProperties, ProviderValue } from "./controlPlane";
 
 /** A service emulator listening on 127.0.0.1. */
 export interface RunningEmulator {
@@ -64,7 +65,7 @@ export function dynamoDbEmulatorAt(url: string): RunningDynamoDb | undefined {
 
 /** Starts dynalite (DynamoDB, in memory) on a free port. */
 export async function startDynamoDb(): Promise<RunningDynamoDb> {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- dynalite is an optional peer dependency without type declarations: loaded when DynamoDB is started, not when this module is
   const dynalite = require("dynalite") as (options: object) => net.Server;
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   let state: "serving" | "paused" | "stopped" = "serving";
@@ -149,7 +150,7 @@ export async function waitForTableActive(client: DynamoDBClient, tableName: stri
  * Creates an `aws.dynamodb.Table`'s table in the emulator from the resource's inputs (keys,
  * billing, GSIs and LSIs, TTL), under the physical name the control plane answered.
  */
-export async function createTableFromInputs(endpoint: string, region: string, tableName: string, inputs: Record<string, any>): Promise<void> {
+export async function createTableFromInputs(endpoint: string, region: string, tableName: string, inputs: ProviderProperties): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
   try {
     const keySchema = (hash: string, range?: string) => [
@@ -166,7 +167,7 @@ export async function createTableFromInputs(endpoint: string, region: string, ta
       BillingMode: provisioned ? "PROVISIONED" : "PAY_PER_REQUEST",
       ProvisionedThroughput: throughput(inputs.readCapacity, inputs.writeCapacity),
       GlobalSecondaryIndexes: inputs.globalSecondaryIndexes?.length
-        ? inputs.globalSecondaryIndexes.map((g: any) => ({
+        ? inputs.globalSecondaryIndexes.map((g: ProviderValue) => ({
             IndexName: g.name,
             KeySchema: keySchema(g.hashKey, g.rangeKey),
             Projection: { ProjectionType: g.projectionType ?? "ALL", NonKeyAttributes: g.nonKeyAttributes },
@@ -174,7 +175,7 @@ export async function createTableFromInputs(endpoint: string, region: string, ta
           }))
         : undefined,
       LocalSecondaryIndexes: inputs.localSecondaryIndexes?.length
-        ? inputs.localSecondaryIndexes.map((l: any) => ({
+        ? inputs.localSecondaryIndexes.map((l: ProviderValue) => ({
             IndexName: l.name,
             KeySchema: keySchema(inputs.hashKey, l.rangeKey),
             Projection: { ProjectionType: l.projectionType ?? "ALL", NonKeyAttributes: l.nonKeyAttributes },

@@ -127,7 +127,8 @@ export class MetricsStore {
   recordEmf(line: string): number {
     const start = line.indexOf("{");
     if (start < 0) return 0;
-    let doc: any;
+    // Parsed, not yet checked: every member below is tested before it is used.
+    let doc: EmfDocument | null;
     try {
       doc = JSON.parse(line.slice(start));
     } catch {
@@ -137,17 +138,18 @@ export class MetricsStore {
     if (!aws || typeof aws !== "object" || !Array.isArray(aws.CloudWatchMetrics)) return 0;
     const at = typeof aws.Timestamp === "number" && Number.isFinite(aws.Timestamp) ? aws.Timestamp : this.clock();
     let recorded = 0;
-    for (const directive of aws.CloudWatchMetrics) {
+    for (const directive of aws.CloudWatchMetrics as Array<EmfDirective | null>) {
       if (typeof directive?.Namespace !== "string" || !Array.isArray(directive.Metrics)) continue;
       const sets: unknown[] = Array.isArray(directive.Dimensions) && directive.Dimensions.length > 0 ? directive.Dimensions : [[]];
       for (const set of sets) {
         if (!Array.isArray(set)) continue;
         const dims: Record<string, string> = {};
+        const members = doc as EmfDocument;
         // A dimension whose member is missing or not a string invalidates the set, as in CloudWatch.
-        if (!set.every((key) => typeof key === "string" && typeof doc[key] === "string" && ((dims[key] = doc[key]), true))) continue;
-        for (const metric of directive.Metrics) {
-          const values = numbers(doc[metric?.Name]);
-          for (const v of values) this.add(directive.Namespace, metric.Name, dims, v, at);
+        if (!set.every((key) => typeof key === "string" && typeof members[key] === "string" && ((dims[key] = members[key]), true))) continue;
+        for (const metric of directive.Metrics as Array<{ Name?: unknown } | null>) {
+          const values = numbers(members[metric?.Name as string]);
+          for (const v of values) this.add(directive.Namespace, metric!.Name as string, dims, v, at);
           recorded += values.length;
         }
       }
@@ -287,6 +289,20 @@ function seriesKey(namespace: string, metricName: string, dimensions: Record<str
     .sort()
     .map((k) => [k, dimensions[k]]);
   return JSON.stringify([namespace, metricName, dims]);
+}
+
+/** An embedded-metric-format document as parsed (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html). */
+interface EmfDocument {
+  _aws?: { Timestamp?: unknown; CloudWatchMetrics?: unknown };
+  /** Dimension values and metric values, by name. */
+  [member: string]: unknown;
+}
+
+/** One of `_aws.CloudWatchMetrics`. */
+interface EmfDirective {
+  Namespace?: unknown;
+  Dimensions?: unknown;
+  Metrics?: unknown;
 }
 
 function numbers(value: unknown): number[] {

@@ -11,6 +11,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import * as http from "node:http";
 import { serveOnLoopback } from "./emulators";
+import type { ProviderProperties } from "./controlPlane";
 
 export interface SecretsManagerOptions {
   region: string;
@@ -35,8 +36,8 @@ export interface LocalSecretsManager {
    */
   createFromResource(
     type: string,
-    inputs: Record<string, any>,
-    computed: Record<string, any>,
+    inputs: ProviderProperties,
+    computed: ProviderProperties,
     logicalName?: string,
   ): (Record<string, unknown> & { id: string }) | undefined;
 }
@@ -101,7 +102,7 @@ class SecretStore {
     return { arn: secret.arn, name: secret.name, versionId: version.versionId };
   }
 
-  createFromResource(type: string, inputs: Record<string, any>, computed: Record<string, any>, logicalName?: string) {
+  createFromResource(type: string, inputs: ProviderProperties, computed: ProviderProperties, logicalName?: string) {
     if (type === "aws:secretsmanager/secret:Secret") {
       const name =
         (inputs.name as string | undefined) ??
@@ -197,7 +198,22 @@ class SecretStore {
   }
 }
 
-type Operation = (store: SecretStore, input: Record<string, any>) => Record<string, unknown>;
+/**
+ * The request members the operations read: unknown where an operation checks them (SecretStore's
+ * get and version validate ids), as the API documents them otherwise.
+ */
+interface SecretsManagerRequest {
+  Name?: unknown;
+  Description?: string;
+  SecretString?: string;
+  SecretBinary?: string;
+  ClientRequestToken?: string;
+  SecretId?: unknown;
+  VersionId?: unknown;
+  VersionStage?: unknown;
+}
+
+type Operation = (store: SecretStore, input: SecretsManagerRequest) => Record<string, unknown>;
 
 const OPERATIONS: Record<string, Operation> = {
   CreateSecret(store, input) {
@@ -276,7 +292,7 @@ async function serve(store: SecretStore, req: http.IncomingMessage, res: http.Se
     if (typeof input !== "object" || input === null || Array.isArray(input)) {
       return fail(new ServiceError("SerializationException", "Start of structure or map found where not expected."));
     }
-    answer(200, operation(store, input as Record<string, any>));
+    answer(200, operation(store, input as SecretsManagerRequest));
   } catch (err) {
     if (err instanceof ServiceError) return fail(err);
     process.stderr.write(`[secrets-manager] ${(err as Error).stack ?? err}\n`);

@@ -305,7 +305,7 @@ export class WebSocketGateway {
     let key: unknown;
     if (field !== undefined && text !== undefined) {
       try {
-        key = field.split(".").reduce<any>((value, part) => (value && typeof value === "object" ? value[part] : undefined), JSON.parse(text));
+        key = field.split(".").reduce<unknown>((value, part) => (value && typeof value === "object" ? (value as Record<string, unknown>)[part] : undefined), JSON.parse(text));
       } catch {
         key = undefined;
       }

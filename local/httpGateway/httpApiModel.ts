@@ -1,4 +1,4 @@
-import type { RecordedResource, ResourceGraph } from "../controlPlane";
+import type { ProviderProperties, RecordedResource, ResourceGraph } from "../controlPlane";
 import { functionArnFromUri } from "../restGateway/restApiModel";
 
 /** A Lambda proxy integration of an HTTP API. */
@@ -146,7 +146,7 @@ function buildModel(graph: ResourceGraph, api: RecordedResource, stage: Recorded
       ]),
   );
 
-  const cors = api.inputs.corsConfiguration as Record<string, any> | undefined;
+  const cors = api.inputs.corsConfiguration as ProviderProperties | undefined;
   const defaults = stage.inputs.defaultRouteSettings ?? {};
   const routeThrottles: Record<string, HttpThrottleModel> = {};
   for (const setting of stage.inputs.routeSettings ?? []) {

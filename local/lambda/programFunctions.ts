@@ -10,7 +10,7 @@
  * A handler file or export missing from the archive is found at INIT, as on AWS.
  */
 import { lambdaRuntimeProblem, nodeMajorOf } from "../../components/lambdaRuntime";
-import type { RecordedResource } from "../controlPlane";
+import type { ProviderProperties, RecordedResource } from "../controlPlane";
 import { CodeArchiveError, readCodeArchive } from "./codeArchive";
 import type { FunctionSpec } from "./lambdaRuntime";
 
@@ -57,7 +57,7 @@ export async function programFunctions(resources: RecordedResource[]): Promise<F
 }
 
 /** What about a function's configuration stops the local cloud, or undefined. */
-function configurationProblem(inputs: Record<string, any>): string | undefined {
+function configurationProblem(inputs: ProviderProperties): string | undefined {
   if (inputs.packageType === "Image") return `packageType Image (a container image) cannot run in the local cloud, which runs Node.js zip functions only`;
   const runtime = inputs.runtime;
   if (typeof runtime !== "string" || runtime === "") return "runtime is required for a zip function";

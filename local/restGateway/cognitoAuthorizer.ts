@@ -2,6 +2,7 @@ import { JwtVerifier } from "aws-jwt-verify";
 import { SimpleJwksCache } from "aws-jwt-verify/jwk";
 import { decomposeUnverifiedJwt } from "aws-jwt-verify/jwt";
 import type { JwtHeader, JwtPayload } from "aws-jwt-verify/jwt-model";
+import type { JwtVerifierSingleIssuer } from "aws-jwt-verify/jwt-verifier";
 import { apiGatewayClaims, bearerToken, checkCognitoFields, jwksFetcher, type ApiGatewayClaims } from "../../functions/cognitoAuth";
 import type { AuthorizerModel } from "./restApiModel";
 
@@ -25,8 +26,11 @@ export type CognitoAuthorization = { ok: true; claims: ApiGatewayClaims } | { ok
  * The token may come with or without `Bearer ` (AWS accepts both). One verifier per pool, each
  * fetching its JWKS once and keeping it (again only for an unknown key id).
  */
+/** A verifier of one pool's tokens; the audience and scope are given per verification. */
+type PoolVerifier = JwtVerifierSingleIssuer<{ issuer: string; jwksUri: string; audience: null }>;
+
 export class CognitoUserPoolAuthorizer {
-  private readonly verifiers = new Map<string, JwtVerifier<any, any, false>>();
+  private readonly verifiers = new Map<string, PoolVerifier>();
   private readonly jwksCache = new SimpleJwksCache({ fetcher: jwksFetcher() });
 
   constructor(private readonly options: CognitoUserPoolAuthorizerOptions) {}
@@ -60,7 +64,7 @@ export class CognitoUserPoolAuthorizer {
     }
   }
 
-  private verifierFor(source: { issuer: string; jwksUri: string }): JwtVerifier<any, any, false> {
+  private verifierFor(source: { issuer: string; jwksUri: string }): PoolVerifier {
     const key = `${source.issuer} ${source.jwksUri}`;
     let verifier = this.verifiers.get(key);
     if (!verifier) {

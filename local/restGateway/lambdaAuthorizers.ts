@@ -416,6 +416,6 @@ function decide(result: AuthorizerResult, methodArn: string): AuthorizerOutcome 
   };
 }
 
-function isObject(value: unknown): value is Record<string, any> {
+function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

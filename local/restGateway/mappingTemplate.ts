@@ -391,8 +391,7 @@ function stringMethod(s: string, name: string, args: unknown[]): unknown {
     case "isEmpty":
       return fits(args) ? s.length === 0 : undefined;
     case "trim":
-      // Java trims every character up to U+0020.
-      return fits(args) ? s.replace(/^[\x00-\x20]+|[\x00-\x20]+$/g, "") : undefined;
+      return fits(args) ? javaTrim(s) : undefined;
     case "toLowerCase":
       return fits(args) ? s.toLowerCase() : undefined;
     case "toUpperCase":
@@ -675,6 +674,15 @@ function javaSplit(s: string, regex: string, limit: number): string[] {
   pieces.push(s.slice(index));
   if (limit === 0) while (pieces.length > 0 && pieces[pieces.length - 1] === "") pieces.pop();
   return pieces;
+}
+
+/** Java's String.trim(): every character up to U+0020 (control characters included) off both ends. */
+function javaTrim(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && s.charCodeAt(start) <= 0x20) start++;
+  while (end > start && s.charCodeAt(end - 1) <= 0x20) end--;
+  return s.slice(start, end);
 }
 
 // ---------------------------------------------------------------------------------------------

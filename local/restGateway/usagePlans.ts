@@ -1,4 +1,4 @@
-import type { ResourceGraph } from "../controlPlane";
+import type { ProviderValue, ResourceGraph } from "../controlPlane";
 import { TokenBucket } from "./tokenBucket";
 
 export type QuotaPeriod = "DAY" | "WEEK" | "MONTH";
@@ -47,11 +47,11 @@ export function usagePlanModels(graph: ResourceGraph): UsagePlanModels {
       name: plan.state.name ?? plan.inputs.name ?? plan.name,
       throttle: throttleOf(plan.inputs.throttleSettings),
       quota: quota ? { limit: quota.limit, period: quota.period, offset: quota.offset ?? 0 } : undefined,
-      stages: (plan.inputs.apiStages ?? []).map((s: any) => ({
+      stages: (plan.inputs.apiStages ?? []).map((s: ProviderValue) => ({
         apiId: s.apiId,
         stage: s.stage,
         throttles: Object.fromEntries(
-          (s.throttles ?? []).flatMap((t: any) => {
+          (s.throttles ?? []).flatMap((t: ProviderValue) => {
             const limit = throttleOf(t);
             return limit ? [[t.path, limit]] : [];
           }),
@@ -89,7 +89,7 @@ function revealed(value: unknown): string {
 }
 
 /** A throttle block counts only with both limits: the AWS console and the component set both. */
-function throttleOf(settings: any): { rateLimit: number; burstLimit: number } | undefined {
+function throttleOf(settings: { rateLimit?: unknown; burstLimit?: unknown } | null | undefined): { rateLimit: number; burstLimit: number } | undefined {
   if (typeof settings?.rateLimit !== "number" || typeof settings?.burstLimit !== "number") return undefined;
   return { rateLimit: settings.rateLimit, burstLimit: settings.burstLimit };
 }

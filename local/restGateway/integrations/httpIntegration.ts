@@ -190,7 +190,8 @@ export function sendHttpIntegrationRequest(request: IntegrationRequest, options:
   const maxResponseBytes = options.maxResponseBytes ?? MAX_ENDPOINT_RESPONSE_BYTES;
   return new Promise<EndpointResponse>((resolve, reject) => {
     let settled = false;
-    let timer: NodeJS.Timeout | undefined;
+    // Set once the request is valid; fail() may run before that (an unreachable endpoint).
+    let timer: NodeJS.Timeout | undefined = undefined;
     let outgoing: http.ClientRequest | undefined;
     const fail = (error: GatewayError) => {
       if (settled) return;
