@@ -13,6 +13,7 @@ import {
 } from "./cors";
 import { MethodSettingArgs, ResolvedMethodSetting, resolveMethodSettings } from "./methodSettings";
 import { LOG_RETENTION_DAYS, arnPath, pathParameters, pathSlug } from "./resourcePaths";
+import { RestApiChildren, type TransformChange } from "./restApiTransform";
 import { type ComponentTags, type Transform } from "./transform";
 
 export { arnPath, pathSlug };
@@ -373,14 +374,16 @@ export class RestApi extends pulumi.ComponentResource {
   constructor(name: string, args: RestApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("apigw-kit:index:RestApi", name, {}, opts);
     const spec = validateRestApiArgs(args);
+    // Every child is created through `children.make`, which applies the user's transform.
+    const children = new RestApiChildren(this, args.transform);
 
-    this.restApi = createApi(this, name, args, spec);
-    this.resources = createResourceTree(this, name, this.restApi, spec.routes);
-    const models = createModels(this, name, this.restApi, spec.models);
-    const validators = createValidators(this, name, this.restApi, spec.validators);
-    const authorizerResources = createAuthorizers(this, name, this.restApi, args.authorizers ?? {});
+    this.restApi = createApi(children, name, args, spec);
+    this.resources = createResourceTree(children, name, this.restApi, spec.routes);
+    const models = createModels(children, name, this.restApi, spec.models);
+    const validators = createValidators(children, name, this.restApi, spec.validators);
+    const authorizerResources = createAuthorizers(children, name, this.restApi, args.authorizers ?? {});
     this.authorizers = authorizerResources.authorizers;
-    const routeResources = createRoutes(this, name, {
+    const routeResources = createRoutes(children, name, {
       api: this.restApi,
       resources: this.resources,
       routes: spec.routes,
@@ -391,33 +394,36 @@ export class RestApi extends pulumi.ComponentResource {
       cors: spec.cors,
     });
     this.methods = routeResources.methods;
-    const corsResources = spec.cors ? createPreflights(this, name, this.restApi, this.resources, spec.routes, spec.cors) : [];
-    const gatewayResponses = createGatewayResponses(this, name, this.restApi, spec.gatewayResponses, spec.cors);
+    const corsResources = spec.cors ? createPreflights(children, name, this.restApi, this.resources, spec.routes, spec.cors) : [];
+    const gatewayResponses = createGatewayResponses(children, name, this.restApi, spec.gatewayResponses, spec.cors);
 
     this.deployment = new aws.apigateway.Deployment(
-      `${name}-deployment`,
-      {
-        restApi: this.restApi.id,
-        description: `${name} (${spec.routes.length} routes)`,
-        // Any change to what the stage serves needs a new deployment; the hash of the whole
-        // spec (and of the functions' ARNs) is the trigger.
-        triggers: { redeployment: deploymentTrigger(spec, args) },
-      },
-      {
-        parent: this,
-        // The stage must not go live before API Gateway may call the authorizers either.
-        dependsOn: [...routeResources.all, ...corsResources, ...gatewayResponses, ...Object.values(models), ...Object.values(validators), ...authorizerResources.permissions],
-      },
+      ...children.make(
+        "deployment",
+        `${name}-deployment`,
+        {
+          restApi: this.restApi.id,
+          description: `${name} (${spec.routes.length} routes)`,
+          // Any change to what the stage serves needs a new deployment; the hash of the whole
+          // spec (and of the functions' ARNs, and of what transforms changed) is the trigger.
+          triggers: { redeployment: deploymentTrigger(spec, args, children.changes()) },
+        },
+        {
+          // The stage must not go live before API Gateway may call the authorizers either.
+          dependsOn: [...routeResources.all, ...corsResources, ...gatewayResponses, ...Object.values(models), ...Object.values(validators), ...authorizerResources.permissions],
+        },
+      ),
     );
 
     this.accessLogGroup = new aws.cloudwatch.LogGroup(
-      `${name}-access-logs`,
-      { retentionInDays: spec.stage.accessLogRetentionDays, name: pulumi.interpolate`/aws/apigateway/${this.restApi.name}/${spec.stage.name}/access` },
-      { parent: this },
+      ...children.make("logGroup", `${name}-access-logs`, {
+        retentionInDays: spec.stage.accessLogRetentionDays,
+        name: pulumi.interpolate`/aws/apigateway/${this.restApi.name}/${spec.stage.name}/access`,
+        tags: args.tags,
+      }),
     );
     this.stage = new aws.apigateway.Stage(
-      `${name}-stage`,
-      {
+      ...children.make("stage", `${name}-stage`, {
         restApi: this.restApi.id,
         deployment: this.deployment.id,
         stageName: spec.stage.name,
@@ -426,10 +432,10 @@ export class RestApi extends pulumi.ComponentResource {
         cacheClusterSize: spec.stage.cacheClusterSize,
         variables: spec.stage.variables,
         accessLogSettings: { destinationArn: this.accessLogGroup.arn, format: ACCESS_LOG_FORMAT },
-      },
-      { parent: this },
+        tags: args.tags,
+      }),
     );
-    createMethodSettings(this, name, this.restApi, this.stage, spec.methodSettings);
+    createMethodSettings(children, name, this.restApi, this.stage, spec.methodSettings);
 
     this.url = this.stage.invokeUrl.apply((u) => u.replace(/\/+$/, ""));
     this.stageExecutionArn = this.stage.executionArn;
@@ -784,10 +790,9 @@ export const GATEWAY_RESPONSE_TYPES = [
 // ---------------------------------------------------------------------------------------------
 // Resource creation steps.
 
-function createApi(parent: pulumi.Resource, name: string, args: RestApiArgs, spec: ValidatedSpec): aws.apigateway.RestApi {
+function createApi(children: RestApiChildren, name: string, args: RestApiArgs, spec: ValidatedSpec): aws.apigateway.RestApi {
   return new aws.apigateway.RestApi(
-    `${name}-api`,
-    {
+    ...children.make("api", `${name}-api`, {
       description: args.description,
       endpointConfiguration: {
         types: spec.endpointType,
@@ -796,14 +801,14 @@ function createApi(parent: pulumi.Resource, name: string, args: RestApiArgs, spe
       binaryMediaTypes: spec.binaryMediaTypes,
       apiKeySource: args.apiKeySource ?? "HEADER",
       policy: args.policy,
-    },
-    { parent },
+      tags: args.tags,
+    }),
   );
 }
 
 /** One API Gateway resource per distinct path prefix, parents before children. */
 function createResourceTree(
-  parent: pulumi.Resource,
+  children: RestApiChildren,
   name: string,
   api: aws.apigateway.RestApi,
   routes: ValidatedRoute[],
@@ -817,45 +822,49 @@ function createResourceTree(
   for (const path of [...paths].sort((a, b) => a.split("/").length - b.split("/").length || a.localeCompare(b))) {
     const parentPath = path.slice(0, path.lastIndexOf("/")) || "/";
     const resource = new aws.apigateway.Resource(
-      `${name}-resource-${pathSlug(path)}`,
-      { restApi: api.id, parentId: ids[parentPath], pathPart: path.slice(path.lastIndexOf("/") + 1) },
-      { parent },
+      ...children.make("resource", `${name}-resource-${pathSlug(path)}`, {
+        restApi: api.id,
+        parentId: ids[parentPath],
+        pathPart: path.slice(path.lastIndexOf("/") + 1),
+      }),
     );
     ids[path] = resource.id;
   }
   return ids;
 }
 
-function createModels(parent: pulumi.Resource, name: string, api: aws.apigateway.RestApi, models: ValidatedSpec["models"]) {
+function createModels(children: RestApiChildren, name: string, api: aws.apigateway.RestApi, models: ValidatedSpec["models"]) {
   const created: Record<string, aws.apigateway.Model> = {};
   for (const [modelName, model] of Object.entries(models)) {
     created[modelName] = new aws.apigateway.Model(
-      `${name}-model-${modelName}`,
-      { restApi: api.id, name: modelName, contentType: model.contentType, schema: JSON.stringify(model.schema), description: model.description },
-      { parent },
+      ...children.make("model", `${name}-model-${modelName}`, {
+        restApi: api.id,
+        name: modelName,
+        contentType: model.contentType,
+        schema: JSON.stringify(model.schema),
+        description: model.description,
+      }),
     );
   }
   return created;
 }
 
-function createValidators(parent: pulumi.Resource, name: string, api: aws.apigateway.RestApi, validators: Record<string, ValidatorKind>) {
+function createValidators(children: RestApiChildren, name: string, api: aws.apigateway.RestApi, validators: Record<string, ValidatorKind>) {
   const created: Record<string, aws.apigateway.RequestValidator> = {};
   for (const [validatorName, kind] of Object.entries(validators)) {
     created[validatorName] = new aws.apigateway.RequestValidator(
-      `${name}-validator-${validatorName}`,
-      {
+      ...children.make("requestValidator", `${name}-validator-${validatorName}`, {
         restApi: api.id,
         name: validatorName,
         validateRequestBody: kind !== "PARAMETERS",
         validateRequestParameters: kind !== "BODY",
-      },
-      { parent },
+      }),
     );
   }
   return created;
 }
 
-function createAuthorizers(parent: pulumi.Resource, name: string, api: aws.apigateway.RestApi, authorizers: Record<string, AuthorizerArgs>) {
+function createAuthorizers(children: RestApiChildren, name: string, api: aws.apigateway.RestApi, authorizers: Record<string, AuthorizerArgs>) {
   const created: Record<string, aws.apigateway.Authorizer> = {};
   const permissions: aws.lambda.Permission[] = [];
   for (const [authName, auth] of Object.entries(authorizers)) {
@@ -867,30 +876,24 @@ function createAuthorizers(parent: pulumi.Resource, name: string, api: aws.apiga
     };
     if (auth.type === "COGNITO_USER_POOLS") {
       created[authName] = new aws.apigateway.Authorizer(
-        `${name}-authorizer-${authName}`,
-        { ...common, type: "COGNITO_USER_POOLS", providerArns: auth.providerArns },
-        { parent },
+        ...children.make("authorizer", `${name}-authorizer-${authName}`, { ...common, type: "COGNITO_USER_POOLS", providerArns: auth.providerArns }),
       );
     } else {
       created[authName] = new aws.apigateway.Authorizer(
-        `${name}-authorizer-${authName}`,
-        {
+        ...children.make("authorizer", `${name}-authorizer-${authName}`, {
           ...common,
           type: auth.type,
           authorizerUri: auth.function.invokeArn,
           identityValidationExpression: auth.identityValidationExpression,
-        },
-        { parent },
+        }),
       );
       permissions.push(new aws.lambda.Permission(
-        `${name}-authorizer-${authName}-invoke`,
-        {
+        ...children.make("permission", `${name}-authorizer-${authName}-invoke`, {
           action: "lambda:InvokeFunction",
           function: auth.function.name,
           principal: "apigateway.amazonaws.com",
           sourceArn: pulumi.interpolate`${api.executionArn}/authorizers/*`,
-        },
-        { parent },
+        }),
       ));
     }
   }
@@ -909,7 +912,7 @@ interface RouteContext {
 }
 
 /** Method, integration, method and integration responses, and invoke permission per route. */
-function createRoutes(parent: pulumi.Resource, name: string, ctx: RouteContext) {
+function createRoutes(children: RestApiChildren, name: string, ctx: RouteContext) {
   const methods: Record<string, aws.apigateway.Method> = {};
   const all: pulumi.Resource[] = [];
   for (const route of ctx.routes) {
@@ -919,66 +922,70 @@ function createRoutes(parent: pulumi.Resource, name: string, ctx: RouteContext) 
     // Methods name Lambda authorizers (TOKEN and REQUEST alike) CUSTOM.
     const authorization = route.authorizer ? (ctx.authorizerTypes[route.authorizer] === "COGNITO_USER_POOLS" ? "COGNITO_USER_POOLS" : "CUSTOM") : "NONE";
     const method = new aws.apigateway.Method(
-      `${routeName}-method`,
-      {
-        restApi: ctx.api.id,
-        resourceId,
-        httpMethod: route.method,
-        authorization,
-        authorizerId: authorizer?.id,
-        authorizationScopes: route.authorizationScopes,
-        apiKeyRequired: route.apiKeyRequired ?? false,
-        requestParameters: route.methodRequestParameters,
-        requestModels: route.requestModels,
-        requestValidatorId: route.requestValidator ? ctx.validators[route.requestValidator].id : undefined,
-      },
-      { parent, dependsOn: route.requestModels ? Object.values(route.requestModels).map((m) => ctx.models[m]) : [] },
+      ...children.make(
+        "method",
+        `${routeName}-method`,
+        {
+          restApi: ctx.api.id,
+          resourceId,
+          httpMethod: route.method,
+          authorization,
+          authorizerId: authorizer?.id,
+          authorizationScopes: route.authorizationScopes,
+          apiKeyRequired: route.apiKeyRequired ?? false,
+          requestParameters: route.methodRequestParameters,
+          requestModels: route.requestModels,
+          requestValidatorId: route.requestValidator ? ctx.validators[route.requestValidator].id : undefined,
+        },
+        { dependsOn: route.requestModels ? Object.values(route.requestModels).map((m) => ctx.models[m]) : [] },
+      ),
     );
     methods[`${route.method} ${route.path}`] = method;
     all.push(method);
 
     const integration = route.integration;
     const integrationResource = new aws.apigateway.Integration(
-      `${routeName}-integration`,
-      {
-        restApi: ctx.api.id,
-        resourceId,
-        httpMethod: method.httpMethod,
-        type: integration.type === "LAMBDA_PROXY" ? "AWS_PROXY" : integration.type === "LAMBDA" ? "AWS" : "MOCK",
-        // Lambda is always invoked with POST, whatever the client's method.
-        integrationHttpMethod: integration.type === "MOCK" ? undefined : "POST",
-        uri: integration.type === "MOCK" ? undefined : integration.function.invokeArn,
-        timeoutMilliseconds: integration.type === "MOCK" ? undefined : integration.timeoutMilliseconds ?? 29000,
-        requestTemplates:
-          integration.type === "MOCK"
-            ? integration.requestTemplates ?? { "application/json": '{"statusCode": 200}' }
-            : integration.type === "LAMBDA"
-              ? integration.requestTemplates
-              : undefined,
-        passthroughBehavior:
-          integration.type === "LAMBDA_PROXY" ? undefined : integration.passthroughBehavior ?? (integration.type === "MOCK" ? "WHEN_NO_MATCH" : "WHEN_NO_TEMPLATES"),
-        cacheKeyParameters: route.cacheKeys.length > 0 ? route.cacheKeys : undefined,
-        // Integration requests see cache key parameters only when mapped through.
-        requestParameters: route.cacheKeys.length > 0 && integration.type !== "LAMBDA_PROXY"
-          ? Object.fromEntries(route.cacheKeys.map((k) => [k.replace("method.request.", "integration.request."), k]))
-          : undefined,
-      },
-      { parent, dependsOn: [method] },
+      ...children.make(
+        "integration",
+        `${routeName}-integration`,
+        {
+          restApi: ctx.api.id,
+          resourceId,
+          httpMethod: method.httpMethod,
+          type: integration.type === "LAMBDA_PROXY" ? "AWS_PROXY" : integration.type === "LAMBDA" ? "AWS" : "MOCK",
+          // Lambda is always invoked with POST, whatever the client's method.
+          integrationHttpMethod: integration.type === "MOCK" ? undefined : "POST",
+          uri: integration.type === "MOCK" ? undefined : integration.function.invokeArn,
+          timeoutMilliseconds: integration.type === "MOCK" ? undefined : integration.timeoutMilliseconds ?? 29000,
+          requestTemplates:
+            integration.type === "MOCK"
+              ? integration.requestTemplates ?? { "application/json": '{"statusCode": 200}' }
+              : integration.type === "LAMBDA"
+                ? integration.requestTemplates
+                : undefined,
+          passthroughBehavior:
+            integration.type === "LAMBDA_PROXY" ? undefined : integration.passthroughBehavior ?? (integration.type === "MOCK" ? "WHEN_NO_MATCH" : "WHEN_NO_TEMPLATES"),
+          cacheKeyParameters: route.cacheKeys.length > 0 ? route.cacheKeys : undefined,
+          // Integration requests see cache key parameters only when mapped through.
+          requestParameters: route.cacheKeys.length > 0 && integration.type !== "LAMBDA_PROXY"
+            ? Object.fromEntries(route.cacheKeys.map((k) => [k.replace("method.request.", "integration.request."), k]))
+            : undefined,
+        },
+        { dependsOn: [method] },
+      ),
     );
     all.push(integrationResource);
 
     if (integration.type !== "MOCK") {
       all.push(
         new aws.lambda.Permission(
-          `${routeName}-invoke`,
-          {
+          ...children.make("permission", `${routeName}-invoke`, {
             action: "lambda:InvokeFunction",
             function: integration.function.name,
             principal: "apigateway.amazonaws.com",
             // Only this API, any stage, this method and path may invoke it.
             sourceArn: pulumi.interpolate`${ctx.api.executionArn}/*/${route.method === "ANY" ? "*" : route.method}${arnPath(route.path)}`,
-          },
-          { parent },
+          }),
         ),
       );
     }
@@ -988,9 +995,12 @@ function createRoutes(parent: pulumi.Resource, name: string, ctx: RouteContext) 
       // only has to exist for the console and SDK generation.
       all.push(
         new aws.apigateway.MethodResponse(
-          `${routeName}-response-200`,
-          { restApi: ctx.api.id, resourceId, httpMethod: method.httpMethod, statusCode: "200" },
-          { parent, dependsOn: [method] },
+          ...children.make(
+            "methodResponse",
+            `${routeName}-response-200`,
+            { restApi: ctx.api.id, resourceId, httpMethod: method.httpMethod, statusCode: "200" },
+            { dependsOn: [method] },
+          ),
         ),
       );
       continue;
@@ -1001,15 +1011,18 @@ function createRoutes(parent: pulumi.Resource, name: string, ctx: RouteContext) 
       const declared = new Set(Object.keys(headers));
       if (ctx.cors && !declared.has("Access-Control-Allow-Origin")) declared.add("Access-Control-Allow-Origin");
       const methodResponse = new aws.apigateway.MethodResponse(
-        `${routeName}-response-${response.statusCode}`,
-        {
-          restApi: ctx.api.id,
-          resourceId,
-          httpMethod: method.httpMethod,
-          statusCode: response.statusCode,
-          responseParameters: Object.fromEntries([...declared].map((h) => [`method.response.header.${h}`, false])),
-        },
-        { parent, dependsOn: [method] },
+        ...children.make(
+          "methodResponse",
+          `${routeName}-response-${response.statusCode}`,
+          {
+            restApi: ctx.api.id,
+            resourceId,
+            httpMethod: method.httpMethod,
+            statusCode: response.statusCode,
+            responseParameters: Object.fromEntries([...declared].map((h) => [`method.response.header.${h}`, false])),
+          },
+          { dependsOn: [method] },
+        ),
       );
       const templates = response.responseTemplates && ctx.cors
         ? Object.fromEntries(Object.entries(response.responseTemplates).map(([ct, t]) => [ct, originCheckTemplate(ctx.cors!) + t]))
@@ -1017,17 +1030,20 @@ function createRoutes(parent: pulumi.Resource, name: string, ctx: RouteContext) 
       all.push(
         methodResponse,
         new aws.apigateway.IntegrationResponse(
-          `${routeName}-integration-response-${response.statusCode}`,
-          {
-            restApi: ctx.api.id,
-            resourceId,
-            httpMethod: method.httpMethod,
-            statusCode: response.statusCode,
-            selectionPattern: response.selectionPattern,
-            responseTemplates: templates,
-            responseParameters: Object.fromEntries(Object.entries(headers).map(([h, v]) => [`method.response.header.${h}`, v])),
-          },
-          { parent, dependsOn: [methodResponse, integrationResource] },
+          ...children.make(
+            "integrationResponse",
+            `${routeName}-integration-response-${response.statusCode}`,
+            {
+              restApi: ctx.api.id,
+              resourceId,
+              httpMethod: method.httpMethod,
+              statusCode: response.statusCode,
+              selectionPattern: response.selectionPattern,
+              responseTemplates: templates,
+              responseParameters: Object.fromEntries(Object.entries(headers).map(([h, v]) => [`method.response.header.${h}`, v])),
+            },
+            { dependsOn: [methodResponse, integrationResource] },
+          ),
         ),
       );
     }
@@ -1037,7 +1053,7 @@ function createRoutes(parent: pulumi.Resource, name: string, ctx: RouteContext) 
 
 /** An OPTIONS method with a MOCK integration on every resource that has routes. */
 function createPreflights(
-  parent: pulumi.Resource,
+  children: RestApiChildren,
   name: string,
   api: aws.apigateway.RestApi,
   resources: Record<string, pulumi.Input<string>>,
@@ -1056,45 +1072,52 @@ function createPreflights(
     const headers = preflightHeaders(cors, methods);
     if (!("Access-Control-Allow-Origin" in headers)) headers["Access-Control-Allow-Origin"] = "''";
     const method = new aws.apigateway.Method(
-      `${baseName}-method`,
-      { restApi: api.id, resourceId, httpMethod: "OPTIONS", authorization: "NONE", apiKeyRequired: false },
-      { parent },
+      ...children.make("method", `${baseName}-method`, { restApi: api.id, resourceId, httpMethod: "OPTIONS", authorization: "NONE", apiKeyRequired: false }),
     );
     const integration = new aws.apigateway.Integration(
-      `${baseName}-integration`,
-      {
-        restApi: api.id,
-        resourceId,
-        httpMethod: method.httpMethod,
-        type: "MOCK",
-        requestTemplates: { "application/json": '{"statusCode": 200}' },
-        passthroughBehavior: "WHEN_NO_MATCH",
-      },
-      { parent, dependsOn: [method] },
+      ...children.make(
+        "integration",
+        `${baseName}-integration`,
+        {
+          restApi: api.id,
+          resourceId,
+          httpMethod: method.httpMethod,
+          type: "MOCK",
+          requestTemplates: { "application/json": '{"statusCode": 200}' },
+          passthroughBehavior: "WHEN_NO_MATCH",
+        },
+        { dependsOn: [method] },
+      ),
     );
     const methodResponse = new aws.apigateway.MethodResponse(
-      `${baseName}-response-200`,
-      {
-        restApi: api.id,
-        resourceId,
-        httpMethod: method.httpMethod,
-        statusCode: "200",
-        responseParameters: Object.fromEntries(Object.keys(headers).map((h) => [`method.response.header.${h}`, false])),
-      },
-      { parent, dependsOn: [method] },
+      ...children.make(
+        "methodResponse",
+        `${baseName}-response-200`,
+        {
+          restApi: api.id,
+          resourceId,
+          httpMethod: method.httpMethod,
+          statusCode: "200",
+          responseParameters: Object.fromEntries(Object.keys(headers).map((h) => [`method.response.header.${h}`, false])),
+        },
+        { dependsOn: [method] },
+      ),
     );
     const staticHeaders = Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== "''"));
     const integrationResponse = new aws.apigateway.IntegrationResponse(
-      `${baseName}-integration-response-200`,
-      {
-        restApi: api.id,
-        resourceId,
-        httpMethod: method.httpMethod,
-        statusCode: "200",
-        responseParameters: Object.fromEntries(Object.entries(staticHeaders).map(([h, v]) => [`method.response.header.${h}`, v])),
-        responseTemplates: { "application/json": originCheckTemplate(cors) },
-      },
-      { parent, dependsOn: [methodResponse, integration] },
+      ...children.make(
+        "integrationResponse",
+        `${baseName}-integration-response-200`,
+        {
+          restApi: api.id,
+          resourceId,
+          httpMethod: method.httpMethod,
+          statusCode: "200",
+          responseParameters: Object.fromEntries(Object.entries(staticHeaders).map(([h, v]) => [`method.response.header.${h}`, v])),
+          responseTemplates: { "application/json": originCheckTemplate(cors) },
+        },
+        { dependsOn: [methodResponse, integration] },
+      ),
     );
     created.push(method, integration, methodResponse, integrationResponse);
   }
@@ -1103,7 +1126,7 @@ function createPreflights(
 
 /** Customised gateway responses, with CORS headers on DEFAULT_4XX and DEFAULT_5XX. */
 function createGatewayResponses(
-  parent: pulumi.Resource,
+  children: RestApiChildren,
   name: string,
   api: aws.apigateway.RestApi,
   responses: Record<string, GatewayResponseArgs>,
@@ -1125,8 +1148,7 @@ function createGatewayResponses(
   return Object.entries(all).map(
     ([type, response]) =>
       new aws.apigateway.Response(
-        `${name}-gateway-response-${type.toLowerCase().replace(/_/g, "-")}`,
-        {
+        ...children.make("gatewayResponse", `${name}-gateway-response-${type.toLowerCase().replace(/_/g, "-")}`, {
           restApiId: api.id,
           responseType: type,
           statusCode: response.statusCode,
@@ -1134,15 +1156,14 @@ function createGatewayResponses(
             ? Object.fromEntries(Object.entries(response.headers).map(([h, v]) => [`gatewayresponse.header.${h}`, v]))
             : undefined,
           responseTemplates: response.templates,
-        },
-        { parent },
+        }),
       ),
   );
 }
 
 /** One MethodSettings per method path: the stage defaults, then each override (merged). */
 function createMethodSettings(
-  parent: pulumi.Resource,
+  children: RestApiChildren,
   name: string,
   api: aws.apigateway.RestApi,
   stage: aws.apigateway.Stage,
@@ -1151,18 +1172,26 @@ function createMethodSettings(
   return settings.map(
     (setting) =>
       new aws.apigateway.MethodSettings(
-        `${name}-settings-${setting.slug}`,
-        { restApi: api.id, stageName: stage.stageName, methodPath: setting.methodPath, settings: setting.settings },
-        { parent },
+        ...children.make("methodSettings", `${name}-settings-${setting.slug}`, {
+          restApi: api.id,
+          stageName: stage.stageName,
+          methodPath: setting.methodPath,
+          settings: setting.settings,
+        }),
       ),
   );
 }
 
-function deploymentTrigger(spec: ValidatedSpec, args: RestApiArgs): pulumi.Output<string> {
+/**
+ * The hash of everything the deployment serves. `transformChanges` (what transforms changed on
+ * served children) joins it only when not empty, so an API without transforms keeps the trigger
+ * it always had; tags are not part of it.
+ */
+function deploymentTrigger(spec: ValidatedSpec, args: RestApiArgs, transformChanges: pulumi.Output<TransformChange[]>): pulumi.Output<string> {
   const functionArns = spec.routes.map((r) => (r.integration.type === "MOCK" ? "" : r.integration.function.arn));
   const authorizerArns = Object.values(args.authorizers ?? {}).map((a) => (a.type === "COGNITO_USER_POOLS" ? pulumi.all(a.providerArns) : a.function.arn));
   // A changed resource policy only takes effect with a new deployment.
-  return pulumi.all([functionArns, authorizerArns, args.policy ?? ""]).apply(([fns, auths, policy]) => {
+  return pulumi.all([functionArns, authorizerArns, args.policy ?? "", transformChanges]).apply(([fns, auths, policy, changes]) => {
     const shape = {
       policy,
       endpointType: spec.endpointType,
@@ -1181,6 +1210,7 @@ function deploymentTrigger(spec: ValidatedSpec, args: RestApiArgs): pulumi.Outpu
         auths,
       })),
       routes: spec.routes.map((r, i) => ({ ...r, integration: { ...r.integration, function: fns[i] } })),
+      ...(changes.length > 0 ? { transformed: changes } : {}),
     };
     return createHash("sha256").update(JSON.stringify(shape)).digest("hex");
   });

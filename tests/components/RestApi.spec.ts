@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { RestApi, RestApiArgs } from "../../components/RestApi";
+import { RestApi, RestApiArgs, RestApiTransform } from "../../components/RestApi";
 import { ProgramRun, RecordedResource, runProgram } from "../../local/controlPlane";
+import { descendantsOf, expectTagsOnEveryTaggableChild } from "./tagging";
 
 const T = {
   component: "apigw-kit:index:RestApi",
@@ -825,5 +826,150 @@ describe("RestApi (under the mock control plane)", () => {
         expect(triggers[change]).not.to.equal(triggers.base);
       });
     }
+  });
+
+  describe("tags and transforms", () => {
+    const TAGS = { team: "payments", costCenter: "1234" };
+    /** The resource type of each transform key. */
+    const KIND_TYPES: Record<keyof RestApiTransform, string> = {
+      api: T.restApi,
+      deployment: T.deployment,
+      logGroup: T.logGroup,
+      stage: T.stage,
+      resource: T.resource,
+      model: T.model,
+      requestValidator: T.validator,
+      authorizer: T.authorizer,
+      permission: T.permission,
+      method: T.method,
+      integration: T.integration,
+      methodResponse: T.methodResponse,
+      integrationResponse: T.integrationResponse,
+      gatewayResponse: T.gatewayResponse,
+      methodSettings: T.methodSettings,
+    };
+
+    describe("tags", () => {
+      let run: ProgramRun;
+      before(async () => {
+        run = await runApi((fns) => ({ ...fullApi(fns), tags: TAGS }));
+      });
+
+      it("reach every taggable child: the API, the stage and the access-log group", () => {
+        const tagged = expectTagsOnEveryTaggableChild(run, T.component, TAGS);
+        expect(tagged.map((r) => r.type).sort()).to.deep.equal([T.restApi, T.logGroup, T.stage].sort());
+      });
+
+      it("are not given to children that take none", () => {
+        const untaggable = descendantsOf(run, T.component).filter((r) => ![T.restApi, T.stage, T.logGroup].includes(r.type));
+        expect(untaggable.length).to.be.greaterThan(40);
+        for (const resource of untaggable) expect(resource.inputs, `${resource.type} ${resource.name}`).not.to.have.property("tags");
+      });
+    });
+
+    describe("a transform per kind of child", () => {
+      // The mocks record args, not options (RecordedResource has no protect, ignoreChanges...),
+      // so these specs set options too but assert on what the transforms did to the args.
+      let g: ApiGraph;
+      const seen: Record<string, string[]> = {};
+      before(async () => {
+        const record = (kind: keyof RestApiTransform) => (_args: unknown, opts: pulumi.CustomResourceOptions, name: string) => {
+          (seen[kind] ??= []).push(name);
+          opts.protect = false;
+        };
+        const transform: RestApiTransform = Object.fromEntries(Object.keys(KIND_TYPES).map((kind) => [kind, record(kind as keyof RestApiTransform)]));
+        // Objects are merged into the args.
+        transform.stage = { xrayTracingEnabled: false, description: "public" };
+        transform.api = { description: "x" };
+        transform.integration = { contentHandling: "CONVERT_TO_TEXT" };
+        // Functions change the args in place, once per child, with the child's name.
+        transform.method = (args, opts, name) => {
+          (seen.method ??= []).push(name);
+          args.apiKeyRequired = true;
+          opts.ignoreChanges = ["apiKeyRequired"];
+        };
+        transform.logGroup = (args, _opts, name) => {
+          (seen.logGroup ??= []).push(name);
+          args.retentionInDays = 90;
+        };
+        g = new ApiGraph(await runApi((fns) => ({ ...fullApi(fns), transform })));
+      });
+
+      it("merges an object into the child's args, keeping the component's other args", () => {
+        expect(g.one(T.stage).inputs).to.include({ xrayTracingEnabled: false, description: "public", stageName: "dev", cacheClusterEnabled: true, cacheClusterSize: "0.5" });
+        expect(g.api.inputs.description).to.equal("x");
+        expect(g.api.inputs.apiKeySource).to.equal("HEADER");
+      });
+
+      it("lets a function change the child's args, keeping the component's other args", () => {
+        expect(g.one(T.logGroup).inputs.retentionInDays).to.equal(90);
+        expect(g.one(T.logGroup).inputs.name).to.match(/^\/aws\/apigateway\/.+\/dev\/access$/);
+      });
+
+      it("applies a method function to every method, preflights included, with each one's name", () => {
+        const methods = g.all(T.method);
+        // 6 routes and 4 preflights; the full API has methods without API keys.
+        expect(methods).to.have.length(10);
+        for (const method of methods) expect(method.inputs.apiKeyRequired, method.name).to.equal(true);
+        expect(seen.method).to.have.members(methods.map((m) => m.name));
+        expect(g.method("GET", "/users/{id}").inputs).to.include({ authorization: "COGNITO_USER_POOLS", httpMethod: "GET" });
+      });
+
+      it("merges an integration object into every integration, preflights included", () => {
+        const integrations = g.all(T.integration);
+        expect(integrations).to.have.length(10);
+        for (const integration of integrations) expect(integration.inputs.contentHandling, integration.name).to.equal("CONVERT_TO_TEXT");
+        expect(g.integration("GET", "/users").inputs).to.include({ type: "AWS_PROXY", timeoutMilliseconds: 10000 });
+        expect(g.integration("GET", "/health").inputs.type).to.equal("MOCK");
+      });
+
+      it("passes every child through the transform of its kind", () => {
+        const children = descendantsOf(g.run, T.component);
+        for (const [kind, type] of Object.entries(KIND_TYPES)) {
+          if (["stage", "api", "integration"].includes(kind)) continue; // objects: nothing to record
+          const ofKind = children.filter((r) => r.type === type);
+          expect(ofKind, type).not.to.be.empty;
+          expect(seen[kind], kind).to.have.members(ofKind.map((r) => r.name));
+        }
+        const recorded = new Set(Object.values(seen).flat());
+        const objectKinds = new Set([T.stage, T.restApi, T.integration]);
+        for (const child of children.filter((r) => !objectKinds.has(r.type))) expect(recorded.has(child.name), `${child.type} ${child.name}`).to.equal(true);
+      });
+    });
+
+    describe("the redeployment trigger", () => {
+      const triggers: Record<string, string> = {};
+      before(async () => {
+        const variants: Record<string, Partial<RestApiArgs>> = {
+          base: {},
+          tags: { tags: TAGS },
+          // Only options: the args are as the component made them.
+          options: { transform: { method: (_args, opts) => void (opts.protect = true), integration: (_args, opts) => void (opts.retainOnDelete = true) } },
+          notServed: { transform: { stage: { description: "public" }, logGroup: { retentionInDays: 90 }, methodSettings: (args) => void (args.settings = { metricsEnabled: false }) } },
+          method: { transform: { method: (args) => void (args.apiKeyRequired = true) } },
+          methodAgain: { transform: { method: (args) => void (args.apiKeyRequired = true) } },
+          gatewayResponse: { transform: { gatewayResponse: { statusCode: "418" } } },
+        };
+        for (const [name, variant] of Object.entries(variants)) {
+          const run = await runApi((fns) => ({ ...fullApi(fns), ...variant }));
+          triggers[name] = run.graph.ofType(T.deployment)[0].inputs.triggers.redeployment;
+        }
+      });
+
+      it("stays the same with tags, options-only transforms and transforms of what the stage does not serve", () => {
+        expect(triggers.base).to.match(/^[0-9a-f]{64}$/);
+        expect(triggers.tags).to.equal(triggers.base);
+        expect(triggers.options).to.equal(triggers.base);
+        expect(triggers.notServed).to.equal(triggers.base);
+      });
+
+      it("changes when a transform changes what the stage serves, and only then", () => {
+        expect(triggers.method).to.match(/^[0-9a-f]{64}$/);
+        expect(triggers.method).not.to.equal(triggers.base);
+        expect(triggers.methodAgain).to.equal(triggers.method);
+        expect(triggers.gatewayResponse).not.to.equal(triggers.base);
+        expect(triggers.gatewayResponse).not.to.equal(triggers.method);
+      });
+    });
   });
 });
