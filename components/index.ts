@@ -14,6 +14,7 @@ export * from "./methodSettings";
 export * from "./PrivateApiNetwork";
 export * from "./RestApi";
 export * from "./TokenAuthorizer";
+export * from "./transform";
 export * from "./UsageTiers";
 export * from "./WebAcl";
 export * from "./WebSocketApi";
