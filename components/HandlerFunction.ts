@@ -16,9 +16,11 @@ export interface HandlerFunctionArgs {
   /**
    * Runs once per container (at cold start) and returns the handler. It is serialized with
    * what it references into the archive, so SDK clients belong inside it, not at module level.
+   * The handler's parameters are typed `never` here so that a handler of any event type fits
+   * (`(event: APIGatewayProxyEvent, context: Context) => ...`); Lambda calls it, not this code.
    * @example () => createGetUserHandler()
    */
-  handlerFactory: () => (event: any, context: any) => Promise<unknown>;
+  handlerFactory: () => (event: never, context: never) => Promise<unknown>;
   /** @default none */
   description?: string;
   /** Environment variables. @default {} */

@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { ApiMonitoring, ApiMonitoringArgs, alarmDefinitions, dashboardWidgets, validateApiMonitoringArgs } from "../../components/ApiMonitoring";
 import { ProgramError, ProgramRun, RecordedResource, runProgram } from "../../local/controlPlane";
 import { descendantsOf, expectTagsOnEveryTaggableChild } from "./tagging";
+import type { JsonDocument } from "../jsonDocument";
 
 const T = {
   component: "apigw-kit:index:ApiMonitoring",
@@ -40,7 +41,7 @@ function messageOf(fn: () => unknown): string {
 describe("ApiMonitoring (under the mock control plane)", () => {
   describe("a REST stage with a WebSocket API, custom thresholds and an e-mail", () => {
     let run: ProgramRun;
-    let body: any;
+    let body: JsonDocument;
     before(async () => {
       run = await monitor({
         webSocket: { apiId: "ws123", stageName: "live" },
@@ -69,8 +70,8 @@ describe("ApiMonitoring (under the mock control plane)", () => {
     });
 
     it("charts the AWS/ApiGateway metrics by ApiName and Stage", () => {
-      const metrics = body.widgets.filter((w: any) => w.type === "metric").flatMap((w: any) => w.properties.metrics);
-      const line = (name: string, stat: string) => metrics.find((m: any[]) => m[1] === name && m[m.length - 1].stat === stat);
+      const metrics = body.widgets.filter((w: JsonDocument) => w.type === "metric").flatMap((w: JsonDocument) => w.properties.metrics);
+      const line = (name: string, stat: string) => metrics.find((m: JsonDocument[]) => m[1] === name && m[m.length - 1].stat === stat);
       for (const [name, stat] of [["Count", "Sum"], ["4XXError", "Sum"], ["5XXError", "Sum"], ["Latency", "Average"], ["Latency", "p99"], ["IntegrationLatency", "Average"], ["CacheHitCount", "Sum"], ["CacheMissCount", "Sum"]]) {
         const m = line(name, stat);
         expect(m, `${name} ${stat}`).to.not.equal(undefined);
@@ -83,14 +84,14 @@ describe("ApiMonitoring (under the mock control plane)", () => {
     });
 
     it("gives every metric widget a region, a 5-minute period and a place on the grid, and shows the alarms", () => {
-      const metricWidgets = body.widgets.filter((w: any) => w.type === "metric");
-      expect(metricWidgets.map((w: any) => w.properties.title)).to.deep.equal(dashboardWidgets({ apiName: "shop", stageName: "dev", webSocket: { apiId: "ws123", stageName: "live" } }).map((w) => w.title));
+      const metricWidgets = body.widgets.filter((w: JsonDocument) => w.type === "metric");
+      expect(metricWidgets.map((w: JsonDocument) => w.properties.title)).to.deep.equal(dashboardWidgets({ apiName: "shop", stageName: "dev", webSocket: { apiId: "ws123", stageName: "live" } }).map((w) => w.title));
       for (const w of metricWidgets) {
         expect(w.properties.region).to.equal("us-east-1");
         expect(w.properties.period).to.equal(300);
         expect(w).to.include.keys("x", "y", "width", "height");
       }
-      const alarms = body.widgets.find((w: any) => w.type === "alarm");
+      const alarms = body.widgets.find((w: JsonDocument) => w.type === "alarm");
       expect(alarms.properties.alarms).to.deep.equal(run.graph.ofType(T.alarm).map((a) => a.state.arn));
     });
 
@@ -112,9 +113,9 @@ describe("ApiMonitoring (under the mock control plane)", () => {
     const run = await monitor();
     expect(run.graph.ofType(T.subscription)).to.have.length(0);
     const body = JSON.parse(run.graph.ofType(T.dashboard)[0].inputs.dashboardBody);
-    const metrics = body.widgets.filter((w: any) => w.type === "metric").flatMap((w: any) => w.properties.metrics);
-    expect(metrics.some((m: any[]) => m[1] === "ConnectCount")).to.equal(false);
-    expect(metrics.find((m: any[]) => m[1] === "UsersCreated")[0]).to.equal("ApigwKit");
+    const metrics = body.widgets.filter((w: JsonDocument) => w.type === "metric").flatMap((w: JsonDocument) => w.properties.metrics);
+    expect(metrics.some((m: JsonDocument[]) => m[1] === "ConnectCount")).to.equal(false);
+    expect(metrics.find((m: JsonDocument[]) => m[1] === "UsersCreated")[0]).to.equal("ApigwKit");
   });
 
   it("alarmDefinitions mirror the created alarms, with the default thresholds", () => {

@@ -36,13 +36,14 @@ const NODEJS20_REFUSED =
  * Unpacks an archive into a fresh folder outside the project (only what it holds resolves
  * there, and Node's builtins) and loads its module as Lambda does.
  */
-async function loadOutsideProject(fn: RecordedResource): Promise<{ files: Map<string, Buffer>; handler: (event: unknown, context: unknown) => Promise<any> }> {
+async function loadOutsideProject(fn: RecordedResource): Promise<{ files: Map<string, Buffer>; handler: (event: unknown, context: unknown) => Promise<unknown> }> {
   const files = await archiveFiles(fn.inputs.code);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "handler-function-spec-"));
   try {
     for (const [file, content] of files) fs.writeFileSync(path.join(dir, file), content);
     const module = path.join(dir, "__index.js");
-    const { handler } = require(module) as { handler: (event: unknown, context: unknown) => Promise<any> };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- an unpacked archive's module, loaded by its path outside the project as Lambda loads it
+    const { handler } = require(module) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
     delete require.cache[module];
     return { files, handler };
   } finally {

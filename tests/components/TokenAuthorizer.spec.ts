@@ -140,7 +140,8 @@ describe("TokenAuthorizer (under the mock control plane)", () => {
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
     Object.assign(process.env, env);
     try {
-      const { handler } = require(file) as { handler: (event: unknown) => Promise<any> };
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundled handler just written, loaded while its environment is set (its factory reads it at load)
+      const { handler } = require(file) as { handler: (event: unknown) => Promise<{ principalId: string; usageIdentifierKey?: string; policyDocument: { Statement: Array<{ Resource: string }> } }> };
       const secrets = run.outputs.tokenClients.value as Record<string, string>;
       const methodArn = "arn:aws:execute-api:us-east-1:123456789012:abc123defg/dev/GET/users";
       const result = await handler({ type: "TOKEN", authorizationToken: createHmacToken("partner-acme", secrets["partner-acme"]), methodArn });
