@@ -91,6 +91,7 @@ export async function demoFunctions(stack = "dev"): Promise<DemoFunction[]> {
 function watchEsbuild(): Map<string, { closure: string; packages: string[] }> {
   const builds = new Map<string, { closure: string; packages: string[] }>();
   const file = require.resolve("esbuild", { paths: [PROJECT_ROOT] });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module cache entry of the esbuild the program resolves is patched below, so it is loaded by that resolved path
   const real = require(file) as typeof esbuild;
   const cached = require.cache[file]!;
   const original = (cached as { originalEsbuild?: typeof esbuild }).originalEsbuild ?? real;

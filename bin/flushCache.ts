@@ -101,7 +101,8 @@ export interface FlushTarget {
  * @throws FlushError naming what is missing.
  */
 export function flushTargetOf(outputsJson: string, stack: string): FlushTarget {
-  let parsed: any;
+  // As parsed: each member is checked below before it is used.
+  let parsed: { endpoints?: { apiGateway?: unknown } | null; restApi?: { id?: unknown; stage?: unknown; region?: unknown } | null } | null;
   try {
     parsed = JSON.parse(outputsJson);
   } catch {
@@ -128,8 +129,8 @@ export async function flushStageCache(target: FlushTarget, stack: string): Promi
     const output = await client.send(new FlushStageCacheCommand({ restApiId: target.restApiId, stageName: target.stageName }));
     return output.$metadata.requestId;
   } catch (err) {
-    const error = err as Error & { code?: string; name: string };
-    if (error.code === "ECONNREFUSED" || (error as any).cause?.code === "ECONNREFUSED") {
+    const error = err as Error & { code?: string; name: string; cause?: { code?: string } };
+    if (error.code === "ECONNREFUSED" || error.cause?.code === "ECONNREFUSED") {
       throw new FlushError(`the local cloud of stack ${stack} is not running (nothing answers at ${target.endpoint}); start it: npm start -- --stack ${stack}`);
     }
     if (error.name === "NotFoundException") {
