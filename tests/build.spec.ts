@@ -30,6 +30,7 @@ describe("npm run build (the component package)", function () {
   });
 
   it("loads as a package exposing the components", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the package as built into a temporary folder, by its path there
     const entry = require(path.join(outDir, "components/index.js"));
     expect(entry.RestApi).to.be.a("function");
     expect(entry.HandlerFunction).to.be.a("function");

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { FlushError, USAGE, UsageError, flushTargetOf, main, outputsFileOf, parseFlushCacheArgs } from "../../bin/flushCache";
 import { startApiGatewayManagement, type LocalApiGatewayManagement } from "../../local/apiGatewayManagement";
 
-function errorFrom<T extends Error>(type: new (...args: any[]) => T, fn: () => unknown): T {
+function errorFrom<T extends Error>(type: new (...args: never[]) => T, fn: () => unknown): T {
   try {
     fn();
   } catch (err) {

@@ -27,7 +27,7 @@ function runCli(...args: string[]) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-function errorFrom<T extends Error>(type: new (...args: any[]) => T, fn: () => unknown): T {
+function errorFrom<T extends Error>(type: new (...args: never[]) => T, fn: () => unknown): T {
   try {
     fn();
   } catch (err) {

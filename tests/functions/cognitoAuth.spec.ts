@@ -423,6 +423,7 @@ describe("withCognitoAuth inside a Lambda archive", () => {
     fs.mkdirSync(LOAD_DIR, { recursive: true });
     fs.writeFileSync(file, await assets["__index.js"].text);
     const env = { USER_POOL_ID: POOL_ID, USER_POOL_CLIENT_ID: CLIENT_ID, AWS_REGION: "us-east-1", COGNITO_ISSUER: idp.issuer, COGNITO_JWKS_URI: idp.jwksUri, CORS_ALLOW_ORIGINS: undefined };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundled handler just written, loaded while its environment is set (its factory reads it at load)
     handler = (withEnv(env, () => require(file)) as { handler: typeof handler }).handler;
   });
 

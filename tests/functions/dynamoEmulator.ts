@@ -30,7 +30,7 @@ const ENV_NAMES = [
  */
 export async function startDynamoEmulator(): Promise<DynamoEmulator> {
   // dynalite ships no types; it returns a plain node:http Server.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- dynalite ships no type declarations (an import would be an implicit any)
   const dynalite = require("dynalite") as (options: Record<string, unknown>) => Server;
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {

@@ -51,9 +51,9 @@ describe("functions/flushStageCache", () => {
     let sent = 0;
     const client = new APIGatewayClient({});
     const send = client.send.bind(client);
-    client.send = ((command: any) => {
+    client.send = ((...args: Parameters<typeof send>) => {
       sent++;
-      return send(command);
+      return send(...args);
     }) as typeof client.send;
     const handler = createFlushStageCacheHandler({ restApiId: "a1b2c3d4e5", stageName: "dev", client });
     await handler();

@@ -135,6 +135,7 @@ describe("functions/hmacToken", () => {
     // timingSafeEqual answers, for equal-length buffers, and nothing else compares the
     // signature first (a `===` would make the forced answers below impossible). It does not
     // measure timing.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object itself, whose export is replaced (an `import *` is a copy of it)
     const cryptoModule = require("node:crypto") as typeof crypto;
     const original = cryptoModule.timingSafeEqual;
     let calls: Array<[Buffer, Buffer]>;

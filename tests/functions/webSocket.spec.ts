@@ -20,6 +20,7 @@ import {
 import { startDynamoEmulator, type DynamoEmulator } from "./dynamoEmulator";
 import { waitForTableActive } from "../../local/emulators";
 import { withEnv } from "./withEnv";
+import type { JsonDocument } from "../jsonDocument";
 
 /** A fake @connections API: POST records, GET describes, DELETE forgets; unknown ids answer 410. */
 class FakeManagementApi {
@@ -60,7 +61,7 @@ class FakeManagementApi {
     await new Promise((resolve) => this.server.close(resolve));
   }
 
-  messagesOf(id: string): any[] {
+  messagesOf(id: string): JsonDocument[] {
     return (this.received.get(id) ?? []).map((m) => JSON.parse(m));
   }
 

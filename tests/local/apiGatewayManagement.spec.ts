@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { APIGatewayClient, FlushStageCacheCommand, NotFoundException } from "@aws-sdk/client-api-gateway";
 import { CacheInvalidationPolicy, invalidationPrincipalsOf, startApiGatewayManagement, type LocalApiGatewayManagement } from "../../local/apiGatewayManagement";
-import type { RecordedResource } from "../../local/controlPlane";
+import type { ProviderProperties, RecordedResource } from "../../local/controlPlane";
 import { LOCAL_CREDENTIALS } from "../../local/emulators";
 import { expectRejection } from "../functions/expectRejection";
 
@@ -9,7 +9,7 @@ const EXECUTION_ARN = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/dev
 const GET_USER = `${EXECUTION_ARN}/GET/users/42`;
 
 /** A graph holding just the given records, as the control plane would record them. */
-function graphOf(records: Array<Pick<RecordedResource, "type" | "inputs"> & { state?: Record<string, any>; id?: string }>) {
+function graphOf(records: Array<Pick<RecordedResource, "type" | "inputs"> & { state?: ProviderProperties; id?: string }>) {
   const resources = records.map((r, i) => ({ urn: `urn:${i}`, name: `r${i}`, dependencies: [], custom: true, state: {}, ...r })) as RecordedResource[];
   return { ofType: (type: string) => resources.filter((r) => r.type === type) };
 }

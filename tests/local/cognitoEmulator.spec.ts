@@ -21,6 +21,7 @@ import { ProgramRun, runProgram } from "../../local/controlPlane";
 import { expectRejection } from "../functions/expectRejection";
 import { lambdaContext, proxyEvent } from "../functions/proxyEvent";
 import { withEnv } from "../functions/withEnv";
+import type { JsonDocument } from "../jsonDocument";
 
 const PASSWORD = "Correct-Horse-9-Battery";
 
@@ -49,7 +50,7 @@ async function inPrivateTmpdir<T>(fn: (dir: string) => Promise<T>): Promise<{ re
   }
 }
 
-function decode(token: string): { header: Record<string, any>; payload: Record<string, any> } {
+function decode(token: string): { header: Record<string, JsonDocument>; payload: Record<string, JsonDocument> } {
   const [header, payload] = token.split(".").slice(0, 2).map((part) => JSON.parse(Buffer.from(part, "base64url").toString("utf8")));
   return { header, payload };
 }

@@ -7,6 +7,7 @@ import { alarmDefinitions, dashboardWidgets } from "../../components/ApiMonitori
 import { emfLine } from "../../functions/businessMetrics";
 import { LocalDashboardOptions, LocalMetricsResponse, dashboardHtml, handleLocalRequest } from "../../local/dashboardPage";
 import { MetricsStore } from "../../local/metricsStore";
+import type { Browser, Request } from "playwright-core";
 
 const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -80,11 +81,10 @@ describe("local dashboard (/_local/metrics and /_local/dashboard)", () => {
 
   describe("in headless Chromium", function () {
     this.timeout(60_000);
-    let browser: any;
+    let browser: Browser | undefined;
 
     before(async function () {
       if (!fs.existsSync(CHROMIUM)) {
-        // eslint-disable-next-line no-console
         console.warn(`skipped: ${CHROMIUM} is not installed (apt-get install -y chromium)`);
         this.skip();
       }
@@ -97,10 +97,10 @@ describe("local dashboard (/_local/metrics and /_local/dashboard)", () => {
     });
 
     it("draws every widget with data, and shows the 5XX alarm firing after errors in two periods", async () => {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
       const problems: string[] = [];
       page.on("pageerror", (err: Error) => problems.push(err.message));
-      page.on("requestfailed", (r: any) => problems.push(`failed ${r.url()}`));
+      page.on("requestfailed", (r: Request) => problems.push(`failed ${r.url()}`));
       await page.goto(`${base}/_local/dashboard`);
 
       await page.waitForFunction(`(document.querySelector('[data-label="Count"]') || {}).textContent === "20"`, undefined, { timeout: 10_000 });

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fc from "fast-check";
 import { alarmDefinitions } from "../../components/ApiMonitoring";
 import { emfLine } from "../../functions/businessMetrics";
-import { MetricsStore } from "../../local/metricsStore";
+import { MetricsStore, type MetricQuery } from "../../local/metricsStore";
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0); // on a 5-minute boundary
 const STAGE = { ApiName: "shop", Stage: "dev" };
@@ -33,7 +33,7 @@ describe("MetricsStore", () => {
     it("averages latency, takes the nearest-rank p99, the maximum and the sample count", () => {
       const { store } = storeAt();
       for (let i = 1; i <= 200; i++) store.recordGatewayRequest(req(200, i, { integrationLatencyMs: i / 2 }));
-      const q = (metricName: string, stat: any) => store.query({ namespace: "AWS/ApiGateway", metricName, dimensions: STAGE, stat, periodSeconds: 300 })[0].value;
+      const q = (metricName: string, stat: MetricQuery["stat"]) => store.query({ namespace: "AWS/ApiGateway", metricName, dimensions: STAGE, stat, periodSeconds: 300 })[0].value;
       expect(q("Latency", "Average")).to.equal(100.5);
       expect(q("Latency", "p99")).to.equal(198);
       expect(q("Latency", "Maximum")).to.equal(200);
@@ -113,7 +113,7 @@ describe("MetricsStore", () => {
       { MetricName: "Orders", Value: 2, Dimensions: [{ Name: "Region", Value: "eu" }] },
       { MetricName: "Orders", Values: [1, 3], Counts: [2, 1], Dimensions: [{ Name: "Region", Value: "eu" }], Timestamp: new Date(T0 + 120_000) },
     ]);
-    const q = (stat: any) => store.query({ namespace: "Shop", metricName: "Orders", dimensions: { Region: "eu" }, stat, periodSeconds: 60 });
+    const q = (stat: MetricQuery["stat"]) => store.query({ namespace: "Shop", metricName: "Orders", dimensions: { Region: "eu" }, stat, periodSeconds: 60 });
     expect(q("Sum")).to.deep.equal([{ timestamp: T0, value: 2 }, { timestamp: T0 + 120_000, value: 5 }]);
     expect(q("SampleCount")).to.deep.equal([{ timestamp: T0, value: 1 }, { timestamp: T0 + 120_000, value: 3 }]);
   });

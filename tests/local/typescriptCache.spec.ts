@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as ts from "typescript";
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain JavaScript module without declarations (allowJs is off), typed here
 const { create } = require("../../local/typescriptCache.js") as {
   create(options: object): { transpile(input: string, options: { fileName: string }): { outputText: string; sourceMapText?: string; diagnostics?: ts.Diagnostic[] } };
 };

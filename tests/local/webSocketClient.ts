@@ -1,9 +1,10 @@
 /** Test clients for the WebSocket gateways: a `ws` client that keeps what it receives. */
 import { WebSocket } from "ws";
+import type { JsonDocument } from "../jsonDocument";
 
 /** A `ws` client that keeps every message (parsed when JSON) and its close. */
 export class Client {
-  readonly messages: any[] = [];
+  readonly messages: JsonDocument[] = [];
   closed?: { code: number; reason: string };
   private waiters: Array<() => void> = [];
   private read = 0;
@@ -61,13 +62,13 @@ export class Client {
   }
 
   /** The next message not read yet, in arrival order. */
-  async next(what = "a message"): Promise<any> {
+  async next(what = "a message"): Promise<JsonDocument> {
     const index = this.read++;
     return (await this.until(() => (this.messages.length > index ? { m: this.messages[index] } : undefined), what)).m;
   }
 
   /** Messages not read yet. */
-  get unread(): any[] {
+  get unread(): JsonDocument[] {
     return this.messages.slice(this.read);
   }
 }

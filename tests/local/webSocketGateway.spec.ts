@@ -10,12 +10,13 @@ import { programFunctions } from "../../local/lambda/programFunctions";
 import { createWorkDir } from "../../local/lambda/taskRoots";
 import { Client, refusal } from "./webSocketClient";
 import { WebSocketGateway, webSocketApiModels, type WebSocketApiModel, type WebSocketLimits } from "../../local/webSocketGateway";
+import type { JsonDocument } from "../jsonDocument";
 
-type Handler = (event: any) => unknown;
+type Handler = (event: JsonDocument) => unknown;
 
 /** Invokes in-process handlers by ARN; a thrown error is a function error, as Lambda reports it. */
 class FakeLambda {
-  readonly events: Array<{ arn: string; event: any }> = [];
+  readonly events: Array<{ arn: string; event: JsonDocument }> = [];
   constructor(readonly handlers: Record<string, Handler>) {}
   async invoke(arn: string, event: unknown): Promise<InvokeResult> {
     this.events.push({ arn, event: JSON.parse(JSON.stringify(event)) });
@@ -27,7 +28,7 @@ class FakeLambda {
       return { kind: "error", errorType: "Error", errorMessage: (error as Error).message, trace: [], durationMs: 1 };
     }
   }
-  eventsOf(arn: string): any[] {
+  eventsOf(arn: string): JsonDocument[] {
     return this.events.filter((e) => e.arn === arn).map((e) => e.event);
   }
 }
@@ -124,7 +125,7 @@ describe("local/webSocketGateway", function () {
     });
 
     it("refuses the upgrade when $connect answers non-2xx, and 404 on another path", async () => {
-      const { url } = await start(model({ $connect: {} }), { [arn("connect")]: (e: any) => ({ statusCode: e.queryStringParameters?.deny ? 403 : 200 }) });
+      const { url } = await start(model({ $connect: {} }), { [arn("connect")]: (e: JsonDocument) => ({ statusCode: e.queryStringParameters?.deny ? 403 : 200 }) });
       expect(await refusal(`${url}?deny=1`)).to.equal(403);
       expect(await refusal(url.replace(/\/ws$/, "/other"))).to.equal(404);
       (await Client.open(url)).ws.close();
@@ -132,7 +133,7 @@ describe("local/webSocketGateway", function () {
 
     it("runs the REQUEST authorizer: 401 without token or for Unauthorized, 403 on Deny, its context on $connect", async () => {
       const { url, lambda } = await start(model({ $connect: { authorizerId: "auth1" } }, true), {
-        [arn("authorizer")]: (e: any) => {
+        [arn("authorizer")]: (e: JsonDocument) => {
           if (e.queryStringParameters.token === "bad") throw new Error("Unauthorized");
           const effect = e.queryStringParameters.token === "good" ? "Allow" : "Deny";
           return { principalId: "u-1", policyDocument: { Version: "2012-10-17", Statement: [{ Action: "execute-api:Invoke", Effect: effect, Resource: e.methodArn }] }, context: { sub: "u-1", email: "u@example.com" } };
@@ -175,7 +176,7 @@ describe("local/webSocketGateway", function () {
         [arn("boom")]: () => {
           throw new Error("kaput");
         },
-        [arn("echo")]: (e: any) => ({ statusCode: 200, body: `echo:${e.body}` }),
+        [arn("echo")]: (e: JsonDocument) => ({ statusCode: 200, body: `echo:${e.body}` }),
       });
       const client = await Client.open(url);
       client.send({ action: "boom" });

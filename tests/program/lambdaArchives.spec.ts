@@ -14,6 +14,7 @@ import { lambdaContext, proxyEvent } from "../functions/proxyEvent";
 import { withEnv } from "../functions/withEnv";
 import { recordedRoute, selects } from "./apiRoutes";
 import { HTTP_OVERRIDES } from "./stackRuns";
+import type { JsonDocument } from "../jsonDocument";
 
 const PROJECT_ROOT = path.resolve(__dirname, "../..");
 /**
@@ -71,7 +72,7 @@ interface Shipped {
   zip: Buffer;
   /** Where the archive was unpacked. */
   dir: string;
-  handler: (event: unknown, context: unknown) => Promise<any>;
+  handler: (event: unknown, context: unknown) => Promise<JsonDocument>;
 }
 
 /** Unpacks an archive's files under `dir`. */
@@ -85,6 +86,7 @@ function unpack(files: Map<string, Buffer>, dir: string): void {
 
 /** Loads an unpacked archive's handler as the runtime does: the factory runs at load, reading the environment. */
 function loadHandler(dir: string, environment: Record<string, string | undefined>): Shipped["handler"] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an unpacked archive's handler, loaded while its environment is set (its factory reads it at load)
   return (withEnv(environment, () => require(path.join(dir, "__index.js"))) as { handler: Shipped["handler"] }).handler;
 }
 

@@ -68,16 +68,16 @@ const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
 /** runProgram with the mocks' newResource watched; the control plane installs its mocks through `pulumi.runtime.setMocks`. */
 async function runRecordingSecrets(options: RunProgramOptions): Promise<ProgramRun> {
   const secretInputs = new Map<string, string[]>();
-  const runtime = pulumiRuntime as unknown as { setMocks: (mocks: any, ...rest: unknown[]) => Promise<void> };
+  const runtime = pulumiRuntime as unknown as { setMocks: (mocks: pulumiRuntime.Mocks, ...rest: unknown[]) => Promise<void> };
   const setMocks = runtime.setMocks;
   runtime.setMocks = (mocks, ...rest) =>
     setMocks(
       {
-        newResource: (args: { type: string; name: string; inputs: unknown }) => {
+        newResource: (args) => {
           secretInputs.set(`${args.type}::${args.name}`, secretPaths(args.inputs));
           return mocks.newResource(args);
         },
-        call: (args: unknown) => mocks.call(args),
+        call: (args) => mocks.call(args),
       },
       ...rest,
     );

@@ -8,6 +8,12 @@ import { methodKeys, recordedRoute, selects } from "./apiRoutes";
 import { HTTP_OVERRIDES, Stack, stackRun } from "./stackRuns";
 
 const PROJECT_ROOT = path.resolve(__dirname, "../..");
+
+/** A widget of the CloudWatch dashboard body, as far as the specs read it. */
+interface DashboardWidget {
+  type: string;
+  properties: { metrics?: unknown[][]; alarms?: unknown[]; title?: string } & Record<string, unknown>;
+}
 const T = {
   restApi: "aws:apigateway/restApi:RestApi",
   method: "aws:apigateway/method:Method",
@@ -880,9 +886,9 @@ describe("program (index.ts) on the dev and prod stacks", () => {
         });
 
         it("the dashboard charts Count, 4XXError, 5XXError, Latency, IntegrationLatency, CacheHitCount and CacheMissCount of the stage, ConnectCount and MessageCount of the WebSocket stage, the business metrics, and the three alarms", () => {
-          const body = JSON.parse(one(T.dashboard, "monitoring-dashboard").inputs.dashboardBody);
-          const metricWidgets = body.widgets.filter((w: any) => w.type === "metric");
-          const lines: unknown[][] = metricWidgets.flatMap((w: any) => w.properties.metrics as unknown[][]);
+          const body = JSON.parse(one(T.dashboard, "monitoring-dashboard").inputs.dashboardBody) as { widgets: DashboardWidget[] };
+          const metricWidgets = body.widgets.filter((w) => w.type === "metric");
+          const lines: unknown[][] = metricWidgets.flatMap((w) => w.properties.metrics as unknown[][]);
           const stageLines = lines.filter((m) => m[0] === "AWS/ApiGateway");
           expect([...new Set(stageLines.map((m) => m[1]))]).to.deep.equal(
             ["Count", "4XXError", "5XXError", "Latency", "IntegrationLatency", "CacheHitCount", "CacheMissCount", "ConnectCount", "MessageCount"],
@@ -895,7 +901,7 @@ describe("program (index.ts) on the dev and prod stacks", () => {
           }
           expect(lines.filter((m) => m[0] === "ApigwKit").map((m) => m[1])).to.deep.equal(["UsersCreated", "BroadcastsSent"]);
           for (const w of metricWidgets) expect(w.properties, w.properties.title).to.include({ region: "us-east-1", period: 300 });
-          const alarmWidgets = body.widgets.filter((w: any) => w.type === "alarm");
+          const alarmWidgets = body.widgets.filter((w) => w.type === "alarm");
           expect(alarmWidgets).to.have.length(1);
           expect(alarmWidgets[0].properties.alarms).to.deep.equal(ALARMS.map((a) => one(T.alarm, a.name).state.arn));
         });

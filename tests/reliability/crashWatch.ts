@@ -12,7 +12,7 @@ const EVENTS: Event[] = ["uncaughtException", "unhandledRejection"];
 export class CrashWatch {
   /** What would have ended the process, in order. */
   readonly crashes: Error[] = [];
-  private saved?: Map<Event, Array<(...args: any[]) => void>>;
+  private saved?: Map<Event, Array<NodeJS.UncaughtExceptionListener | NodeJS.UnhandledRejectionListener>>;
   private readonly waiters = new Set<(crash: Error) => void>();
   private readonly record = (reason: unknown) => {
     const crash = reason instanceof Error ? reason : new Error(`non-error thrown: ${String(reason)}`);
@@ -24,7 +24,7 @@ export class CrashWatch {
     if (this.saved) return;
     this.saved = new Map();
     for (const event of EVENTS) {
-      this.saved.set(event, process.listeners(event as "uncaughtException") as Array<(...args: any[]) => void>);
+      this.saved.set(event, event === "uncaughtException" ? process.listeners(event) : process.listeners(event));
       process.removeAllListeners(event);
       process.on(event, this.record);
     }

@@ -37,6 +37,7 @@ import {
 import { CrashWatch } from "./crashWatch";
 import { ExactClient, type ExactRequest } from "./exactHttp";
 import { sharedCloud, type ReliabilityCloud } from "./reliabilityCloud";
+import type { JsonDocument } from "../jsonDocument";
 
 const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"] as const;
 
@@ -505,7 +506,7 @@ describe("reliability: fuzzing the behaviour fixture program", function () {
   const BINARY_MEDIA_TYPES = ["image/*", "application/octet-stream"];
   /** The fixture customises DEFAULT_4XX with this header: every 4XX gateway response carries it. */
   const custom4xx = (outcome: Outcome): Outcome => (outcome.kind === "gateway" ? { ...outcome, headers: { "x-custom-4xx": "four" } } : outcome);
-  const echoed = (check: (event: any) => string | undefined) => route(200, "the echoed proxy event", (r) => check(parse(r.text) ?? {}));
+  const echoed = (check: (event: JsonDocument) => string | undefined) => route(200, "the echoed proxy event", (r) => check(parse(r.text) ?? {}));
   const segmentText = fc.string({ unit: "grapheme", minLength: 1, maxLength: 16 }).filter((s) => s !== "." && s !== "..");
 
   it("bodies and Content-Types through a Lambda proxy: the event carries the body as text, or base64 for a binary media type, whatever the method", async () => {
@@ -698,7 +699,7 @@ function changed(segments: string[], kind: string, n: number): string[] {
   }
 }
 
-function parse(text: string): any {
+function parse(text: string): JsonDocument {
   try {
     return JSON.parse(text);
   } catch {

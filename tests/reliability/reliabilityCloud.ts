@@ -102,9 +102,9 @@ async function startReliabilityCloud(name: string, options: Omit<StartLocalOptio
 
 /** The physical name of the stack's table keyed by `hashKey` (exactly one must exist). */
 export function tableKeyedBy(cloud: LocalCloud, hashKey: string): string {
-  const tables = cloud.run.graph.ofType("aws:dynamodb/table:Table").filter((t: any) => t.inputs.hashKey === hashKey);
+  const tables = cloud.run.graph.ofType("aws:dynamodb/table:Table").filter((t) => t.inputs.hashKey === hashKey);
   if (tables.length !== 1) throw new Error(`expected one table keyed by ${hashKey}, found ${tables.length}`);
-  return (tables[0] as any).state.name as string;
+  return tables[0].state.name as string;
 }
 
 /** An SDK client of the cloud's DynamoDB emulator, as an operator would use against AWS. */
@@ -132,7 +132,7 @@ export async function scanAll(client: DynamoDBClient, tableName: string, pageSiz
 
 /** The physical name of the stack's Lambda function whose name starts with `prefix` (exactly one must). */
 export function functionNamed(cloud: LocalCloud, prefix: string): string {
-  const names = cloud.run.graph.ofType("aws:lambda/function:Function").map((f: any) => f.state.name as string).filter((n) => n.startsWith(`${prefix}-`));
+  const names = cloud.run.graph.ofType("aws:lambda/function:Function").map((f) => f.state.name as string).filter((n) => n.startsWith(`${prefix}-`));
   if (names.length !== 1) throw new Error(`expected one function named ${prefix}-*, found ${JSON.stringify(names)}`);
   return names[0];
 }

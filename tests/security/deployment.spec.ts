@@ -32,6 +32,7 @@ import { ProgramError, runProgram, type ProgramRun, type RecordedResource } from
 import { loadStackConfig } from "../../local/stackConfig";
 import { demoMethodSettings, demoRoutes, type DemoHandlers } from "../../program/demoApi";
 import { HTTP_OVERRIDES, secretInputsOf, stackRun } from "../program/stackRuns";
+import type { JsonDocument } from "../jsonDocument";
 
 const PROJECT_ROOT = path.resolve(__dirname, "../..");
 const T = {
@@ -90,8 +91,8 @@ function stringLeaves(value: unknown, at = ""): Array<{ path: string; text: stri
 const join = (at: string, key: string) => (at === "" ? key : `${at}.${key}`);
 
 /** An IAM policy document's statements, as JSON text or as an object. */
-function statementsOf(document: unknown): Array<Record<string, any>> {
-  const parsed = typeof document === "string" ? JSON.parse(document) : document;
+function statementsOf(document: unknown): Array<Record<string, JsonDocument>> {
+  const parsed: JsonDocument = typeof document === "string" ? JSON.parse(document) : document;
   const statements = parsed?.Statement;
   return Array.isArray(statements) ? statements : statements ? [statements] : [];
 }

@@ -5,6 +5,7 @@ import type { HttpApiModel, HttpRouteModel, JwtAuthorizerModel } from "../../../
 import { HttpGateway, type HttpGatewayOptions } from "../../../local/httpGateway/httpGateway";
 import type { InvokeResult } from "../../../local/lambda/lambdaRuntime";
 import type { LambdaInvoker } from "../../../local/gateway/lambdaInvoker";
+import type { JsonDocument } from "../../jsonDocument";
 
 export const ACCOUNT = "123456789012";
 export const REGION = "us-east-1";
@@ -20,11 +21,11 @@ export function ok(value: unknown): InvokeResult {
 
 /** A Lambda runtime stand-in: answers per function, records every invocation. */
 export class FakeLambda implements LambdaInvoker {
-  readonly calls: Array<{ arn: string; event: any; timeoutMs?: number }> = [];
-  private readonly handlers = new Map<string, (event: any) => InvokeResult | Promise<InvokeResult>>();
+  readonly calls: Array<{ arn: string; event: JsonDocument; timeoutMs?: number }> = [];
+  private readonly handlers = new Map<string, (event: JsonDocument) => InvokeResult | Promise<InvokeResult>>();
 
   /** The function returns `answer(event)` (its result value). */
-  returns(name: string, answer: (event: any) => unknown): this {
+  returns(name: string, answer: (event: JsonDocument) => unknown): this {
     this.handlers.set(functionArn(name), (event) => ok(answer(event)));
     return this;
   }
@@ -45,7 +46,7 @@ export class FakeLambda implements LambdaInvoker {
   }
 
   /** The event of the only invocation so far. */
-  lastEvent(): any {
+  lastEvent(): JsonDocument {
     if (this.calls.length === 0) throw new Error("the function was not invoked");
     return this.calls[this.calls.length - 1].event;
   }

@@ -13,6 +13,8 @@ import {
   CreateUserPoolClientCommand,
   InitiateAuthCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
+import type { JsonDocument } from "../../jsonDocument";
+import cognitoLocalKey from "cognito-local/lib/keys/cognitoLocal.private.json";
 
 /** A signed-in user of the pool. */
 export interface SignedInUser {
@@ -107,7 +109,7 @@ export class LocalUserPool {
 }
 
 /** The header and payload of a JWT, unverified. */
-export function decodeJwt(token: string): { header: Record<string, any>; payload: Record<string, any> } {
+export function decodeJwt(token: string): { header: Record<string, JsonDocument>; payload: Record<string, JsonDocument> } {
   const [header, payload] = token.split(".");
   return {
     header: JSON.parse(Buffer.from(header, "base64url").toString("utf8")),
@@ -128,7 +130,7 @@ export function tamperedToken(token: string, changes: Record<string, unknown>): 
  * issued, e.g. one that has expired.
  */
 export function resignedToken(token: string, changes: Record<string, unknown>): string {
-  const key = require("cognito-local/lib/keys/cognitoLocal.private.json") as { pem: string };
+  const key = cognitoLocalKey;
   const [header, payload] = token.split(".");
   const claims = { ...JSON.parse(Buffer.from(payload, "base64url").toString("utf8")), ...changes };
   const signingInput = `${header}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
 import { expect } from "chai";
+import type { JsonDocument } from "../../jsonDocument";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "../../..");
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -17,7 +18,7 @@ export interface Reply {
   headers: Record<string, string>;
   body: Buffer;
   text: string;
-  json<T = any>(): T;
+  json<T = JsonDocument>(): T;
 }
 
 /** A response read to the end, as a Reply. */

@@ -15,14 +15,15 @@ import { LocalUserPool, type SignedInUser } from "./cognitoUsers";
 import { Client, refusal } from "../webSocketClient";
 import { UUID, call, removeDir, sleep, stateDirFor, type Reply } from "./httpClient";
 import { waitFor } from "../../waitFor";
+import type { JsonDocument } from "../../jsonDocument";
 
 
 /** The sum of every datapoint of an AWS/ApiGateway series of the REST stage in GET /_local/metrics. */
-function restSum(metrics: any, metricName: string, stage: string): number {
-  const series = (metrics.series as any[]).filter(
+function restSum(metrics: JsonDocument, metricName: string, stage: string): number {
+  const series = (metrics.series as JsonDocument[]).filter(
     (s) => s.namespace === "AWS/ApiGateway" && s.metricName === metricName && s.dimensions.Stage === stage && "ApiName" in s.dimensions,
   );
-  return series.reduce((total, s) => total + (s.datapoints as any[]).reduce((t, d) => t + d.sum, 0), 0);
+  return series.reduce((total, s) => total + (s.datapoints as Array<{ sum: number }>).reduce((t, d) => t + d.sum, 0), 0);
 }
 
 describe("local cloud: WebSocket API, metrics, dashboard and flush-cache (dev stack)", function () {
@@ -144,9 +145,9 @@ describe("local cloud: WebSocket API, metrics, dashboard and flush-cache (dev st
 
     /** The connections table of the stack (the one keyed by connectionId), read with the SDK. */
     async function connectionsTable(): Promise<{ ids(): Promise<string[]>; destroy(): void }> {
-      const tables = cloud.run.graph.ofType("aws:dynamodb/table:Table").filter((t: any) => t.inputs.hashKey === "connectionId");
+      const tables = cloud.run.graph.ofType("aws:dynamodb/table:Table").filter((t) => t.inputs.hashKey === "connectionId");
       expect(tables, "one table keyed by connectionId").to.have.length(1);
-      const tableName = (tables[0] as any).state.name as string;
+      const tableName = tables[0].state.name as string;
       const client = new DynamoDBClient({ endpoint: cloud.endpoints.dynamodb, region: "us-east-1", credentials: LOCAL_CREDENTIALS });
       return {
         ids: async () => {
@@ -182,7 +183,7 @@ describe("local cloud: WebSocket API, metrics, dashboard and flush-cache (dev st
     // publishes them under AWS/ApiGateway with ApiId and Stage). Pending until it does.
     it("shows the WebSocket API's ConnectCount and MessageCount (AWS/ApiGateway, ApiId and Stage)", async () => {
       const metrics = (await call(cloud.endpoints.metrics)).json();
-      const ws = (metrics.series as any[]).filter((s) => s.namespace === "AWS/ApiGateway" && "ApiId" in s.dimensions);
+      const ws = (metrics.series as JsonDocument[]).filter((s) => s.namespace === "AWS/ApiGateway" && "ApiId" in s.dimensions);
       expect(ws.map((s) => s.metricName)).to.include.members(["ConnectCount", "MessageCount"]);
       const sum = (name: string) => ws.filter((s) => s.metricName === name).flatMap((s) => s.datapoints).reduce((n: number, d: { sum: number }) => n + d.sum, 0);
       // Three clients connected; each sent at least one message (whoami) above.

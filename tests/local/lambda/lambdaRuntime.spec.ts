@@ -118,7 +118,7 @@ describe("Lambda runtime (worker threads)", () => {
         { timeoutSeconds: 2, memorySize: 256 },
       );
       const before = Date.now();
-      const context = ok(await runtime.invoke(arnOf(name), {})).value as Record<string, any>;
+      const context = ok(await runtime.invoke(arnOf(name), {})).value as Record<string, unknown>;
       const waited = Date.now() - before;
       expect(context.awsRequestId).to.match(UUID);
       expect(context).to.deep.include({
@@ -136,7 +136,7 @@ describe("Lambda runtime (worker threads)", () => {
       // whole invoke call less (the deadline is set after the call began), a few ms for the
       // epoch conversion and rounding.
       expect(context.remaining).to.be.within(2000 - waited - 5, 2000);
-      const again = ok(await runtime.invoke(name, {})).value as Record<string, any>;
+      const again = ok(await runtime.invoke(name, {})).value as Record<string, unknown>;
       expect(again.awsRequestId).to.match(UUID).and.not.equal(context.awsRequestId);
       expect(again.logStreamName).to.equal(context.logStreamName);
     });

@@ -3,6 +3,7 @@ import * as fc from "fast-check";
 import type { InvokeResult } from "../../../local/lambda/lambdaRuntime";
 import {
   AuthorizationRequest,
+  AuthorizerResult,
   AuthorizerOutcome,
   LambdaAuthorizers,
   arnPatternMatches,
@@ -11,17 +12,18 @@ import {
   parseAuthorizerResult,
 } from "../../../local/restGateway/lambdaAuthorizers";
 import type { AuthorizerModel } from "../../../local/restGateway/restApiModel";
+import type { JsonDocument } from "../../jsonDocument";
 
 const FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:authorizer";
 const API = "arn:aws:execute-api:us-east-1:123456789012:abc123defg";
 const GET_USERS = `${API}/dev/GET/users`;
 const POST_USERS = `${API}/dev/POST/users`;
 
-type Answer = InvokeResult | ((event: any) => InvokeResult);
+type Answer = InvokeResult | ((event: JsonDocument) => InvokeResult);
 
 /** A Lambda runtime double: records each invocation and answers what the test queued. */
 class FakeLambda {
-  events: any[] = [];
+  events: JsonDocument[] = [];
   options: Array<{ timeoutMs?: number } | undefined> = [];
   constructor(public answer: Answer) {}
   async invoke(arn: string, event: unknown, options?: { timeoutMs?: number }): Promise<InvokeResult> {
@@ -317,7 +319,7 @@ describe("local/restGateway/lambdaAuthorizers", () => {
     });
 
     it("matches actions case-insensitively with wildcards, and honours NotAction / NotResource", () => {
-      const statements = (s: object) => (parseAuthorizerResult({ principalId: "p", policyDocument: { Statement: s } }) as any).statements;
+      const statements = (s: object) => (parseAuthorizerResult({ principalId: "p", policyDocument: { Statement: s } }) as AuthorizerResult).statements;
       expect(evaluatePolicy(statements({ Effect: "Allow", Action: "EXECUTE-API:invoke", Resource: "*" }), GET_USERS)).to.equal("allow");
       expect(evaluatePolicy(statements({ Effect: "Allow", Action: "execute-api:InvalidateCache", Resource: "*" }), GET_USERS)).to.equal("denied");
       expect(evaluatePolicy(statements({ Effect: "Allow", Action: "*", NotResource: POST_USERS }), GET_USERS)).to.equal("allow");

@@ -265,7 +265,7 @@ describe("renderMappingTemplate", () => {
 
     it("$input.json('$') keeps the client's numbers and key order exactly (64-bit ids survive)", () => {
       expect(output("$input.json('$')", { body: `{ "id": 12345678901234567890, "b": 1.0, "2": "x" }` })).to.equal(`{"id":12345678901234567890,"b":1.0,"2":"x"}`);
-      expect(output("$input.json('$')", { body: `{"s": "a \\\" b", "t": " spaced  string "}` })).to.equal(`{"s":"a \\\" b","t":" spaced  string "}`);
+      expect(output("$input.json('$')", { body: `{"s": "a \\" b", "t": " spaced  string "}` })).to.equal(`{"s":"a \\" b","t":" spaced  string "}`);
     });
 
     it("each $input.path call answers a fresh value: #set on one result does not show in the next", () => {
@@ -597,6 +597,7 @@ describe("renderMappingTemplate", () => {
 
     it("parses each template once, broken ones included", () => {
       // The engine calls velocityjs's parse through the module object, so counting calls there works.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module object itself, whose export is replaced (an `import *` may be a copy of it)
       const velocityjs = require("velocityjs") as { parse: (...args: unknown[]) => unknown };
       const realParse = velocityjs.parse;
       let parses = 0;

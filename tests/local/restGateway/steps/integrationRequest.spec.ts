@@ -3,6 +3,7 @@ import { traceOf, type RestInvocation } from "../../../../local/restGateway/invo
 import type { IntegrationModel } from "../../../../local/restGateway/restApiModel";
 import { buildIntegrationRequest } from "../../../../local/restGateway/steps/integrationRequest";
 import { API_ID, FUNCTION_ARN, gatewayErrorOf, harness, integration, method, request, type HarnessOptions, type RequestSpec } from "./stepHarness";
+import type { JsonDocument } from "../../../jsonDocument";
 
 /** One method `POST /items/{id}` with `integration`, routed for `spec`, then the step run on it. */
 function built(integrationOverrides: Partial<IntegrationModel>, spec: RequestSpec = {}, model: HarnessOptions["model"] = {}, httpMethod = "POST"): RestInvocation {
@@ -25,7 +26,7 @@ const LAMBDA: Partial<IntegrationModel> = { type: "AWS_PROXY", integrationHttpMe
 /** Two templates, by media type. */
 const TEMPLATES = { "application/json": `{"kind":"json","id":"$input.params('id')"}`, "text/plain": "plain:$input.body" };
 
-type ProxyEvent = Record<string, any>;
+type ProxyEvent = Record<string, JsonDocument>;
 
 /** Header pairs by lower-case name (the last value): names are case-insensitive on the wire. */
 const byLowerName = (pairs: Array<[string, string]>): Record<string, string> => Object.fromEntries(pairs.map(([n, v]) => [n.toLowerCase(), v]));

@@ -20,6 +20,7 @@ import { StageRuntime, type CognitoTokenChecker, type RestGatewayOptions } from 
 import { requestFrom } from "../../../../local/restGateway/steps/parse";
 import { route } from "../../../../local/restGateway/steps/route";
 import type { KeyCheck, UsagePlanEnforcer } from "../../../../local/restGateway/usagePlans";
+import type { JsonDocument } from "../../../jsonDocument";
 
 export const API_ID = "abc123defg";
 export const STAGE = "dev";
@@ -103,11 +104,11 @@ export class ManualClock {
   }
 }
 
-type LambdaAnswer = InvokeResult | ((event: any) => InvokeResult);
+type LambdaAnswer = InvokeResult | ((event: JsonDocument) => InvokeResult);
 
 /** A LambdaInvoker double: records each call and answers `answer` (a result, or a function of the event). */
 export class FakeLambda implements LambdaInvoker {
-  calls: Array<{ nameOrArn: string; event: any }> = [];
+  calls: Array<{ nameOrArn: string; event: JsonDocument }> = [];
   constructor(public answer: LambdaAnswer = { kind: "error", errorType: "Error", errorMessage: "no answer queued", trace: [], durationMs: 1 }) {}
   async invoke(nameOrArn: string, event: unknown): Promise<InvokeResult> {
     this.calls.push({ nameOrArn, event });
