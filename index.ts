@@ -62,6 +62,11 @@ const getUser = new HandlerFunction("get-user", {
   environment: { USERS_TABLE: usersTable.name, ...cognitoEnvironment, ...corsEnvironment },
   policyStatements: [{ actions: ["dynamodb:GetItem"], resources: [usersTable.arn] }],
 });
+/** The TTL GET /data is cached for, told to the handler for its Cache-Control header. */
+function dataCacheTtl(): number {
+  return settings.methodOverrides["data/GET"]?.caching?.ttlSeconds ?? settings.cache?.ttlSeconds ?? 0;
+}
+
 const data = new HandlerFunction("data", {
   ...lambdaDefaults,
   description: "GET /data: the heavy, cached endpoint",
@@ -73,6 +78,15 @@ const uploadFile = new HandlerFunction("upload-file", {
   description: "POST /files: binary upload receipt",
   handlerFactory: createUploadFileHandler,
   environment: { ...corsEnvironment },
+});
+
+// Real-time fan-out beside the request/response API: a WebSocket API whose $connect takes a
+// Cognito ID token (?token=), with broadcast, direct and whoami routes.
+const realtime = new WebSocketApi("realtime", {
+  cognito: { userPoolId: auth.userPoolId, clientId: auth.userPoolClientId },
+  stage: { name: settings.stage.name, throttle: settings.stage.throttle, accessLogRetentionDays: settings.stage.accessLogRetentionDays },
+  runtime: settings.lambda.runtime,
+  logRetentionDays: settings.lambda.logRetentionDays,
 });
 
 /**
@@ -188,23 +202,7 @@ function buildHttpApi() {
   return { url: api.url, apiKeys: undefined, tokenClients: undefined, cacheFlushFunction: undefined, dashboardName: undefined };
 }
 
-// Real-time fan-out beside the request/response API: a WebSocket API whose $connect takes a
-// Cognito ID token (?token=), with broadcast, direct and whoami routes.
-const realtime = new WebSocketApi("realtime", {
-  cognito: { userPoolId: auth.userPoolId, clientId: auth.userPoolClientId },
-  stage: { name: settings.stage.name, throttle: settings.stage.throttle, accessLogRetentionDays: settings.stage.accessLogRetentionDays },
-  runtime: settings.lambda.runtime,
-  logRetentionDays: settings.lambda.logRetentionDays,
-});
-
 const built = settings.api.resolved === "HTTP" ? buildHttpApi() : buildRestApi();
-
-
-
-/** The TTL GET /data is cached for, told to the handler for its Cache-Control header. */
-function dataCacheTtl(): number {
-  return settings.methodOverrides["data/GET"]?.caching?.ttlSeconds ?? settings.cache?.ttlSeconds ?? 0;
-}
 
 export const apiType = settings.api.resolved;
 export const apiUrl = built.url;
