@@ -3,6 +3,7 @@ import { type IncomingMessage, type ServerResponse, validateHeaderName, validate
 import { performance } from "node:perf_hooks";
 import { GatewayMetrics } from "../restGateway/metrics";
 import { invocationHeaders, pairsFromRawHeaders, withForwardedHeaders } from "../gateway/headers";
+import { mediaType } from "../gateway/mediaTypes";
 import { requestTrace } from "../gateway/traceId";
 import { ClientGone, PayloadTooLarge, awsRequestTime, readBody, sourceIpOf, splitUrl } from "../gateway/incomingRequest";
 import type { LambdaInvoker } from "../gateway/lambdaInvoker";
@@ -433,10 +434,6 @@ function unauthorized(description: string): HttpAnswer {
 
 function errorAnswer(error: { status: number; message: string }, headers: Record<string, string> = {}): HttpAnswer {
   return { status: error.status, headers: { "content-type": "application/json", ...headers }, body: Buffer.from(JSON.stringify({ message: error.message })) };
-}
-
-function mediaType(contentType: string | undefined): string | undefined {
-  return contentType?.split(";")[0]?.trim().toLowerCase() || undefined;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -2,7 +2,7 @@ import { restIntegrationRequestHeaders } from "../../gateway/headers";
 import type { InvokeResult } from "../../lambda/lambdaRuntime";
 import { FixedAnswer, GatewayError } from "../gatewayError";
 import { requestHeader, traceOf, type GatewayAnswer, type RestInvocation } from "../invocation";
-import { matchesBinaryMediaType } from "../mediaTypes";
+import { matchesBinaryMediaType } from "../../gateway/mediaTypes";
 import type { IntegrationModel } from "../restApiModel";
 import type { StageRuntime } from "../stageRuntime";
 import { headerMaps } from "../steps/parse";

@@ -4,7 +4,7 @@ import { buildHttpIntegrationRequest } from "../integrations/httpIntegration";
 import { lambdaProxyEvent } from "../integrations/lambda";
 import { mapIntegrationRequestParameters, type MappingVariables, type MethodRequest } from "../integrations/parameterMapping";
 import { renderMappingTemplate, type TemplateResult } from "../mappingTemplate";
-import { mediaType } from "../mediaTypes";
+import { mediaType } from "../../gateway/mediaTypes";
 import type { IntegrationModel } from "../restApiModel";
 import type { StageRuntime } from "../stageRuntime";
 

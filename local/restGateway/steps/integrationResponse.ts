@@ -5,7 +5,7 @@ import { restResponseHeaderRecord, restResponseHeaders } from "../../gateway/hea
 import type { EndpointResponse, HeaderPair } from "../integrations/integrationTypes";
 import { renderMappingTemplate } from "../mappingTemplate";
 import { mapMethodResponseParameters } from "../integrations/parameterMapping";
-import { mediaType } from "../mediaTypes";
+import { mediaType } from "../../gateway/mediaTypes";
 import type { IntegrationModel, IntegrationResponseModel } from "../restApiModel";
 import type { StageRuntime } from "../stageRuntime";
 
