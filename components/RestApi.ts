@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { CACHE_CLUSTER_SIZES, type CacheClusterSize, type HttpMethod } from "./apigateway";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
@@ -19,13 +20,10 @@ import { type ComponentTags, type Transform } from "./transform";
 export { arnPath, pathSlug };
 
 export type EndpointType = "EDGE" | "REGIONAL" | "PRIVATE";
-export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS" | "ANY";
 export type PassthroughBehavior = "WHEN_NO_MATCH" | "WHEN_NO_TEMPLATES" | "NEVER";
 export type ValidatorKind = "BODY" | "PARAMETERS" | "BODY_AND_PARAMETERS";
 
-/** The stage cache cluster sizes API Gateway offers, in GB. */
-export const CACHE_CLUSTER_SIZES = ["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"] as const;
-export type CacheClusterSize = (typeof CACHE_CLUSTER_SIZES)[number];
+export { CACHE_CLUSTER_SIZES, type CacheClusterSize, type HttpMethod };
 
 export const DEFAULT_BINARY_MEDIA_TYPES = ["image/*", "application/pdf", "application/octet-stream"];
 

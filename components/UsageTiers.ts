@@ -1,23 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ThrottleArgs } from "./methodSettings";
+import type { QuotaArgs, QuotaPeriod, ThrottleArgs } from "./apigateway";
 import { ComponentTags, Transform, transformed } from "./transform";
 
-export type QuotaPeriod = "DAY" | "WEEK" | "MONTH";
-
-/** How many requests a key may make per period. */
-export interface QuotaArgs {
-  /** Requests per period (a positive integer). */
-  limit: number;
-  /** `DAY`, `WEEK` or `MONTH`: UTC calendar periods. */
-  period: QuotaPeriod;
-  /**
-   * Requests subtracted from `limit` in the plan's first period (API Gateway's QuotaSettings
-   * `offset`), 0..limit-1.
-   * @default 0
-   */
-  offset?: number;
-}
+export type { QuotaArgs, QuotaPeriod };
 
 /** One tier: a usage plan with its throttle and quota, applied per API key. */
 export interface TierArgs {

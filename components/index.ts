@@ -4,6 +4,7 @@
  */
 export * from "./ApiCache";
 export * from "./ApiMonitoring";
+export * from "./apigateway";
 export * from "./chooseApiType";
 export * from "./CognitoAuth";
 export * from "./cors";

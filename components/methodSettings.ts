@@ -2,16 +2,9 @@
  * Stage method settings: the `*\/*` stage defaults and per-method overrides, validated and
  * merged so that each method path gets one complete settings object.
  */
+import type { ThrottleArgs, UnauthorizedCacheControlStrategy } from "./apigateway";
 
-/** A token bucket: `burstLimit` tokens, refilled at `rateLimit` per second. */
-export interface ThrottleArgs {
-  /** Steady-state requests per second (may be fractional). */
-  rateLimit: number;
-  /** Bucket size: the most requests admitted at once. */
-  burstLimit: number;
-}
-
-export type UnauthorizedCacheControlStrategy = "FAIL_WITH_403" | "SUCCEED_WITH_RESPONSE_HEADER" | "SUCCEED_WITHOUT_RESPONSE_HEADER";
+export type { ThrottleArgs, UnauthorizedCacheControlStrategy };
 
 /** Response caching of a method (needs the stage's cache cluster). */
 export interface CachingArgs {
