@@ -1,13 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ApiRequirements, ApiTypeDecision, chooseApiType, validateApiRequirements } from "../components/chooseApiType";
 import { CorsArgs, validateCors } from "../components/cors";
-import { HttpApi } from "../components/HttpApi";
 import { validateCognitoAuthArgs } from "../components/CognitoAuth";
 import { DEFAULT_RESULT_TTL_SECONDS, validateTokenAuthorizerArgs } from "../components/TokenAuthorizer";
 import { validateWebAclArgs } from "../components/WebAcl";
 import { validateApiMonitoringArgs } from "../components/ApiMonitoring";
 import { MethodSettingArgs, ThrottleArgs, UnauthorizedCacheControlStrategy, resolveMethodSettings } from "../components/methodSettings";
-import { CACHE_CLUSTER_SIZES, CacheClusterSize, EndpointType } from "../components/RestApi";
+import { CACHE_CLUSTER_SIZES, CacheClusterSize, EndpointType, HttpApi } from "../components";
 import { CustomerArgs, DEFAULT_TIERS, TierArgs, validateUsageTiersArgs } from "../components/UsageTiers";
 import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime, lambdaRuntimeProblem } from "../components/lambdaRuntime";
 import { DEMO_ROUTE_KEYS, demoMethodSettings } from "./demoApi";

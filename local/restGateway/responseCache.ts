@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import type { CacheClusterSize } from "../../components/RestApi";
+import type { CacheClusterSize } from "../../components/apigateway";
 
 /** What identifies a cached response (apigw-behavior.md, Caching). */
 export interface CacheKeyParts {
