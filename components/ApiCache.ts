@@ -1,5 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { logRetentionProblem } from "./apigateway";
+import { checkedArgs, refuse } from "./argumentErrors";
+import { memorySizeProblem, timeoutProblem } from "./lambdaSizing";
 import { createFlushStageCacheHandler } from "../functions/flushStageCache";
 import { HandlerFunction, type HandlerFunctionTransform } from "./HandlerFunction";
 import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime, lambdaRuntimeProblem } from "./lambdaRuntime";
@@ -86,7 +89,7 @@ export class ApiCache extends pulumi.ComponentResource {
 
   constructor(name: string, args: ApiCacheArgs, opts?: pulumi.ComponentResourceOptions) {
     super("apigw-kit:index:ApiCache", name, {}, opts);
-    validateApiCacheArgs(args);
+    checkedArgs(this, () => validateApiCacheArgs(args));
     this.flushFunction = createFlushFunction(this, name, args);
     this.invalidateCachePolicy = createInvalidateCachePolicy(this, name, args.stage, args.tags, args.transform?.policy);
     this.invalidatorAttachments = attachToRoles(this, name, this.invalidateCachePolicy, args.invalidatorRoleNames ?? [], args.transform?.policyAttachment);
@@ -114,15 +117,9 @@ export function validateApiCacheArgs(args: ApiCacheArgs): void {
     seen.add(role);
   });
   const fn = args.flushFunction ?? {};
-  const checkInteger = (field: "memorySize" | "timeoutSeconds" | "logRetentionDays", min: number, max: number, unit: string) => {
-    const value = fn[field];
-    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
-      throw new Error(`ApiCache: flushFunction.${field} must be an integer from ${min} to ${max}${unit} (got ${value})`);
-    }
-  };
-  checkInteger("memorySize", 128, 10240, " MB");
-  checkInteger("timeoutSeconds", 1, 900, "");
-  checkInteger("logRetentionDays", 1, 3653, "");
+  refuse(fn.memorySize === undefined ? undefined : memorySizeProblem(fn.memorySize, "ApiCache: flushFunction.memorySize"));
+  refuse(fn.timeoutSeconds === undefined ? undefined : timeoutProblem(fn.timeoutSeconds, "ApiCache: flushFunction.timeoutSeconds"));
+  refuse(fn.logRetentionDays === undefined ? undefined : logRetentionProblem(fn.logRetentionDays, "ApiCache: flushFunction.logRetentionDays"));
   const runtimeProblem = fn.runtime === undefined ? undefined : lambdaRuntimeProblem(fn.runtime);
   if (runtimeProblem) throw new Error(`ApiCache: flushFunction.runtime ${runtimeProblem}`);
 }

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { checkedArgs } from "./argumentErrors";
 import { ComponentTags, Transform, transformed } from "./transform";
 
 /** Alarm thresholds of the API stage. */
@@ -141,7 +142,7 @@ export class ApiMonitoring extends pulumi.ComponentResource {
 
   constructor(name: string, args: ApiMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("apigw-kit:index:ApiMonitoring", name, {}, opts);
-    validateApiMonitoringArgs(`${name}: `, args);
+    checkedArgs(this, () => validateApiMonitoringArgs(`${name}: `, args));
     const thresholds = { ...DEFAULT_THRESHOLDS, ...args.thresholds };
     const target = resolveTarget(args);
 

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { checkedArgs } from "./argumentErrors";
 import type { AuthorizerArgs } from "./RestApi";
 import { type ComponentTags, type Transform, childTags, transformed } from "./transform";
 
@@ -169,7 +170,7 @@ export class CognitoAuth extends pulumi.ComponentResource {
 
   constructor(name: string, args: CognitoAuthArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("apigw-kit:index:CognitoAuth", name, {}, opts);
-    const spec = validateCognitoAuthArgs(args);
+    const spec = checkedArgs(this, () => validateCognitoAuthArgs(args));
 
     const transform = args.transform ?? {};
 

@@ -1,5 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_FUNCTION_LOG_RETENTION_DAYS, logRetentionProblem } from "./apigateway";
+import { checkedArgs, refuse } from "./argumentErrors";
+import { memorySizeProblem, timeoutProblem } from "./lambdaSizing";
 import { BUNDLE_FILE, bundleHandler, programDir } from "./lambdaBundle";
 import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime, lambdaRuntimeProblem } from "./lambdaRuntime";
 import { type ComponentTags, type Transform, transformed } from "./transform";
@@ -106,7 +109,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
 
   constructor(name: string, args: HandlerFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
     super("apigw-kit:index:HandlerFunction", name, {}, opts);
-    validateHandlerFunctionArgs(name, args);
+    checkedArgs(this, () => validateHandlerFunctionArgs(name, args));
 
     const transform = args.transform ?? {};
 
@@ -166,7 +169,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
       ...transformed(
         transform.logGroup,
         `${name}-logs`,
-        { name: pulumi.interpolate`/aws/lambda/${this.function.name}`, retentionInDays: args.logRetentionDays ?? 14, tags: args.tags },
+        { name: pulumi.interpolate`/aws/lambda/${this.function.name}`, retentionInDays: args.logRetentionDays ?? DEFAULT_FUNCTION_LOG_RETENTION_DAYS, tags: args.tags },
         { parent: this },
       ),
     );
@@ -213,12 +216,9 @@ function validateHandlerFunctionArgs(name: string, args: HandlerFunctionArgs): v
   if (args.packages !== undefined && (!Array.isArray(args.packages) || args.packages.some((p) => typeof p !== "string" || p === ""))) {
     throw new Error(`${name}: packages must be a list of package names (got ${JSON.stringify(args.packages)})`);
   }
-  if (args.memorySize !== undefined && (!Number.isInteger(args.memorySize) || args.memorySize < 128 || args.memorySize > 10240)) {
-    throw new Error(`${name}: memorySize must be an integer from 128 to 10240 MB (got ${args.memorySize})`);
-  }
-  if (args.timeoutSeconds !== undefined && (!Number.isInteger(args.timeoutSeconds) || args.timeoutSeconds < 1 || args.timeoutSeconds > 900)) {
-    throw new Error(`${name}: timeoutSeconds must be an integer from 1 to 900 (got ${args.timeoutSeconds})`);
-  }
+  refuse(args.memorySize === undefined ? undefined : memorySizeProblem(args.memorySize, `${name}: memorySize`));
+  refuse(args.timeoutSeconds === undefined ? undefined : timeoutProblem(args.timeoutSeconds, `${name}: timeoutSeconds`));
+  refuse(args.logRetentionDays === undefined ? undefined : logRetentionProblem(args.logRetentionDays, `${name}: logRetentionDays`));
 }
 
 /** The archive's module and export, named as CallbackFunction names them (`__index.handler`). */

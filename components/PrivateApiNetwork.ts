@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
+import { checkedArgs } from "./argumentErrors";
 import { ComponentTags, Transform, transformed } from "./transform";
 
 export interface PrivateApiNetworkArgs {
@@ -75,8 +76,8 @@ export class PrivateApiNetwork extends pulumi.ComponentResource {
   public readonly vpc?: awsx.ec2.Vpc;
 
   constructor(name: string, args: PrivateApiNetworkArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    validatePrivateApiNetworkArgs(args);
     super("apigw-kit:index:PrivateApiNetwork", name, {}, opts);
+    checkedArgs(this, () => validatePrivateApiNetworkArgs(args));
     const transform = args.transform ?? {};
 
     let subnetIds: pulumi.Input<pulumi.Input<string>[]>;

@@ -1,5 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { logRetentionProblem } from "./apigateway";
+import { checkedArgs, refuse } from "./argumentErrors";
+import { memorySizeProblem, timeoutProblem } from "./lambdaSizing";
 import * as random from "@pulumi/random";
 import { createHmacAuthorizer } from "../functions/hmacAuthorizer";
 import { CLIENT_ID_PATTERN, DEFAULT_WINDOW_SECONDS, HMAC_TOKEN_PATTERN } from "../functions/hmacToken";
@@ -122,7 +125,7 @@ export class TokenAuthorizer extends pulumi.ComponentResource {
 
   constructor(name: string, args: TokenAuthorizerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("apigw-kit:index:TokenAuthorizer", name, {}, opts);
-    validateTokenAuthorizerArgs(`${name}: `, args);
+    checkedArgs(this, () => validateTokenAuthorizerArgs(`${name}: `, args));
     this.resultTtlSeconds = args.resultTtlSeconds ?? DEFAULT_RESULT_TTL_SECONDS;
 
     const transform = args.transform ?? {};
@@ -193,7 +196,7 @@ export class TokenAuthorizer extends pulumi.ComponentResource {
  */
 export function validateTokenAuthorizerArgs(
   field: string,
-  args: Pick<TokenAuthorizerArgs, "clients" | "resultTtlSeconds" | "recoveryWindowInDays" | "runtime">,
+  args: Pick<TokenAuthorizerArgs, "clients" | "resultTtlSeconds" | "recoveryWindowInDays" | "runtime" | "memorySize" | "timeoutSeconds" | "logRetentionDays">,
 ): void {
   const name = field;
   if (!Array.isArray(args.clients) || args.clients.length === 0) {
@@ -220,6 +223,9 @@ export function validateTokenAuthorizerArgs(
   }
   const runtimeProblem = args.runtime === undefined ? undefined : lambdaRuntimeProblem(args.runtime);
   if (runtimeProblem) throw new Error(`${name}runtime ${runtimeProblem}`);
+  refuse(args.memorySize === undefined ? undefined : memorySizeProblem(args.memorySize, `${name}memorySize`));
+  refuse(args.timeoutSeconds === undefined ? undefined : timeoutProblem(args.timeoutSeconds, `${name}timeoutSeconds`));
+  refuse(args.logRetentionDays === undefined ? undefined : logRetentionProblem(args.logRetentionDays, `${name}logRetentionDays`));
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { QuotaArgs, QuotaPeriod, ThrottleArgs } from "./apigateway";
+import { type QuotaArgs, type QuotaPeriod, type ThrottleArgs, parseThrottlePath, quotaProblem, throttleProblem } from "./apigateway";
+import { checkedArgs, refuse } from "./argumentErrors";
 import { ComponentTags, Transform, transformed } from "./transform";
 
 export type { QuotaArgs, QuotaPeriod };
@@ -13,8 +14,8 @@ export interface TierArgs {
   description?: string;
   /**
    * The token bucket of each key of the tier, summed over every method of the stage:
-   * `rateLimit` requests/second (> 0, may be fractional), bursts of `burstLimit` (an
-   * integer >= rateLimit).
+   * `rateLimit` requests/second (>= 0, may be fractional), bursts of `burstLimit` (an
+   * integer >= 0, and >= 1 when `rateLimit` > 0): API Gateway's throttle rule.
    */
   throttle: ThrottleArgs;
   /** @default none (no quota: unlimited requests per period) */
@@ -117,9 +118,8 @@ export class UsageTiers extends pulumi.ComponentResource {
   public readonly keyIds: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: UsageTiersArgs, opts?: pulumi.ComponentResourceOptions) {
-    // Validated before super(): bad arguments leave nothing behind, not even the component.
-    const spec = validateUsageTiersArgs(args);
     super("apigw-kit:index:UsageTiers", name, {}, opts);
+    const spec = checkedArgs(this, () => validateUsageTiersArgs(args));
 
     const apiStage = stageOf(args);
     const children: ChildSettings = { tags: args.tags, transform: args.transform ?? {} };
@@ -144,11 +144,7 @@ export interface ValidatedUsageTiers {
   customers: CustomerArgs[];
 }
 
-const PERIODS: QuotaPeriod[] = ["DAY", "WEEK", "MONTH"];
 const CUSTOMER_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"];
-/** AWS's usage plan throttle path: `/{resource path}/{METHOD}`; the root resource is `//GET`. */
-const THROTTLE_PATH = new RegExp(`^(/|(/[^/\\s]+)+)/(${METHODS.join("|")})$`);
 
 /** Checks every argument, naming the field that is wrong; returns the tiers with defaults. */
 export function validateUsageTiersArgs(args: UsageTiersArgs): ValidatedUsageTiers {
@@ -177,15 +173,15 @@ export function validateUsageTiersArgs(args: UsageTiersArgs): ValidatedUsageTier
     if (tier.throttle === undefined || tier.throttle === null) {
       throw new Error(`${field}.throttle is required: every tier limits its keys' request rate`);
     }
-    validateThrottle(tier.throttle, `${field}.throttle`);
-    if (tier.quota !== undefined) validateQuota(tier.quota, `${field}.quota`);
+    refuse(throttleProblem(tier.throttle, `${field}.throttle`));
+    if (tier.quota !== undefined) refuse(quotaProblem(tier.quota, `${field}.quota`));
     const methodThrottles = tier.methodThrottles ?? {};
     for (const [path, throttle] of Object.entries(methodThrottles)) {
       const where = `${field}.methodThrottles["${path}"]`;
-      if (!THROTTLE_PATH.test(path)) {
+      if (!parseThrottlePath(path)) {
         throw new Error(`${where}: keys are AWS's "/{resource path}/{METHOD}", like "/data/GET", "/users/{id}/DELETE" or "//GET" for the root`);
       }
-      validateThrottle(throttle, where);
+      refuse(throttleProblem(throttle, where));
     }
     return { ...tier, description: tier.description ?? `${tier.name} tier`, methodThrottles };
   });
@@ -208,37 +204,6 @@ export function validateUsageTiersArgs(args: UsageTiersArgs): ValidatedUsageTier
   });
 
   return { tiers: validatedTiers, customers };
-}
-
-function validateThrottle(throttle: ThrottleArgs, field: string): void {
-  if (typeof throttle !== "object" || throttle === null) throw new Error(`${field} must be { rateLimit, burstLimit }`);
-  const { rateLimit, burstLimit } = throttle;
-  if (typeof rateLimit !== "number" || !Number.isFinite(rateLimit) || rateLimit <= 0) {
-    throw new Error(`${field}.rateLimit must be a number > 0 (got ${show(rateLimit)})`);
-  }
-  // AWS types burstLimit as an integer; the rate is a double.
-  if (typeof burstLimit !== "number" || !Number.isInteger(burstLimit)) {
-    throw new Error(`${field}.burstLimit must be an integer (got ${show(burstLimit)})`);
-  }
-  if (burstLimit < rateLimit) {
-    throw new Error(`${field}.burstLimit must be >= rateLimit (got ${burstLimit} < ${rateLimit})`);
-  }
-}
-
-function validateQuota(quota: QuotaArgs, field: string): void {
-  if (typeof quota !== "object" || quota === null) throw new Error(`${field} must be { limit, period, offset? }`);
-  if (typeof quota.limit !== "number" || !Number.isInteger(quota.limit) || quota.limit < 1) {
-    throw new Error(`${field}.limit must be a positive integer (got ${show(quota.limit)})`);
-  }
-  if (!PERIODS.includes(quota.period)) {
-    throw new Error(`${field}.period must be DAY, WEEK or MONTH (got ${JSON.stringify(quota.period)})`);
-  }
-  // offset is the number of requests taken off the limit in the first period (QuotaSettings,
-  // API Gateway API reference): an offset of `limit` or more would refuse every request.
-  const offset = quota.offset;
-  if (offset !== undefined && (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0 || offset >= quota.limit)) {
-    throw new Error(`${field}.offset must be an integer from 0 to ${quota.limit - 1} (limit - 1) (got ${show(offset)})`);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -314,11 +279,6 @@ function attachKeys(
       return [customer.id, new aws.apigateway.UsagePlanKey(...transformed(children.transform.usagePlanKey, `${name}-key-${customer.id}-plan`, planKeyArgs, { parent }))];
     }),
   );
-}
-
-/** A value as an error message quotes it: numbers as written (Infinity, NaN), others as JSON. */
-function show(value: unknown): string {
-  return typeof value === "number" ? String(value) : JSON.stringify(value);
 }
 
 function mapValues<T, U>(record: Record<string, T>, f: (value: T) => U): Record<string, U> {

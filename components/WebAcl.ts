@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { checkedArgs } from "./argumentErrors";
 import { ComponentTags, Transform, transformed } from "./transform";
 
 export interface WebAclArgs {
@@ -64,8 +65,8 @@ export class WebAcl extends pulumi.ComponentResource {
   public readonly webAclArn: pulumi.Output<string>;
 
   constructor(name: string, args: WebAclArgs, opts?: pulumi.ComponentResourceOptions) {
-    const rateLimit = validateWebAclArgs(args);
     super("apigw-kit:index:WebAcl", name, {}, opts);
+    const rateLimit = checkedArgs(this, () => validateWebAclArgs(args));
     const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
     const transform = args.transform ?? {};
 

@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_ACCESS_LOG_RETENTION_DAYS, INTEGRATION_TIMEOUT_MS, logRetentionProblem, throttleProblem } from "./apigateway";
+import { checkedArgs, refuse } from "./argumentErrors";
 import {
   DEFAULT_BROADCAST_CONCURRENCY,
   MAX_BROADCAST_CONCURRENCY,
@@ -13,7 +15,7 @@ import {
 } from "../functions/webSocket";
 import { HandlerFunction, type HandlerFunctionArgs, type PolicyStatementArgs } from "./HandlerFunction";
 import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime, lambdaRuntimeProblem } from "./lambdaRuntime";
-import type { ThrottleArgs } from "./methodSettings";
+import type { ThrottleArgs } from "./apigateway";
 import { type ComponentTags, type Transform, transformed } from "./transform";
 
 /** The Cognito pool whose ID tokens `$connect` accepts (from the `token` query parameter). */
@@ -182,7 +184,7 @@ export class WebSocketApi extends pulumi.ComponentResource {
 
   constructor(name: string, args: WebSocketApiArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("apigw-kit:index:WebSocketApi", name, {}, opts);
-    const spec = validateWebSocketApiArgs(args);
+    const spec = checkedArgs(this, () => validateWebSocketApiArgs(args));
     const transform = args.transform ?? {};
 
     this.api = new aws.apigatewayv2.Api(
@@ -248,16 +250,10 @@ export function validateWebSocketApiArgs(args: WebSocketApiArgs): ValidatedWebSo
     throw new Error(`stage.name must be 1-128 letters, digits, "-" or "_" (got ${JSON.stringify(stageName)})`);
   }
   const throttle = stage.throttle ?? DEFAULT_THROTTLE;
-  if (typeof throttle.rateLimit !== "number" || !(throttle.rateLimit >= 0)) {
-    throw new Error(`stage.throttle.rateLimit must be a number >= 0 (got ${throttle.rateLimit})`);
-  }
-  if (!Number.isInteger(throttle.burstLimit) || throttle.burstLimit < 0) {
-    throw new Error(`stage.throttle.burstLimit must be an integer >= 0 (got ${throttle.burstLimit})`);
-  }
-  const retention = stage.accessLogRetentionDays ?? 30;
-  if (!Number.isInteger(retention) || retention < 1) {
-    throw new Error(`stage.accessLogRetentionDays must be a positive integer (got ${retention})`);
-  }
+  refuse(throttleProblem(throttle, "stage.throttle"));
+  const retention = stage.accessLogRetentionDays ?? DEFAULT_ACCESS_LOG_RETENTION_DAYS;
+  refuse(logRetentionProblem(retention, "stage.accessLogRetentionDays"));
+  if (args.logRetentionDays !== undefined) refuse(logRetentionProblem(args.logRetentionDays, "logRetentionDays"));
   const concurrency = args.broadcastConcurrency ?? DEFAULT_BROADCAST_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_BROADCAST_CONCURRENCY) {
     throw new Error(`broadcastConcurrency must be an integer from 1 to ${MAX_BROADCAST_CONCURRENCY} (got ${concurrency})`);
@@ -437,7 +433,7 @@ function createRoutes(
           integrationMethod: "POST",
           integrationUri: fn.invokeArn,
           // WebSocket integrations allow 50..29,000 ms.
-          timeoutMilliseconds: 29000,
+          timeoutMilliseconds: INTEGRATION_TIMEOUT_MS.default,
         },
         { parent },
       ),

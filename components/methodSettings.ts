@@ -2,7 +2,21 @@
  * Stage method settings: the `*\/*` stage defaults and per-method overrides, validated and
  * merged so that each method path gets one complete settings object.
  */
-import type { ThrottleArgs, UnauthorizedCacheControlStrategy } from "./apigateway";
+import {
+  ALL_METHODS_KEY,
+  CACHE_TTL_SECONDS,
+  DEFAULT_UNAUTHORIZED_CACHE_CONTROL_STRATEGY,
+  type ThrottleArgs,
+  UNAUTHORIZED_CACHE_CONTROL_STRATEGIES,
+  type UnauthorizedCacheControlStrategy,
+  cacheTtlProblem,
+  parseSettingsKey,
+  throttleProblem,
+  toMethodPath,
+  toSettingsKey,
+} from "./apigateway";
+import { refuse } from "./argumentErrors";
+import { pathSlug } from "./resourcePaths";
 
 export type { ThrottleArgs, UnauthorizedCacheControlStrategy };
 
@@ -66,8 +80,6 @@ export interface ResolvedMethodSetting {
   };
 }
 
-const STRATEGIES: UnauthorizedCacheControlStrategy[] = ["FAIL_WITH_403", "SUCCEED_WITH_RESPONSE_HEADER", "SUCCEED_WITHOUT_RESPONSE_HEADER"];
-const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"];
 
 /**
  * Validates the settings and merges every override over `*\/*`. AWS resets the fields an
@@ -84,31 +96,22 @@ export function resolveMethodSettings(
   },
 ): ResolvedMethodSetting[] {
   const name = api.field ?? "methodSettings";
-  const stageDefaults = settings["*/*"] ?? {};
+  const stageDefaults = settings[ALL_METHODS_KEY] ?? {};
   const resolved: ResolvedMethodSetting[] = [];
   for (const [key, override] of Object.entries(settings)) {
     const field = `${name}["${key}"]`;
     if (typeof override !== "object" || override === null) throw new Error(`${field} must be an object`);
-    let methodPath = "*/*";
+    let methodPath = ALL_METHODS_KEY;
     let slug = "all";
-    if (key !== "*/*") {
-      const cut = key.lastIndexOf("/");
-      const method = key.slice(cut + 1);
-      if (cut < 0 || !METHODS.includes(method)) {
-        throw new Error(`${field}: keys are "*/*" or "<resource path>/<METHOD>", like "data/GET", "users/{id}/GET" or "/GET" for the root`);
+    if (key !== ALL_METHODS_KEY) {
+      const method = parseSettingsKey(key);
+      if ("problem" in method) throw new Error(`${field}: ${method.problem}`);
+      if (!api.routes.some((r) => r.path === method.path && r.method === method.method)) {
+        const known = api.routes.map((r) => toSettingsKey({ path: r.path, method: r.method as typeof method.method })).join(", ");
+        throw new Error(`${field}: there is no route ${method.method} ${method.path} (routes: ${known})`);
       }
-      if (cut > 0 && key.startsWith("/")) {
-        throw new Error(`${field}: write the resource path without its leading slash ("${key.slice(1)}")`);
-      }
-      const path = "/" + key.slice(0, cut);
-      if (!api.routes.some((r) => r.path === path && r.method === method)) {
-        const known = api.routes.map((r) => `${r.path.slice(1)}/${r.method}`).join(", ");
-        throw new Error(`${field}: there is no route ${method} ${path} (routes: ${known})`);
-      }
-      // AWS keys method settings by the resource path with every "/" (the leading one too)
-      // escaped as "~1": GET /users/{id} is "~1users~1{id}/GET", GET / is "~1/GET".
-      methodPath = `${path.replace(/\//g, "~1")}/${method}`;
-      slug = `${path === "/" ? "root" : path.slice(1).replace(/[{}+]/g, "").replace(/[^A-Za-z0-9]+/g, "-")}-${method}`;
+      methodPath = toMethodPath(method);
+      slug = `${pathSlug(method.path)}-${method.method}`;
     }
     // Keys present but undefined (optional config passed through) must not erase a default.
     const merged: MethodSettingArgs = {
@@ -118,8 +121,8 @@ export function resolveMethodSettings(
     };
     resolved.push({ key, methodPath, slug, settings: toAwsSettings(merged, field, api.cacheClusterSize) });
   }
-  if (!resolved.some((r) => r.key === "*/*")) {
-    resolved.unshift({ key: "*/*", methodPath: "*/*", slug: "all", settings: toAwsSettings({}, `${name}["*/*"]`, api.cacheClusterSize) });
+  if (!resolved.some((r) => r.key === ALL_METHODS_KEY)) {
+    resolved.unshift({ key: ALL_METHODS_KEY, methodPath: ALL_METHODS_KEY, slug: "all", settings: toAwsSettings({}, `${name}["*/*"]`, api.cacheClusterSize) });
   }
   return resolved;
 }
@@ -140,31 +143,20 @@ function toAwsSettings(s: MethodSettingArgs, field: string, cacheClusterSize: st
     cachingEnabled: false,
   };
   if (s.throttle) {
-    const { rateLimit, burstLimit } = s.throttle;
-    if (typeof rateLimit !== "number" || !(rateLimit >= 0)) {
-      throw new Error(`${field}.throttle.rateLimit must be a number >= 0 (got ${JSON.stringify(rateLimit)})`);
-    }
-    if (!Number.isInteger(burstLimit) || burstLimit < 0) {
-      throw new Error(`${field}.throttle.burstLimit must be an integer >= 0 (got ${JSON.stringify(burstLimit)})`);
-    }
-    if (rateLimit > 0 && burstLimit === 0) {
-      throw new Error(`${field}.throttle.burstLimit must be >= 1 when rateLimit > 0: a bucket of 0 admits nothing`);
-    }
-    out.throttlingRateLimit = rateLimit;
-    out.throttlingBurstLimit = burstLimit;
+    refuse(throttleProblem(s.throttle, `${field}.throttle`));
+    out.throttlingRateLimit = s.throttle.rateLimit;
+    out.throttlingBurstLimit = s.throttle.burstLimit;
   }
   const caching = s.caching ?? {};
   if (caching.enabled) {
     if (cacheClusterSize === undefined) {
       throw new Error(`${field}.caching.enabled needs a cache cluster: set stage.cacheClusterSize`);
     }
-    const ttl = caching.ttlSeconds ?? 300;
-    if (!Number.isInteger(ttl) || ttl < 0 || ttl > 3600) {
-      throw new Error(`${field}.caching.ttlSeconds must be an integer from 0 to 3600 (got ${JSON.stringify(caching.ttlSeconds)})`);
-    }
-    const strategy = caching.unauthorizedCacheControlHeaderStrategy ?? "SUCCEED_WITH_RESPONSE_HEADER";
-    if (!STRATEGIES.includes(strategy)) {
-      throw new Error(`${field}.caching.unauthorizedCacheControlHeaderStrategy must be one of ${STRATEGIES.join(", ")} (got ${JSON.stringify(strategy)})`);
+    const ttl = caching.ttlSeconds ?? CACHE_TTL_SECONDS.default;
+    refuse(cacheTtlProblem(ttl, `${field}.caching.ttlSeconds`));
+    const strategy = caching.unauthorizedCacheControlHeaderStrategy ?? DEFAULT_UNAUTHORIZED_CACHE_CONTROL_STRATEGY;
+    if (!UNAUTHORIZED_CACHE_CONTROL_STRATEGIES.includes(strategy)) {
+      throw new Error(`${field}.caching.unauthorizedCacheControlHeaderStrategy must be one of ${UNAUTHORIZED_CACHE_CONTROL_STRATEGIES.join(", ")} (got ${JSON.stringify(strategy)})`);
     }
     out.cachingEnabled = true;
     out.cacheTtlInSeconds = ttl;

@@ -6,7 +6,23 @@ import { DEFAULT_RESULT_TTL_SECONDS, validateTokenAuthorizerArgs } from "../comp
 import { validateWebAclArgs } from "../components/WebAcl";
 import { validateApiMonitoringArgs } from "../components/ApiMonitoring";
 import { MethodSettingArgs, ThrottleArgs, UnauthorizedCacheControlStrategy, resolveMethodSettings } from "../components/methodSettings";
-import { CACHE_CLUSTER_SIZES, CacheClusterSize, EndpointType, HttpApi } from "../components";
+import { type CacheClusterSize, type EndpointType, HttpApi } from "../components";
+import {
+  CACHE_TTL_SECONDS,
+  DEFAULT_ACCESS_LOG_RETENTION_DAYS,
+  DEFAULT_FUNCTION_LOG_RETENTION_DAYS,
+  DEFAULT_UNAUTHORIZED_CACHE_CONTROL_STRATEGY,
+  UNAUTHORIZED_CACHE_CONTROL_STRATEGIES,
+  cacheClusterSizeProblem,
+  cacheTtlProblem,
+  logRetentionProblem,
+  parseThrottlePath,
+  throttleProblem,
+  toRouteKey,
+  toThrottlePath,
+  type HttpMethod,
+} from "../components/apigateway";
+import { memorySizeProblem, timeoutProblem } from "../components/lambdaSizing";
 import { CustomerArgs, DEFAULT_TIERS, TierArgs, validateUsageTiersArgs } from "../components/UsageTiers";
 import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime, lambdaRuntimeProblem } from "../components/lambdaRuntime";
 import { DEMO_ROUTE_KEYS, demoMethodSettings } from "./demoApi";
@@ -132,12 +148,12 @@ export function readStackSettings(): StackSettings {
     },
     stage: {
       name: stringAt(stage.name ?? stack, "stage.name"),
-      accessLogRetentionDays: integerAt(stage.accessLogRetentionDays ?? 30, "stage.accessLogRetentionDays", 1, 3653),
+      accessLogRetentionDays: checkedAt(stage.accessLogRetentionDays ?? DEFAULT_ACCESS_LOG_RETENTION_DAYS, "stage.accessLogRetentionDays", logRetentionProblem),
       tracingEnabled: booleanAt(stage.tracingEnabled ?? true, "stage.tracingEnabled"),
       metricsEnabled: booleanAt(stage.metricsEnabled ?? true, "stage.metricsEnabled"),
       loggingLevel: oneOf(stage.loggingLevel ?? "INFO", ["OFF", "ERROR", "INFO"] as const, "stage.loggingLevel"),
       dataTraceEnabled: booleanAt(stage.dataTraceEnabled ?? false, "stage.dataTraceEnabled"),
-      throttle: throttleAt(stage.throttle ?? { rateLimit: 100, burstLimit: 200 }, "stage.throttle"),
+      throttle: checkedAt(stage.throttle ?? { rateLimit: 100, burstLimit: 200 }, "stage.throttle", throttleProblem),
     },
     cache: cache === undefined ? undefined : cacheSettings(cache),
     methodOverrides: objectAt(config, "methodOverrides") as Record<string, MethodSettingArgs>,
@@ -167,9 +183,9 @@ export function readStackSettings(): StackSettings {
     customers: (optionalArray(config.getObject("customers"), "customers") as CustomerArgs[] | undefined) ?? [],
     lambda: {
       runtime: runtimeAt(lambda.runtime ?? DEFAULT_LAMBDA_RUNTIME, "lambda.runtime"),
-      memorySize: integerAt(lambda.memorySize ?? 256, "lambda.memorySize", 128, 10240),
-      timeoutSeconds: integerAt(lambda.timeoutSeconds ?? 10, "lambda.timeoutSeconds", 1, 900),
-      logRetentionDays: integerAt(lambda.logRetentionDays ?? 14, "lambda.logRetentionDays", 1, 3653),
+      memorySize: checkedAt(lambda.memorySize ?? 256, "lambda.memorySize", memorySizeProblem),
+      timeoutSeconds: checkedAt(lambda.timeoutSeconds ?? 10, "lambda.timeoutSeconds", timeoutProblem),
+      logRetentionDays: checkedAt(lambda.logRetentionDays ?? DEFAULT_FUNCTION_LOG_RETENTION_DAYS, "lambda.logRetentionDays", logRetentionProblem),
     },
   };
   // The components check these again; checking them here fails before any resource exists
@@ -186,6 +202,7 @@ export function readStackSettings(): StackSettings {
   } catch (err) {
     throw new Error(`${NAMESPACE}:${(err as Error).message}`);
   }
+  checkTierMethodThrottles(settings.tiers, DEMO_ROUTE_KEYS);
   // Overrides name routes of the demo API: check them against its route table now, before
   // any resource exists, rather than when the RestApi is built.
   resolveMethodSettings(demoMethodSettings(settings), {
@@ -197,18 +214,16 @@ export function readStackSettings(): StackSettings {
 }
 
 function cacheSettings(cache: Record<string, unknown>): NonNullable<StackSettings["cache"]> {
-  const clusterSize = String(cache.clusterSize ?? "0.5");
-  if (!(CACHE_CLUSTER_SIZES as readonly string[]).includes(clusterSize)) {
-    throw new Error(`${NAMESPACE}:cache.clusterSize must be one of ${CACHE_CLUSTER_SIZES.join(", ")} (GB) (got ${JSON.stringify(cache.clusterSize)})`);
-  }
+  // YAML reads `clusterSize: 0.5` as a number; AWS's sizes are strings.
+  const clusterSize = checkedAt<CacheClusterSize>(String(cache.clusterSize ?? "0.5"), "cache.clusterSize", cacheClusterSizeProblem);
   return {
-    clusterSize: clusterSize as CacheClusterSize,
-    ttlSeconds: integerAt(cache.ttlSeconds ?? 300, "cache.ttlSeconds", 0, 3600),
+    clusterSize,
+    ttlSeconds: checkedAt(cache.ttlSeconds ?? CACHE_TTL_SECONDS.default, "cache.ttlSeconds", cacheTtlProblem),
     encrypted: booleanAt(cache.encrypted ?? false, "cache.encrypted"),
     requireAuthorizationForCacheControl: booleanAt(cache.requireAuthorizationForCacheControl ?? true, "cache.requireAuthorizationForCacheControl"),
     unauthorizedCacheControlHeaderStrategy: oneOf(
-      cache.unauthorizedCacheControlHeaderStrategy ?? "SUCCEED_WITH_RESPONSE_HEADER",
-      ["FAIL_WITH_403", "SUCCEED_WITH_RESPONSE_HEADER", "SUCCEED_WITHOUT_RESPONSE_HEADER"] as const,
+      cache.unauthorizedCacheControlHeaderStrategy ?? DEFAULT_UNAUTHORIZED_CACHE_CONTROL_STRATEGY,
+      UNAUTHORIZED_CACHE_CONTROL_STRATEGIES,
       "cache.unauthorizedCacheControlHeaderStrategy",
     ),
     invalidatorRoleNames: (optionalArray(cache.invalidatorRoleNames, "cache.invalidatorRoleNames") as string[] | undefined) ?? [],
@@ -266,14 +281,30 @@ function optionalArray(value: unknown, key: string): unknown[] | undefined {
   return value;
 }
 
-function throttleAt(value: unknown, key: string): ThrottleArgs {
-  const t = value as Partial<ThrottleArgs>;
-  if (typeof value !== "object" || value === null) throw new Error(`${NAMESPACE}:${key} must be {rateLimit, burstLimit}`);
-  if (typeof t.rateLimit !== "number" || t.rateLimit <= 0) {
-    throw new Error(`${NAMESPACE}:${key}.rateLimit must be a number > 0 (got ${JSON.stringify(t.rateLimit)})`);
-  }
-  if (!Number.isInteger(t.burstLimit) || (t.burstLimit as number) < 1) {
-    throw new Error(`${NAMESPACE}:${key}.burstLimit must be an integer >= 1 (got ${JSON.stringify(t.burstLimit)})`);
-  }
-  return { rateLimit: t.rateLimit, burstLimit: t.burstLimit as number };
+/**
+ * A value a rule of components/apigateway (or lambdaSizing) accepts; the rule's message names
+ * the `apigw-kit:` key otherwise.
+ */
+function checkedAt<T>(value: unknown, key: string, problem: (value: unknown, at: string) => string | undefined): T {
+  const found = problem(value, `${NAMESPACE}:${key}`);
+  if (found !== undefined) throw new Error(found);
+  return value as T;
+}
+
+/**
+ * Usage plan method throttles must name methods of the API (AWS refuses a plan whose throttle
+ * path names no method); the keys' form and limits are checked by validateUsageTiersArgs.
+ */
+function checkTierMethodThrottles(tiers: TierArgs[], routes: { method: string; path: string }[]): void {
+  const known = routes.map((r) => toThrottlePath({ path: r.path, method: r.method as HttpMethod }));
+  tiers.forEach((tier, i) => {
+    for (const throttlePath of Object.keys(tier.methodThrottles ?? {})) {
+      const method = parseThrottlePath(throttlePath);
+      if (method && !known.includes(toThrottlePath(method))) {
+        throw new Error(
+          `${NAMESPACE}:tiers[${i}] (${tier.name}).methodThrottles["${throttlePath}"]: there is no route ${toRouteKey(method)} (routes: ${known.join(", ")})`,
+        );
+      }
+    }
+  });
 }

@@ -36,3 +36,12 @@ export function authorizerTtlProblem(value: unknown, at: string): string | undef
   if (Number.isInteger(value) && (value as number) >= min && (value as number) <= max) return undefined;
   return `${at} must be an integer from ${min} to ${max} (got ${value})`;
 }
+
+/**
+ * An HTTP API integration's timeout in ms: 50 to 30,000, the maximum when not set (API Gateway
+ * developer guide, "Quotas for configuring and running an HTTP API").
+ */
+export const HTTP_API_INTEGRATION_TIMEOUT_MS = { min: 50, max: 30_000, default: 30_000 } as const;
+
+/** Where an HTTP API JWT authorizer reads the token when no identity source is given. */
+export const DEFAULT_HTTP_API_IDENTITY_SOURCE = "$request.header.Authorization";

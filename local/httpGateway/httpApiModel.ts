@@ -1,5 +1,6 @@
 import type { ProviderProperties, RecordedResource, ResourceGraph } from "../controlPlane";
 import { functionArnFromUri } from "../restGateway/restApiModel";
+import { DEFAULT_HTTP_API_IDENTITY_SOURCE, HTTP_API_INTEGRATION_TIMEOUT_MS } from "../../components/apigateway";
 
 /** A Lambda proxy integration of an HTTP API. */
 export interface HttpIntegrationModel {
@@ -104,7 +105,7 @@ function buildModel(graph: ResourceGraph, api: RecordedResource, stage: Recorded
         functionArn: typeof i.inputs.integrationUri === "string" ? lambdaArnFromUri(i.inputs.integrationUri) : undefined,
         // The provider's default, as for any integration created without one.
         payloadFormatVersion: i.inputs.payloadFormatVersion === "2.0" ? "2.0" : "1.0",
-        timeoutMs: i.inputs.timeoutMilliseconds ?? 30000,
+        timeoutMs: i.inputs.timeoutMilliseconds ?? HTTP_API_INTEGRATION_TIMEOUT_MS.default,
       },
     ]),
   );
@@ -141,7 +142,7 @@ function buildModel(graph: ResourceGraph, api: RecordedResource, stage: Recorded
           name: a.inputs.name ?? a.name,
           issuer: a.inputs.jwtConfiguration?.issuer ?? "",
           audiences: a.inputs.jwtConfiguration?.audiences ?? [],
-          identitySource: a.inputs.identitySources?.[0] ?? "$request.header.Authorization",
+          identitySource: a.inputs.identitySources?.[0] ?? DEFAULT_HTTP_API_IDENTITY_SOURCE,
         },
       ]),
   );

@@ -1,4 +1,5 @@
 import type { RecordedResource, ResourceGraph } from "../controlPlane";
+import { ALL_METHODS_KEY, AUTHORIZER_RESULT_TTL_SECONDS, DEFAULT_IDENTITY_SOURCE, INTEGRATION_TIMEOUT_MS, parseMethodPath, toMethodPath } from "../../components/apigateway";
 
 /** One method of the deployed API, with everything the gateway needs to serve it. */
 export interface MethodModel {
@@ -196,9 +197,9 @@ function buildModel(graph: ResourceGraph, api: RecordedResource, stage: Recorded
         id: a.id as string,
         name: a.inputs.name,
         type: a.inputs.type ?? "TOKEN",
-        identitySource: a.inputs.identitySource ?? "method.request.header.Authorization",
+        identitySource: a.inputs.identitySource ?? DEFAULT_IDENTITY_SOURCE,
         identityValidationExpression: a.inputs.identityValidationExpression,
-        resultTtlSeconds: a.inputs.authorizerResultTtlInSeconds ?? 300,
+        resultTtlSeconds: a.inputs.authorizerResultTtlInSeconds ?? AUTHORIZER_RESULT_TTL_SECONDS.default,
         functionArn: a.inputs.authorizerUri ? functionArnFromUri(a.inputs.authorizerUri) : undefined,
         providerArns: a.inputs.providerArns ?? [],
       },
@@ -208,7 +209,7 @@ function buildModel(graph: ResourceGraph, api: RecordedResource, stage: Recorded
   const stageName = stage.inputs.stageName as string;
   const methodSettings: Record<string, MethodSettingModel> = {};
   for (const settings of ofApi(T.methodSettings).filter((s) => s.inputs.stageName === stageName)) {
-    methodSettings[settings.inputs.methodPath] = settings.inputs.settings ?? {};
+    methodSettings[normalMethodPath(settings.inputs.methodPath)] = settings.inputs.settings ?? {};
   }
   const gatewayResponses: Record<string, GatewayResponseModel> = {};
   for (const response of ofApi(T.gatewayResponse, "restApiId")) {
@@ -263,7 +264,7 @@ function integrationModel(methodName: string, integration: RecordedResource, res
     requestTemplates: inputs.requestTemplates ?? {},
     passthroughBehavior: inputs.passthroughBehavior ?? "WHEN_NO_MATCH",
     cacheKeyParameters: inputs.cacheKeyParameters ?? [],
-    timeoutMs: inputs.timeoutMilliseconds ?? 29000,
+    timeoutMs: inputs.timeoutMilliseconds ?? INTEGRATION_TIMEOUT_MS.default,
     responses: responses.map((r) => ({
       statusCode: String(r.inputs.statusCode),
       selectionPattern: r.inputs.selectionPattern || undefined,
@@ -341,4 +342,16 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
   return groups;
+}
+
+/**
+ * A MethodSettings `methodPath` in AWS's escaped spelling (`~1users~1{id}/GET`), whichever
+ * spelling the program used: Terraform's documentation tells users to write `users/{id}/GET`.
+ *
+ * @param methodPath - The path as the program wrote it.
+ */
+function normalMethodPath(methodPath: string): string {
+  if (methodPath === ALL_METHODS_KEY) return methodPath;
+  const method = parseMethodPath(methodPath);
+  return method ? toMethodPath(method) : methodPath;
 }

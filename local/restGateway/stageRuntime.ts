@@ -8,6 +8,7 @@ import type { AuthorizerModel, MethodModel, MethodSettingModel, RestApiModel } f
 import { ResourceRouter } from "./router";
 import { TokenBucket } from "./tokenBucket";
 import type { UsagePlanEnforcer } from "./usagePlans";
+import { ALL_METHODS_KEY, type HttpMethod, toMethodPath } from "../../components/apigateway";
 
 export interface RestGatewayOptions {
   model: RestApiModel;
@@ -98,7 +99,7 @@ export class StageRuntime {
   settingsFor(method: MethodModel): MethodSettingModel {
     let settings = this.methodSettings.get(method);
     if (!settings) {
-      settings = { ...this.model.methodSettings["*/*"], ...this.model.methodSettings[methodSettingsPath(method)] };
+      settings = { ...this.model.methodSettings[ALL_METHODS_KEY], ...this.model.methodSettings[methodSettingsPath(method)] };
       this.methodSettings.set(method, settings);
     }
     return settings;
@@ -140,5 +141,5 @@ export class StageRuntime {
  * @param method - The method.
  */
 export function methodSettingsPath(method: MethodModel): string {
-  return `${method.resourcePath.replace(/\//g, "~1")}/${method.httpMethod}`;
+  return toMethodPath({ path: method.resourcePath, method: method.httpMethod as HttpMethod });
 }

@@ -1,7 +1,8 @@
 import type { ProviderValue, ResourceGraph } from "../controlPlane";
 import { TokenBucket } from "./tokenBucket";
+import { type HttpMethod, type QuotaPeriod, throttlePathsOf } from "../../components/apigateway";
 
-export type QuotaPeriod = "DAY" | "WEEK" | "MONTH";
+export type { QuotaPeriod };
 
 /** A usage plan as deployed. */
 export interface UsagePlanModel {
@@ -268,8 +269,7 @@ function methodThrottle(
   resourcePath: string,
   httpMethod: string,
 ): { path: string; limit: { rateLimit: number; burstLimit: number } } | undefined {
-  const paths = resourcePath === "/" ? [`//${httpMethod}`, `/${httpMethod}`] : [`${resourcePath}/${httpMethod}`];
-  for (const path of paths) {
+  for (const path of throttlePathsOf({ path: resourcePath, method: httpMethod as HttpMethod })) {
     if (Object.prototype.hasOwnProperty.call(throttles, path)) return { path, limit: throttles[path] };
   }
   return undefined;

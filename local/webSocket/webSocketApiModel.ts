@@ -1,5 +1,6 @@
 import type { RecordedResource, ResourceGraph } from "../controlPlane";
 import { lambdaArnFromUri } from "../httpGateway/httpApiModel";
+import { INTEGRATION_TIMEOUT_MS } from "../../components/apigateway";
 
 /** One route of a WebSocket API: `$connect`, `$disconnect`, `$default` or a custom key. */
 export interface WebSocketRouteModel {
@@ -70,7 +71,7 @@ function buildModel(graph: ResourceGraph, api: RecordedResource, stage: Recorded
     const routeKey = route.inputs.routeKey as string;
     const target = route.inputs.target as string | undefined;
     let functionArn: string | undefined;
-    let timeoutMs = 29000;
+    let timeoutMs: number = INTEGRATION_TIMEOUT_MS.default;
     if (target) {
       const integration = integrations.get(/^integrations\/(.+)$/.exec(target)?.[1] ?? "");
       if (!integration) throw new Error(`route ${routeKey} of WebSocket API ${apiId}: target "${target}" is not an integration of the API`);
@@ -78,7 +79,7 @@ function buildModel(graph: ResourceGraph, api: RecordedResource, stage: Recorded
         throw new Error(`route ${routeKey} of WebSocket API ${apiId}: the local gateway serves AWS_PROXY integrations only (got ${integration.inputs.integrationType})`);
       }
       functionArn = typeof integration.inputs.integrationUri === "string" ? lambdaArnFromUri(integration.inputs.integrationUri) : undefined;
-      timeoutMs = integration.inputs.timeoutMilliseconds ?? 29000;
+      timeoutMs = integration.inputs.timeoutMilliseconds ?? INTEGRATION_TIMEOUT_MS.default;
     }
     routes.set(routeKey, {
       routeKey,

@@ -165,7 +165,8 @@ describe("ApiCache (under the mock control plane)", () => {
       [{ invalidatorRoleNames: "ops" as unknown as string[] }, "ApiCache: invalidatorRoleNames must be a list of IAM role names"],
       [{ flushFunction: { memorySize: 64 } }, "ApiCache: flushFunction.memorySize must be an integer from 128 to 10240 MB (got 64)"],
       [{ flushFunction: { timeoutSeconds: 0 } }, "ApiCache: flushFunction.timeoutSeconds must be an integer from 1 to 900 (got 0)"],
-      [{ flushFunction: { logRetentionDays: 1.5 } }, "ApiCache: flushFunction.logRetentionDays must be an integer from 1 to 3653 (got 1.5)"],
+      [{ flushFunction: { logRetentionDays: 1.5 } }, "ApiCache: flushFunction.logRetentionDays must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 1.5)"],
+      [{ flushFunction: { logRetentionDays: 2 } }, "ApiCache: flushFunction.logRetentionDays must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 2)"],
       [{ flushFunction: { runtime: "nodejs20.x" as never } }, `ApiCache: flushFunction.runtime must be one of nodejs24.x, nodejs22.x (got "nodejs20.x", which AWS Lambda deprecated on 2026-04-30: creating functions on it is blocked from 2026-08-31, updating them from 2026-09-30)`],
     ];
     for (const [args, message] of cases) {

@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { DEFAULT_TIERS, TierArgs, UsageTiers, UsageTiersArgs, validateUsageTiersArgs } from "../../components/UsageTiers";
 import { ProgramError, ProgramRun, RecordedResource, runProgram } from "../../local/controlPlane";
@@ -202,7 +203,7 @@ describe("UsageTiers (under the mock control plane)", () => {
     expect(run.outputs.apiKeys).to.deep.equal({ value: {}, secret: true });
   });
 
-  it("refuses bad arguments before creating any resource", async () => {
+  it("refuses bad arguments before creating any child, with a ResourceError carrying the component", async () => {
     let error: unknown;
     try {
       await runOnStage({ customers: [{ id: "acme", tier: "gold" }] });
@@ -211,8 +212,10 @@ describe("UsageTiers (under the mock control plane)", () => {
     }
     expect(error).to.be.instanceOf(ProgramError);
     expect((error as ProgramError).message).to.equal('customers[0] (acme).tier "gold" is not a tier (tiers: basic, premium, enterprise)');
+    expect((error as ProgramError).cause).to.be.instanceOf(pulumi.ResourceError);
     const graph = (error as ProgramError).graph;
-    for (const type of [T.component, T.plan, T.key, T.planKey]) expect(graph.ofType(type), type).to.have.length(0);
+    expect(graph.ofType(T.component).map((c) => c.name)).to.deep.equal(["tiers"]);
+    for (const type of [T.plan, T.key, T.planKey]) expect(graph.ofType(type), type).to.have.length(0);
   });
 });
 
@@ -261,27 +264,34 @@ describe("validateUsageTiersArgs", () => {
       expect(refused({ tiers: [tier({ throttle: undefined as never })] })).to.equal("tiers[0] (basic).throttle is required: every tier limits its keys' request rate");
     });
 
-    it("refuses a burst below the rate", () => {
-      expect(refused({ tiers: [tier({ throttle: { rateLimit: 10, burstLimit: 5 } })] })).to.equal("tiers[0] (basic).throttle.burstLimit must be >= rateLimit (got 5 < 10)");
-      expect(refused({ tiers: [tier({ throttle: { rateLimit: 2.5, burstLimit: 2 } })] })).to.equal("tiers[0] (basic).throttle.burstLimit must be >= rateLimit (got 2 < 2.5)");
+    // One throttle rule everywhere (components/apigateway/throttling.ts): AWS's types (rate a
+    // number >= 0, burst an integer >= 0), and no empty bucket under a positive rate.
+    it("accepts a burst below the rate, as AWS does (CDK's own example is rate 10, burst 2)", () => {
+      expect(() => validateUsageTiersArgs({ ...STAGE_REF, tiers: [tier({ throttle: { rateLimit: 10, burstLimit: 2 } })] })).not.to.throw();
+      expect(() => validateUsageTiersArgs({ ...STAGE_REF, tiers: [tier({ throttle: { rateLimit: 0, burstLimit: 0 } })] })).not.to.throw();
     });
 
-    it("refuses a rate that is not > 0", () => {
-      expect(refused({ tiers: [tier({ throttle: { rateLimit: 0, burstLimit: 5 } })] })).to.equal("tiers[0] (basic).throttle.rateLimit must be a number > 0 (got 0)");
-      expect(refused({ tiers: [tier({ throttle: { rateLimit: -1, burstLimit: 5 } })] })).to.equal("tiers[0] (basic).throttle.rateLimit must be a number > 0 (got -1)");
-      expect(refused({ tiers: [tier({ throttle: { rateLimit: "10" as never, burstLimit: 5 } })] })).to.equal('tiers[0] (basic).throttle.rateLimit must be a number > 0 (got "10")');
-      expect(refused({ tiers: [tier({ throttle: { rateLimit: Infinity, burstLimit: 5 } })] })).to.equal("tiers[0] (basic).throttle.rateLimit must be a number > 0 (got Infinity)");
+    it("refuses a rate that is not a number >= 0", () => {
+      expect(refused({ tiers: [tier({ throttle: { rateLimit: -1, burstLimit: 5 } })] })).to.equal("tiers[0] (basic).throttle.rateLimit must be a number >= 0 (got -1)");
+      expect(refused({ tiers: [tier({ throttle: { rateLimit: "10" as never, burstLimit: 5 } })] })).to.equal('tiers[0] (basic).throttle.rateLimit must be a number >= 0 (got "10")');
+      expect(refused({ tiers: [tier({ throttle: { rateLimit: Infinity, burstLimit: 5 } })] })).to.equal("tiers[0] (basic).throttle.rateLimit must be a number >= 0 (got Infinity)");
+    });
+
+    it("refuses an empty bucket under a positive rate: it would admit nothing", () => {
+      expect(refused({ tiers: [tier({ throttle: { rateLimit: 10, burstLimit: 0 } })] })).to.equal(
+        "tiers[0] (basic).throttle.burstLimit must be >= 1 when rateLimit > 0: a bucket of 0 admits nothing",
+      );
     });
 
     it("accepts a fractional rate but refuses a fractional burst (AWS types it as an integer)", () => {
       expect(() => validateUsageTiersArgs({ ...STAGE_REF, tiers: [tier({ throttle: { rateLimit: 0.5, burstLimit: 1 } })] })).not.to.throw();
-      expect(refused({ tiers: [tier({ throttle: { rateLimit: 1, burstLimit: 2.5 } })] })).to.equal("tiers[0] (basic).throttle.burstLimit must be an integer (got 2.5)");
-      expect(refused({ tiers: [tier({ throttle: { rateLimit: 1 } as never })] })).to.equal("tiers[0] (basic).throttle.burstLimit must be an integer (got undefined)");
+      expect(refused({ tiers: [tier({ throttle: { rateLimit: 1, burstLimit: 2.5 } })] })).to.equal("tiers[0] (basic).throttle.burstLimit must be an integer >= 0 (got 2.5)");
+      expect(refused({ tiers: [tier({ throttle: { rateLimit: 1 } as never })] })).to.equal("tiers[0] (basic).throttle.burstLimit must be an integer >= 0 (got undefined)");
     });
 
     it("names the tier by its index and name", () => {
-      expect(refused({ tiers: [tier(), tier({ name: "pro", throttle: { rateLimit: 100, burstLimit: 50 } })] })).to.equal(
-        "tiers[1] (pro).throttle.burstLimit must be >= rateLimit (got 50 < 100)",
+      expect(refused({ tiers: [tier(), tier({ name: "pro", throttle: { rateLimit: 100, burstLimit: -50 } })] })).to.equal(
+        "tiers[1] (pro).throttle.burstLimit must be an integer >= 0 (got -50)",
       );
     });
   });
@@ -324,11 +334,11 @@ describe("validateUsageTiersArgs", () => {
     });
 
     it("checks each method throttle like the tier's", () => {
-      expect(refused({ tiers: [tier({ methodThrottles: { "/data/GET": { rateLimit: 5, burstLimit: 1 } } })] })).to.equal(
-        'tiers[0] (basic).methodThrottles["/data/GET"].burstLimit must be >= rateLimit (got 1 < 5)',
+      expect(refused({ tiers: [tier({ methodThrottles: { "/data/GET": { rateLimit: 5, burstLimit: 0 } } })] })).to.equal(
+        'tiers[0] (basic).methodThrottles["/data/GET"].burstLimit must be >= 1 when rateLimit > 0: a bucket of 0 admits nothing',
       );
-      expect(refused({ tiers: [tier({ methodThrottles: { "/data/GET": { rateLimit: 0, burstLimit: 1 } } })] })).to.equal(
-        'tiers[0] (basic).methodThrottles["/data/GET"].rateLimit must be a number > 0 (got 0)',
+      expect(refused({ tiers: [tier({ methodThrottles: { "/data/GET": { rateLimit: -1, burstLimit: 1 } } })] })).to.equal(
+        'tiers[0] (basic).methodThrottles["/data/GET"].rateLimit must be a number >= 0 (got -1)',
       );
     });
   });

@@ -5,6 +5,8 @@ import { ProgramError, runProgram } from "../../local/controlPlane";
 import { loadStackConfig } from "../../local/stackConfig";
 
 const PROJECT_ROOT = path.resolve(__dirname, "../..");
+/** CloudWatch Logs' retention values (PutRetentionPolicy). */
+const RETENTIONS = "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653";
 const DEV = loadStackConfig(PROJECT_ROOT, "dev").config;
 /** The dev stack's value of `apigw-kit:<key>` with some fields replaced. */
 function devWith(key: string, fields: Record<string, unknown>): Record<string, unknown> {
@@ -53,7 +55,147 @@ interface BadConfig {
   stack?: "dev" | "prod";
 }
 
+/** The dev stack's method overrides with one more. */
+const overrideWith = (key: string, setting: Record<string, unknown>) => ({
+  "apigw-kit:methodOverrides": { ...JSON.parse(DEV["apigw-kit:methodOverrides"]), [key]: setting },
+});
+
+/** The demo API's routes as usage plan throttle paths, as the errors list them. */
+const DEMO_THROTTLE_PATHS = "/health/GET, /users/POST, /users/{id}/GET, /data/GET, /transform/POST, /partner/status/GET, /files/POST";
+/** The demo API's routes as method-settings keys, as the errors list them. */
+const DEMO_SETTINGS_KEYS = "health/GET, users/POST, users/{id}/GET, data/GET, transform/POST, partner/status/GET, files/POST";
+const SETTINGS_KEY_FORM = 'keys are "*/*" or "<resource path>/<METHOD>", like "data/GET", "users/{id}/GET" or "/GET" for the root';
+const THROTTLE_PATH_FORM = `keys are AWS's "/{resource path}/{METHOD}", like "/data/GET", "/users/{id}/DELETE" or "//GET" for the root`;
+
+/**
+ * The rules of components/apigateway and components/lambdaSizing, as the stack config meets
+ * them: each one refused before any resource exists, naming its `apigw-kit:` key. (The
+ * components refuse the same values with their argument paths: tests/components.)
+ */
+const RULE_CASES: BadConfig[] = [
+  // CloudWatch Logs retention: PutRetentionPolicy accepts only these values.
+  {
+    title: "stage.accessLogRetentionDays 2 (not a CloudWatch retention)",
+    overrides: devWith("stage", { accessLogRetentionDays: 2 }),
+    message: `apigw-kit:stage.accessLogRetentionDays must be one of ${RETENTIONS} (got 2)`,
+  },
+  {
+    title: "stage.accessLogRetentionDays 0",
+    overrides: devWith("stage", { accessLogRetentionDays: 0 }),
+    message: `apigw-kit:stage.accessLogRetentionDays must be one of ${RETENTIONS} (got 0)`,
+  },
+  {
+    title: "lambda.logRetentionDays 2 (not a CloudWatch retention)",
+    overrides: devWith("lambda", { logRetentionDays: 2 }),
+    message: `apigw-kit:lambda.logRetentionDays must be one of ${RETENTIONS} (got 2)`,
+  },
+  {
+    title: 'lambda.logRetentionDays "14" (a string)',
+    overrides: devWith("lambda", { logRetentionDays: "14" }),
+    message: `apigw-kit:lambda.logRetentionDays must be one of ${RETENTIONS} (got "14")`,
+  },
+  {
+    title: "lambda.timeoutSeconds 901",
+    overrides: devWith("lambda", { timeoutSeconds: 901 }),
+    message: "apigw-kit:lambda.timeoutSeconds must be an integer from 1 to 900 (got 901)",
+  },
+  // Throttles: rate a number >= 0, burst an integer >= 0, no empty bucket under a positive rate.
+  {
+    title: "stage.throttle.rateLimit -1",
+    overrides: devWith("stage", { throttle: { rateLimit: -1, burstLimit: 40 } }),
+    message: "apigw-kit:stage.throttle.rateLimit must be a number >= 0 (got -1)",
+  },
+  {
+    title: "stage.throttle.burstLimit 1.5",
+    overrides: devWith("stage", { throttle: { rateLimit: 20, burstLimit: 1.5 } }),
+    message: "apigw-kit:stage.throttle.burstLimit must be an integer >= 0 (got 1.5)",
+  },
+  {
+    title: "stage.throttle.burstLimit 0 under rateLimit 20",
+    overrides: devWith("stage", { throttle: { rateLimit: 20, burstLimit: 0 } }),
+    message: "apigw-kit:stage.throttle.burstLimit must be >= 1 when rateLimit > 0: a bucket of 0 admits nothing",
+  },
+  {
+    title: "stage.throttle not an object",
+    overrides: devWith("stage", { throttle: 100 }),
+    message: "apigw-kit:stage.throttle must be { rateLimit, burstLimit }",
+  },
+  {
+    title: "a tier's throttle with burstLimit 0 under a positive rate",
+    overrides: { "apigw-kit:tiers": [tier("basic", 10, 0), tier("premium", 100, 200)] },
+    message: "apigw-kit:tiers[0] (basic).throttle.burstLimit must be >= 1 when rateLimit > 0: a bucket of 0 admits nothing",
+  },
+  {
+    title: 'a tier\'s method throttle with rateLimit "5" (a string)',
+    overrides: { "apigw-kit:tiers": [{ ...tier("basic", 10, 20), methodThrottles: { "/data/GET": { rateLimit: "5", burstLimit: 5 } } }] },
+    message: 'apigw-kit:tiers[0] (basic).methodThrottles["/data/GET"].rateLimit must be a number >= 0 (got "5")',
+  },
+  {
+    title: "methodOverrides with a throttle whose burstLimit is -1",
+    overrides: overrideWith("health/GET", { throttle: { rateLimit: 5, burstLimit: -1 } }),
+    message: 'apigw-kit:methodOverrides["health/GET"].throttle.burstLimit must be an integer >= 0 (got -1)',
+  },
+  {
+    title: "a tier quota with limit 0",
+    overrides: { "apigw-kit:tiers": [tier("basic", 10, 20, { limit: 0, period: "DAY" }), tier("premium", 100, 200)] },
+    message: "apigw-kit:tiers[0] (basic).quota.limit must be a positive integer (got 0)",
+  },
+  {
+    title: "a tier quota with offset = limit",
+    overrides: { "apigw-kit:tiers": [tier("basic", 10, 20, { limit: 100, period: "DAY", offset: 100 }), tier("premium", 100, 200)] },
+    message: "apigw-kit:tiers[0] (basic).quota.offset must be an integer from 0 to 99 (limit - 1) (got 100)",
+  },
+  // Method keys: settings keys `data/GET`, throttle paths `/data/GET`, both naming real routes.
+  {
+    title: 'methodOverrides key "/data/GET" (a throttle path, not a settings key)',
+    overrides: overrideWith("/data/GET", { metricsEnabled: true }),
+    message: 'apigw-kit:methodOverrides["/data/GET"]: write the resource path without its leading slash ("data/GET")',
+  },
+  {
+    title: 'methodOverrides key "data/get" (lower-case method)',
+    overrides: overrideWith("data/get", { metricsEnabled: true }),
+    message: `apigw-kit:methodOverrides["data/get"]: ${SETTINGS_KEY_FORM}`,
+  },
+  {
+    title: 'methodOverrides key "GET /data" (a route key)',
+    overrides: overrideWith("GET /data", { metricsEnabled: true }),
+    message: `apigw-kit:methodOverrides["GET /data"]: ${SETTINGS_KEY_FORM}`,
+  },
+  {
+    title: "methodOverrides for a route that does not exist (data/PUT)",
+    overrides: { "apigw-kit:methodOverrides": { "data/PUT": { caching: { ttlSeconds: 60 } } } },
+    message: `apigw-kit:methodOverrides["data/PUT"]: there is no route PUT /data (routes: ${DEMO_SETTINGS_KEYS})`,
+  },
+  {
+    title: 'a tier\'s method throttle keyed "data/GET" (a settings key, not a throttle path)',
+    overrides: { "apigw-kit:tiers": [{ ...tier("basic", 10, 20), methodThrottles: { "data/GET": { rateLimit: 5, burstLimit: 5 } } }] },
+    message: `apigw-kit:tiers[0] (basic).methodThrottles["data/GET"]: ${THROTTLE_PATH_FORM}`,
+  },
+  {
+    title: "a tier's method throttle for a route that does not exist (/data/DELETE)",
+    overrides: { "apigw-kit:tiers": [{ ...tier("basic", 10, 20), methodThrottles: { "/data/DELETE": { rateLimit: 5, burstLimit: 5 } } }, tier("premium", 100, 200)] },
+    message: `apigw-kit:tiers[0] (basic).methodThrottles["/data/DELETE"]: there is no route DELETE /data (routes: ${DEMO_THROTTLE_PATHS})`,
+  },
+  // Caching: cluster sizes and TTLs.
+  {
+    title: 'cache.clusterSize "2"',
+    overrides: devWith("cache", { clusterSize: "2" }),
+    message: 'apigw-kit:cache.clusterSize must be one of 0.5, 1.6, 6.1, 13.5, 28.4, 58.2, 118, 237 GB (got "2")',
+  },
+  {
+    title: "cache.ttlSeconds 4000",
+    overrides: devWith("cache", { ttlSeconds: 4000 }),
+    message: "apigw-kit:cache.ttlSeconds must be an integer from 0 to 3600 (got 4000)",
+  },
+  {
+    title: "methodOverrides with caching.ttlSeconds 4000",
+    overrides: overrideWith("health/GET", { caching: { enabled: true, ttlSeconds: 4000 } }),
+    message: 'apigw-kit:methodOverrides["health/GET"].caching.ttlSeconds must be an integer from 0 to 3600 (got 4000)',
+  },
+];
+
 const CASES: BadConfig[] = [
+  ...RULE_CASES,
   {
     title: 'api.type "grpc"',
     overrides: devWith("api", { type: "grpc" }),
@@ -81,46 +223,15 @@ const CASES: BadConfig[] = [
     message: 'apigw-kit:api.vpcEndpointIds[1] must be a VPC endpoint id like vpce-0123456789abcdef0 (got "vpc-123")',
   },
   {
-    title: "stage.throttle.rateLimit 0",
-    overrides: devWith("stage", { throttle: { rateLimit: 0, burstLimit: 40 } }),
-    message: "apigw-kit:stage.throttle.rateLimit must be a number > 0 (got 0)",
-  },
-  {
-    title: "stage.throttle.burstLimit 1.5",
-    overrides: devWith("stage", { throttle: { rateLimit: 20, burstLimit: 1.5 } }),
-    message: "apigw-kit:stage.throttle.burstLimit must be an integer >= 1 (got 1.5)",
-  },
-  {
     title: 'stage.loggingLevel "DEBUG"',
     overrides: devWith("stage", { loggingLevel: "DEBUG" }),
     message: 'apigw-kit:stage.loggingLevel must be one of OFF, ERROR, INFO (got "DEBUG")',
-  },
-  {
-    title: "stage.accessLogRetentionDays 0",
-    overrides: devWith("stage", { accessLogRetentionDays: 0 }),
-    message: "apigw-kit:stage.accessLogRetentionDays must be an integer from 1 to 3653 (got 0)",
-  },
-  {
-    title: 'cache.clusterSize "2"',
-    overrides: devWith("cache", { clusterSize: "2" }),
-    message: 'apigw-kit:cache.clusterSize must be one of 0.5, 1.6, 6.1, 13.5, 28.4, 58.2, 118, 237 (GB) (got "2")',
-  },
-  {
-    title: "cache.ttlSeconds 4000",
-    overrides: devWith("cache", { ttlSeconds: 4000 }),
-    message: "apigw-kit:cache.ttlSeconds must be an integer from 0 to 3600 (got 4000)",
   },
   {
     title: "cache.unauthorizedCacheControlHeaderStrategy unknown",
     overrides: devWith("cache", { unauthorizedCacheControlHeaderStrategy: "FAIL_WITH_401" }),
     message:
       'apigw-kit:cache.unauthorizedCacheControlHeaderStrategy must be one of FAIL_WITH_403, SUCCEED_WITH_RESPONSE_HEADER, SUCCEED_WITHOUT_RESPONSE_HEADER (got "FAIL_WITH_401")',
-  },
-  {
-    title: "methodOverrides for a route that does not exist (data/PUT)",
-    overrides: { "apigw-kit:methodOverrides": { "data/PUT": { caching: { ttlSeconds: 60 } } } },
-    message:
-      'apigw-kit:methodOverrides["data/PUT"]: there is no route PUT /data (routes: health/GET, users/POST, users/{id}/GET, data/GET, transform/POST, partner/status/GET, files/POST)',
   },
   {
     title: 'cors.allowOrigins "*" with allowCredentials',
@@ -130,7 +241,7 @@ const CASES: BadConfig[] = [
   {
     title: "lambda.memorySize 64",
     overrides: devWith("lambda", { memorySize: 64 }),
-    message: "apigw-kit:lambda.memorySize must be an integer from 128 to 10240 (got 64)",
+    message: "apigw-kit:lambda.memorySize must be an integer from 128 to 10240 MB (got 64)",
   },
   {
     title: "lambda.runtime nodejs20.x (AWS blocks creating and updating functions on it)",
@@ -218,11 +329,6 @@ const CASES: BadConfig[] = [
     overrides: { "apigw-kit:tokenAuthorizer": { resultTtlSeconds: 300 } },
     message:
       "apigw-kit:tokenAuthorizer.resultTtlSeconds must be an integer from 0 to 299, less than the 300 s a token is valid, so that a cached answer never outlives its token (got 300)",
-  },
-  {
-    title: "tiers with a burst below the rate",
-    overrides: { "apigw-kit:tiers": [tier("basic", 10, 5), tier("premium", 100, 200)] },
-    message: "apigw-kit:tiers[0] (basic).throttle.burstLimit must be >= rateLimit (got 5 < 10)",
   },
   {
     title: "a customer with an unknown tier",

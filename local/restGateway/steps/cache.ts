@@ -4,9 +4,9 @@ import type { TemplateInput } from "../mappingTemplate";
 import { cacheKey } from "../responseCache";
 import type { MethodModel, MethodSettingModel } from "../restApiModel";
 import { methodSettingsPath, type StageRuntime } from "../stageRuntime";
+import { CACHE_TTL_SECONDS, isMethodCached } from "../../../components/apigateway";
 
 /** The stage's default TTL when caching is on and no TTL is set (AWS's default). */
-const DEFAULT_CACHE_TTL_SECONDS = 300;
 
 /**
  * Step 6, cache lookup: for a method the stage cache applies to, the entry for this request's
@@ -71,10 +71,9 @@ function mayRefresh(inv: RestInvocation, stage: StageRuntime): boolean {
  * only when the method's own setting says so.
  */
 function cachingFor(method: MethodModel, requestMethod: string, settings: MethodSettingModel, stage: StageRuntime): { ttlSeconds: number } | undefined {
-  if (!settings.cachingEnabled) return undefined;
   const own = stage.model.methodSettings[methodSettingsPath(method)];
-  if (requestMethod !== "GET" && !own?.cachingEnabled) return undefined;
-  const ttlSeconds = settings.cacheTtlInSeconds ?? DEFAULT_CACHE_TTL_SECONDS;
+  if (!isMethodCached(requestMethod, settings.cachingEnabled, own?.cachingEnabled)) return undefined;
+  const ttlSeconds = settings.cacheTtlInSeconds ?? CACHE_TTL_SECONDS.default;
   return ttlSeconds > 0 ? { ttlSeconds } : undefined;
 }
 
