@@ -9,7 +9,7 @@ export * from "./chooseApiType";
 export * from "./CognitoAuth";
 export * from "./cors";
 export * from "./HandlerFunction";
-export * from "./HttpApi";
+export * from "./httpApi";
 export * from "./lambdaRuntime";
 export * from "./methodSettings";
 export * from "./PrivateApiNetwork";

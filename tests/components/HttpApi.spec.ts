@@ -8,7 +8,7 @@ import {
   HttpRouteArgs,
   REST_ONLY_CONFIG_KEYS,
   validateHttpApiArgs,
-} from "../../components/HttpApi";
+} from "../../components/httpApi";
 import { ProgramError, ProgramRun, RecordedResource, RunProgramOptions, runProgram } from "../../local/controlPlane";
 import { descendantsOf, expectTagsOnEveryTaggableChild } from "./tagging";
 

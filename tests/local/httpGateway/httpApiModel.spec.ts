@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { HttpApi } from "../../../components/HttpApi";
+import { HttpApi } from "../../../components/httpApi";
 import { ProgramRun, ResourceGraph, runProgram } from "../../../local/controlPlane";
 import { HttpApiModel, httpApiModels, lambdaArnFromUri } from "../../../local/httpGateway/httpApiModel";
 import type { JwtVerifier } from "../../../local/httpGateway/jwtVerifier";
