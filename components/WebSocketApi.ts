@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_ACCESS_LOG_RETENTION_DAYS, INTEGRATION_TIMEOUT_MS, logRetentionProblem, throttleProblem } from "./apigateway";
+import { DEFAULT_ACCESS_LOG_RETENTION_DAYS, INTEGRATION_TIMEOUT_MS, logRetentionProblem, stageNameProblem, throttleProblem } from "./apigateway";
 import { checkedArgs, refuse } from "./argumentErrors";
 import {
   DEFAULT_BROADCAST_CONCURRENCY,
@@ -246,9 +246,7 @@ export class WebSocketApi extends pulumi.ComponentResource {
 export function validateWebSocketApiArgs(args: WebSocketApiArgs): ValidatedWebSocketSpec {
   const stage = args.stage ?? {};
   const stageName = stage.name ?? "ws";
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(stageName)) {
-    throw new Error(`stage.name must be 1-128 letters, digits, "-" or "_" (got ${JSON.stringify(stageName)})`);
-  }
+  refuse(stageNameProblem(stageName, "stage.name"));
   const throttle = stage.throttle ?? DEFAULT_THROTTLE;
   refuse(throttleProblem(throttle, "stage.throttle"));
   const retention = stage.accessLogRetentionDays ?? DEFAULT_ACCESS_LOG_RETENTION_DAYS;

@@ -17,6 +17,7 @@ import {
   cacheTtlProblem,
   logRetentionProblem,
   parseThrottlePath,
+  stageNameProblem,
   throttleProblem,
   toRouteKey,
   toThrottlePath,
@@ -147,7 +148,8 @@ export function readStackSettings(): StackSettings {
       binaryMediaTypes: optionalArray(api.binaryMediaTypes, "api.binaryMediaTypes") as string[] | undefined,
     },
     stage: {
-      name: stringAt(stage.name ?? stack, "stage.name"),
+      // The same name serves REST and HTTP stages: HTTP's "$default" has no REST equivalent.
+      name: checkedAt(stage.name ?? stack, "stage.name", stageNameProblem),
       accessLogRetentionDays: checkedAt(stage.accessLogRetentionDays ?? DEFAULT_ACCESS_LOG_RETENTION_DAYS, "stage.accessLogRetentionDays", logRetentionProblem),
       tracingEnabled: booleanAt(stage.tracingEnabled ?? true, "stage.tracingEnabled"),
       metricsEnabled: booleanAt(stage.metricsEnabled ?? true, "stage.metricsEnabled"),
@@ -249,11 +251,6 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], key: str
     throw new Error(`${NAMESPACE}:${key} must be one of ${allowed.join(", ")} (got ${JSON.stringify(value)})`);
   }
   return value as T;
-}
-
-function stringAt(value: unknown, key: string): string {
-  if (typeof value !== "string" || value === "") throw new Error(`${NAMESPACE}:${key} must be a non-empty string (got ${JSON.stringify(value)})`);
-  return value;
 }
 
 function booleanAt(value: unknown, key: string): boolean {

@@ -9,4 +9,5 @@ export * from "./httpMethods";
 export * from "./integrationDefaults";
 export * from "./logRetention";
 export * from "./methodKeys";
+export * from "./stageName";
 export * from "./throttling";

@@ -132,7 +132,7 @@ describe("components/WebSocketApi", function () {
 
   describe("validation", () => {
     const cases: Array<[WebSocketApiArgs, string]> = [
-      [{ stage: { name: "bad name" } }, 'stage.name must be 1-128 letters, digits, "-" or "_" (got "bad name")'],
+      [{ stage: { name: "bad name" } }, `stage.name must be 1-128 letters, digits, '-' or '_' (got "bad name")`],
       [{ stage: { throttle: { rateLimit: -1, burstLimit: 1 } } }, "stage.throttle.rateLimit must be a number >= 0 (got -1)"],
       [{ stage: { throttle: { rateLimit: 1, burstLimit: 1.5 } } }, "stage.throttle.burstLimit must be an integer >= 0 (got 1.5)"],
       [{ stage: { accessLogRetentionDays: 0 } }, "stage.accessLogRetentionDays must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 0)"],

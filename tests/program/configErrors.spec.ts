@@ -176,6 +176,12 @@ const RULE_CASES: BadConfig[] = [
     overrides: { "apigw-kit:tiers": [{ ...tier("basic", 10, 20), methodThrottles: { "/data/DELETE": { rateLimit: 5, burstLimit: 5 } } }, tier("premium", 100, 200)] },
     message: `apigw-kit:tiers[0] (basic).methodThrottles["/data/DELETE"]: there is no route DELETE /data (routes: ${DEMO_THROTTLE_PATHS})`,
   },
+  // Stage names: what CreateStage accepts.
+  {
+    title: 'stage.name "my stage"',
+    overrides: devWith("stage", { name: "my stage" }),
+    message: `apigw-kit:stage.name must be 1-128 letters, digits, '-' or '_' (got "my stage")`,
+  },
   // Caching: cluster sizes and TTLs.
   {
     title: 'cache.clusterSize "2"',
