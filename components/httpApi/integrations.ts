@@ -1,6 +1,7 @@
 /** The API's Lambda proxy integrations (payload format 2.0): one per distinct function. */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { HTTP_API_INTEGRATION_TIMEOUT_MS } from "../apigateway";
 import { transformed } from "../transform";
 import type { HttpApiTransform } from "./args";
 import type { ValidatedHttpRoute } from "./spec";
@@ -50,7 +51,7 @@ export function createIntegrations(
           integrationUri: route.function.invokeArn,
           payloadFormatVersion: "2.0",
           // HTTP APIs allow 50..30,000 ms; the maximum is also AWS's default.
-          timeoutMilliseconds: 30000,
+          timeoutMilliseconds: HTTP_API_INTEGRATION_TIMEOUT_MS.default,
         },
         { parent },
       ),

@@ -3,13 +3,13 @@
  * its defaults applied. Nothing after validation reads the arguments themselves.
  */
 import type * as aws from "@pulumi/aws";
-import type { ThrottleArgs } from "../apigateway";
+import { DEFAULT_HTTP_API_IDENTITY_SOURCE, type ThrottleArgs } from "../apigateway";
 import type { CorsPolicy } from "../cors";
 import type { ComponentTags } from "../transform";
 import type { HttpApiMethod, JwtAuthorizerArgs } from "./args";
 
 /** Where a JWT authorizer reads the token when `identitySource` is not set. */
-export const DEFAULT_JWT_IDENTITY_SOURCE = "$request.header.Authorization";
+export const DEFAULT_JWT_IDENTITY_SOURCE = DEFAULT_HTTP_API_IDENTITY_SOURCE;
 
 /** The stage name when `stage.name` is not set: served at the API's root. */
 export const DEFAULT_HTTP_STAGE_NAME = "$default";
