@@ -50,8 +50,6 @@ Options:
 
 A tie goes to REST API, the broader feature set.`;
 
-/** A problem with the command line; the message says what was wrong. */
-
 /** The parsed command line. */
 export interface ChooseOptions {
     /** --help or -h was given; everything else should be ignored. */

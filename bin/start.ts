@@ -32,7 +32,7 @@ export interface StartOptions {
   functionProcesses?: boolean;
 }
 
-export const DEFAULT_PORT = 4010;
+const DEFAULT_PORT = 4010;
 
 export function parseStartArgs(argv: string[]): StartOptions {
   const options: StartOptions = { stack: "dev", showSecrets: false, port: DEFAULT_PORT };
@@ -76,7 +76,7 @@ export function parseStartArgs(argv: string[]): StartOptions {
 }
 
 /** The summary printed once the cloud serves: resources by type, endpoints, outputs. */
-export function formatStarted(cloud: Pick<LocalCloud, "stack" | "outputs" | "secretOutputs" | "endpoints" | "outputsFile"> & { run: Pick<ProgramRun, "graph"> }, showSecrets: boolean): string {
+function formatStarted(cloud: Pick<LocalCloud, "stack" | "outputs" | "secretOutputs" | "endpoints" | "outputsFile"> & { run: Pick<ProgramRun, "graph"> }, showSecrets: boolean): string {
   const counts = new Map<string, number>();
   for (const r of cloud.run.graph.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
   const lines = [`Resources (${cloud.run.graph.resources.length}):`];

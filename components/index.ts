@@ -11,6 +11,7 @@ export * from "./cors";
 export * from "./HandlerFunction";
 export * from "./httpApi";
 export * from "./lambdaRuntime";
+export * from "./lambdaSizing";
 export * from "./methodSettings";
 export * from "./PrivateApiNetwork";
 export * from "./RestApi";

@@ -21,7 +21,7 @@ export const BUNDLE_FILE = "__index.js";
  * files of every bundled package are added: Apache-2.0 and MIT ask that their text travel with
  * each copy, and a minified bundle keeps none of it. A text file costs nothing at cold start.
  */
-export const LEGAL_FILE = `${BUNDLE_FILE}.LEGAL.txt`;
+const LEGAL_FILE = `${BUNDLE_FILE}.LEGAL.txt`;
 
 export interface BundleRequest {
   /** The serialized closure (`pulumi.runtime.serializeFunction(...).text`). */

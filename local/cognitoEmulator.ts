@@ -291,7 +291,7 @@ async function startOn(port: number, workDir: string, options: CognitoEmulatorOp
 }
 
 /** CreateUserPool's request from an `aws.cognito.UserPool`'s inputs (the parts cognito-local keeps). */
-export function userPoolRequest(poolName: string, inputs: ProviderProperties): CreateUserPoolRequest {
+function userPoolRequest(poolName: string, inputs: ProviderProperties): CreateUserPoolRequest {
   const policy = inputs.passwordPolicy;
   return {
     PoolName: poolName,
@@ -345,7 +345,7 @@ export function userPoolRequest(poolName: string, inputs: ProviderProperties): C
 }
 
 /** CreateUserPoolClient's request from an `aws.cognito.UserPoolClient`'s inputs. */
-export function userPoolClientRequest(poolId: string, inputs: ProviderProperties): CreateUserPoolClientRequest {
+function userPoolClientRequest(poolId: string, inputs: ProviderProperties): CreateUserPoolClientRequest {
   const units = inputs.tokenValidityUnits;
   return {
     UserPoolId: poolId,

@@ -35,7 +35,7 @@ export interface LocalMetricsResponse extends MetricsSnapshot {
   alarms: AlarmState[];
 }
 
-export function localMetrics(store: MetricsStore, options: LocalDashboardOptions): LocalMetricsResponse {
+function localMetrics(store: MetricsStore, options: LocalDashboardOptions): LocalMetricsResponse {
   const snapshot = store.snapshot();
   const periodSeconds = options.periodSeconds ?? 60;
   const since = snapshot.now - (options.windowMinutes ?? 30) * 60_000;

@@ -77,7 +77,7 @@ export const REST_DROPPED_REQUEST_HEADERS: readonly string[] = [
  * authorizer input example for WebSocket lists Connection, Upgrade and content-length: it is an
  * example, not a capture, and concerns the authorizer, not the integration.
  */
-export const WEBSOCKET_DROPPED_REQUEST_HEADERS: readonly string[] = REST_DROPPED_REQUEST_HEADERS;
+const WEBSOCKET_DROPPED_REQUEST_HEADERS: readonly string[] = REST_DROPPED_REQUEST_HEADERS;
 
 /**
  * HTTP APIs: only the connection-level headers. HTTP APIs differ from REST here: their Lambda
@@ -87,7 +87,7 @@ export const WEBSOCKET_DROPPED_REQUEST_HEADERS: readonly string[] = REST_DROPPED
  * says only that HTTP APIs "translate incoming X-Forwarded-* headers to a standard Forwarded
  * header" for HTTP integrations ("Amazon API Gateway important notes for HTTP APIs").
  */
-export const HTTP_API_DROPPED_REQUEST_HEADERS: readonly string[] = [
+const HTTP_API_DROPPED_REQUEST_HEADERS: readonly string[] = [
   "Connection",
   "Keep-Alive",
   "Proxy-Connection",
@@ -131,7 +131,7 @@ export function pairsFromRawHeaders(rawHeaders: readonly string[]): HeaderPair[]
  * @param pairs - The headers.
  * @param names - Lower-cased names to leave out.
  */
-export function withoutHeaders(pairs: readonly HeaderPair[], names: ReadonlySet<string>): HeaderPair[] {
+function withoutHeaders(pairs: readonly HeaderPair[], names: ReadonlySet<string>): HeaderPair[] {
   return pairs.filter(([name]) => !names.has(name.toLowerCase()));
 }
 
@@ -152,7 +152,7 @@ export function invocationHeaders(pairs: readonly HeaderPair[], api: ApiKind = "
 // ---------------------------------------------------------------------------------------
 
 /** AWS's spelling of the headers it adds (captures quoted below). */
-export const TRACE_HEADER = "X-Amzn-Trace-Id";
+const TRACE_HEADER = "X-Amzn-Trace-Id";
 const FORWARDED_FOR = "X-Forwarded-For";
 const FORWARDED_PORT = "X-Forwarded-Port";
 const FORWARDED_PROTO = "X-Forwarded-Proto";
@@ -261,7 +261,7 @@ const DROPPED_AFTER_MAPPING: Record<RestIntegrationType, ReadonlySet<string>> = 
  * "Overwritten to the integration endpoint"; recorded: a mapped Host replaced the endpoint's,
  * TestApiGatewayHeaderRemapping 11-12-2024).
  */
-export const REST_NOT_PROXIED_REQUEST_HEADERS: readonly string[] = ["Host", "Content-Encoding"];
+const REST_NOT_PROXIED_REQUEST_HEADERS: readonly string[] = ["Host", "Content-Encoding"];
 const NOT_PROXIED = lowerSet(REST_NOT_PROXIED_REQUEST_HEADERS);
 
 /**
@@ -342,7 +342,7 @@ function withDefault(pairs: HeaderPair[], name: string, value: string): HeaderPa
 // ---------------------------------------------------------------------------------------
 
 /** The prefix of a remapped header, spelled as AWS answers it (recorded, below). */
-export const REMAPPED_PREFIX = "x-amzn-Remapped-";
+const REMAPPED_PREFIX = "x-amzn-Remapped-";
 
 /**
  * Remapped to `x-amzn-Remapped-<name>` in every REST integration's answer: the gateway answers
@@ -353,7 +353,7 @@ export const REMAPPED_PREFIX = "x-amzn-Remapped-";
  * does not do that one yet). LocalStack handlers/method_response.py
  * `REMAPPED_FROM_INTEGRATION_RESPONSE_COMMON`.
  */
-export const REST_REMAPPED_RESPONSE_HEADERS_COMMON: readonly string[] = ["Connection", "Content-Length", "Date", "Server", "x-amzn-RequestId"];
+const REST_REMAPPED_RESPONSE_HEADERS_COMMON: readonly string[] = ["Connection", "Content-Length", "Date", "Server", "x-amzn-RequestId"];
 
 /**
  * Also remapped for non-proxy integrations (HTTP, AWS; MOCK answers through the same method
@@ -398,7 +398,7 @@ export const REST_REMAPPED_RESPONSE_HEADERS_PROXY: readonly string[] = [
  * remapped copy in the HTTP/AWS answers of TestApiGatewayHeaderRemapping, 11-12-2024; LocalStack
  * `DROPPED_FROM_INTEGRATION_RESPONSES_COMMON`). TE and Via passed through in that recording.
  */
-export const REST_DROPPED_RESPONSE_HEADERS_NON_PROXY: readonly string[] = ["Transfer-Encoding"];
+const REST_DROPPED_RESPONSE_HEADERS_NON_PROXY: readonly string[] = ["Transfer-Encoding"];
 
 /**
  * Dropped from proxy answers: the developer guide table's "Dropped" response headers

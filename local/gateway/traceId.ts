@@ -65,7 +65,7 @@ export function newTraceRoot(nowMs: number = Date.now()): string {
 /**
  * A new segment id for the Parent field: 16 random hex.
  */
-export function newTraceParent(): string {
+function newTraceParent(): string {
   return pooledRandom(8, "hex");
 }
 

@@ -383,7 +383,7 @@ async function readRequest(req: IncomingMessage): Promise<HttpRequest> {
 }
 
 /** Query parameters, URL-decoded, repeated names joined with commas. */
-export function queryParameters(rawQueryString: string): Record<string, string> {
+function queryParameters(rawQueryString: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of new URLSearchParams(rawQueryString)) out[name] = name in out ? `${out[name]},${value}` : value;
   return out;

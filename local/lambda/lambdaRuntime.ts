@@ -165,8 +165,8 @@ const DEFAULT_RUNTIME = "nodejs24.x";
  * LocalStack's AWS-validated test_lambda.snapshot.json, test_lambda_too_large_response,
  * 24-11-2025). Both are measured on the JSON text.
  */
-export const MAX_REQUEST_BYTES = 6_291_456;
-export const MAX_RESPONSE_BYTES = 6_291_556;
+const MAX_REQUEST_BYTES = 6_291_456;
+const MAX_RESPONSE_BYTES = 6_291_556;
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 // "Defined runtime environment variables" of the Lambda developer guide: CreateFunction
 // refuses these in a function's configuration.

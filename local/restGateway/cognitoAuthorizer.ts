@@ -16,6 +16,9 @@ export interface CognitoUserPoolAuthorizerOptions {
 /** The authorizer's verdict: the claims for `requestContext.authorizer.claims`, or a 401. */
 export type CognitoAuthorization = { ok: true; claims: ApiGatewayClaims } | { ok: false; reason: string };
 
+/** A verifier of one pool's tokens; the audience and scope are given per verification. */
+type PoolVerifier = JwtVerifierSingleIssuer<{ issuer: string; jwksUri: string; audience: null }>;
+
 /**
  * The REST gateway's COGNITO_USER_POOLS authorizer [apigw-behavior.md, Cognito user pool
  * authorizer]. Without OAuth scopes on the method the token must be an ID token whose `aud` is
@@ -26,8 +29,6 @@ export type CognitoAuthorization = { ok: true; claims: ApiGatewayClaims } | { ok
  * The token may come with or without `Bearer ` (AWS accepts both). One verifier per pool, each
  * fetching its JWKS once and keeping it (again only for an unknown key id).
  */
-/** A verifier of one pool's tokens; the audience and scope are given per verification. */
-type PoolVerifier = JwtVerifierSingleIssuer<{ issuer: string; jwksUri: string; audience: null }>;
 
 export class CognitoUserPoolAuthorizer {
   private readonly verifiers = new Map<string, PoolVerifier>();

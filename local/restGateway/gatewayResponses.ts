@@ -121,7 +121,7 @@ export function gatewayResponse(
 }
 
 /** Evaluates a header mapping expression: `'literal'` or `method.request.<location>.<name>`. */
-export function mappingValue(expression: string, request: Pick<TemplateInput, "params">): string | undefined {
+function mappingValue(expression: string, request: Pick<TemplateInput, "params">): string | undefined {
   const literal = /^'(.*)'$/s.exec(expression);
   if (literal) return literal[1];
   const parameter = /^method\.request\.(header|querystring|path)\.(.+)$/.exec(expression);

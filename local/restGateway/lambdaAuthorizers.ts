@@ -229,7 +229,7 @@ export function executeApiMethodArn(parts: { region: string; accountId: string; 
  * The identity sources' values: undefined when any is missing or empty; an error for an
  * expression API Gateway would not have accepted.
  */
-export function identityValues(authorizer: Pick<AuthorizerModel, "type" | "identitySource">, request: AuthorizationRequest): { values?: string[] } | { error: string } {
+function identityValues(authorizer: Pick<AuthorizerModel, "type" | "identitySource">, request: AuthorizationRequest): { values?: string[] } | { error: string } {
   const expressions = authorizer.identitySource.split(",").map((s) => s.trim()).filter((s) => s !== "");
   if (expressions.length === 0) {
     // A REQUEST authorizer without identity sources (allowed when caching is off) always runs.

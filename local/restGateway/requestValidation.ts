@@ -1,12 +1,6 @@
 import type { ValidateFunction } from "ajv";
 import Ajv from "ajv-draft-04";
 
-/** What a method's request validator checks (AWS::ApiGateway::RequestValidator). */
-export interface ValidatorSpec {
-  validateRequestBody: boolean;
-  validateRequestParameters: boolean;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Required parameters
 // ---------------------------------------------------------------------------------------------

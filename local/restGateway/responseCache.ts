@@ -24,7 +24,7 @@ export interface CachedResponse {
 /** The largest response body API Gateway caches: 1 MB (apigw-behavior.md, Caching). */
 export const MAX_CACHED_BODY_BYTES = 1024 * 1024;
 /** The largest TTL a method setting may give (apigw-behavior.md, Caching). */
-export const MAX_TTL_SECONDS = 3600;
+const MAX_TTL_SECONDS = 3600;
 
 const BYTES_PER_GB = 1024 ** 3;
 const CLUSTER_SIZES_GB: Record<CacheClusterSize, number> = {

@@ -315,7 +315,7 @@ function awsIntegrationTarget(methodName: string, type: "AWS" | "AWS_PROXY", uri
  * @param uri - The integration URI.
  * @returns undefined when the URI does not have that shape.
  */
-export function parseAwsIntegrationUri(uri: string): { region: string; service: string; kind: "path" | "action"; path: string } | undefined {
+function parseAwsIntegrationUri(uri: string): { region: string; service: string; kind: "path" | "action"; path: string } | undefined {
   const match = /^arn:aws[a-z-]*:apigateway:([^:]*):([^:]+):(path|action)\/(.*)$/s.exec(uri);
   if (!match) return undefined;
   const [, region, service, kind, path] = match;

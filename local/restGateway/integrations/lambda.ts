@@ -12,7 +12,7 @@ import type { EndpointResponse, HeaderPair } from "./integrationTypes";
 const PROXY_RESULT_KEYS = new Set(["statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded", "cookies"]);
 
 /** The header a non-proxy Lambda endpoint response carries when the function failed (as Lambda's Invoke API answers). */
-export const FUNCTION_ERROR_HEADER = "X-Amz-Function-Error";
+const FUNCTION_ERROR_HEADER = "X-Amz-Function-Error";
 
 /**
  * The Lambda proxy event of a routed request (AWS_PROXY).
@@ -132,7 +132,7 @@ export function functionErrorMessage(response: EndpointResponse): string | undef
  * returns a 500" does not hold for this case). The recorder found that the REQUEST_TOO_LARGE
  * gateway response does not change it, so customisations do not apply here.
  */
-export function lambdaRequestTooLarge(): GatewayAnswer {
+function lambdaRequestTooLarge(): GatewayAnswer {
   return { status: 413, headers: { "Content-Type": "application/json", "x-amzn-ErrorType": "BadRequestException" }, body: `{"message": "Request Too Long"}` };
 }
 
@@ -141,7 +141,7 @@ export function lambdaRequestTooLarge(): GatewayAnswer {
  *
  * @param value - What the function returned.
  */
-export function parseProxyResult(value: unknown): { statusCode: number; headers: Record<string, string | string[]>; body: string; isBase64Encoded: boolean } | undefined {
+function parseProxyResult(value: unknown): { statusCode: number; headers: Record<string, string | string[]>; body: string; isBase64Encoded: boolean } | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
   const result = value as Record<string, unknown>;
   if (Object.keys(result).some((k) => !PROXY_RESULT_KEYS.has(k))) return undefined;

@@ -30,7 +30,7 @@ export function answerMock(inv: RestInvocation): void {
  *
  * @param rendered - The request template's output.
  */
-export function mockStatusCode(rendered: string): number | undefined {
+function mockStatusCode(rendered: string): number | undefined {
   // A MOCK's template renders the same few strings on every request.
   if (statusCache.has(rendered)) return statusCache.get(rendered);
   const status = parseStatusCode(rendered);

@@ -52,14 +52,14 @@ export interface IntegrationRequestMapping {
  * AWS_PROXY, 11-12-2024]; X-Amzn-Trace-Id and X-Amzn-Apigateway-Api-Id (which API Gateway sets
  * itself) after LocalStack's handlers/integration_request.py, unrecorded.
  */
-export const RESTRICTED_REQUEST_HEADERS: readonly string[] = ["content-length", "transfer-encoding", "x-amzn-trace-id", "x-amzn-apigateway-api-id"];
+const RESTRICTED_REQUEST_HEADERS: readonly string[] = ["content-length", "transfer-encoding", "x-amzn-trace-id", "x-amzn-apigateway-api-id"];
 
 /**
  * Headers AWS and AWS_PROXY integrations also refuse (the request is signed for the service)
  * [recorded: same test, AWS and AWS_PROXY: Authorization, Connection, Expect,
  * Proxy-Authenticate, TE, 11-12-2024].
  */
-export const RESTRICTED_AWS_REQUEST_HEADERS: readonly string[] = [...RESTRICTED_REQUEST_HEADERS, "authorization", "connection", "expect", "proxy-authenticate", "te"];
+const RESTRICTED_AWS_REQUEST_HEADERS: readonly string[] = [...RESTRICTED_REQUEST_HEADERS, "authorization", "connection", "expect", "proxy-authenticate", "te"];
 
 /**
  * Evaluates an integration's request parameter mappings against the method request.

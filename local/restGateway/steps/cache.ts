@@ -6,8 +6,6 @@ import type { MethodModel, MethodSettingModel } from "../restApiModel";
 import { methodSettingsPath, type StageRuntime } from "../stageRuntime";
 import { CACHE_TTL_SECONDS, isMethodCached } from "../../../components/apigateway";
 
-/** The stage's default TTL when caching is on and no TTL is set (AWS's default). */
-
 /**
  * Step 6, cache lookup: for a method the stage cache applies to, the entry for this request's
  * cache key. A hit is the answer. `Cache-Control: max-age=0` skips the lookup for callers

@@ -38,7 +38,7 @@ export function parseRequest(req: IncomingMessage): GatewayRequest | Promise<Gat
 const EMPTY_BODY = Buffer.alloc(0);
 
 /** AWS's answer to a body over the 10 MB payload limit (see {@link parseRequest}). */
-export function payloadTooLarge(): GatewayAnswer {
+function payloadTooLarge(): GatewayAnswer {
   return { status: 413, headers: { "Content-Type": "text; charset=utf-8" }, body: `HTTP content length exceeded ${MAX_BODY_BYTES} bytes.` };
 }
 
