@@ -3,7 +3,7 @@
  * its defaults applied. Nothing after validation reads the arguments themselves.
  */
 import type * as aws from "@pulumi/aws";
-import { DEFAULT_HTTP_API_IDENTITY_SOURCE, type ThrottleArgs } from "../apigateway";
+import { DEFAULT_HTTP_API_IDENTITY_SOURCE, HTTP_API_DEFAULT_STAGE, type ThrottleArgs } from "../apigateway";
 import type { CorsPolicy } from "../cors";
 import type { ComponentTags } from "../transform";
 import type { HttpApiMethod, JwtAuthorizerArgs } from "./args";
@@ -12,7 +12,7 @@ import type { HttpApiMethod, JwtAuthorizerArgs } from "./args";
 export const DEFAULT_JWT_IDENTITY_SOURCE = DEFAULT_HTTP_API_IDENTITY_SOURCE;
 
 /** The stage name when `stage.name` is not set: served at the API's root. */
-export const DEFAULT_HTTP_STAGE_NAME = "$default";
+export const DEFAULT_HTTP_STAGE_NAME = HTTP_API_DEFAULT_STAGE;
 
 /** A route with its key, as the resources need it. */
 export interface ValidatedHttpRoute {

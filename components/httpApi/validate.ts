@@ -2,14 +2,14 @@
  * The checks of an {@link HttpApi}'s arguments, run before any resource exists. Each refusal
  * names the argument path that is wrong; the result is the complete {@link ValidatedHttpApiSpec}.
  */
-import { DEFAULT_ACCESS_LOG_RETENTION_DAYS, HTTP_METHODS, isHttpMethod, logRetentionProblem, throttleProblem, toRouteKey } from "../apigateway";
+import { DEFAULT_ACCESS_LOG_RETENTION_DAYS, HTTP_METHODS, isHttpMethod, logRetentionProblem, stageNameProblem, throttleProblem, toRouteKey } from "../apigateway";
 import { refuse } from "../argumentErrors";
 import { validateCors } from "../cors";
 import { pathParameters } from "../resourcePaths";
 import type { HttpApiArgs, HttpDefaultRouteArgs, HttpRouteArgs, HttpStageArgs, JwtAuthorizerArgs } from "./args";
 import { DEFAULT_HTTP_STAGE_NAME, DEFAULT_JWT_IDENTITY_SOURCE, type ValidatedHttpApiSpec, type ValidatedHttpRoute, type ValidatedHttpStage } from "./spec";
 
-const NAME = /^[A-Za-z0-9_-]{1,128}$/;
+const AUTHORIZER_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const ISSUER_URL = /^https?:\/\/[^\s]+[^/\s]$/;
 const IDENTITY_SOURCE = /^\$request\.(header|querystring)\.[A-Za-z0-9_.-]+$/;
 
@@ -40,7 +40,7 @@ function validateAuthorizers(jwtAuthorizers: Record<string, JwtAuthorizerArgs>):
 }
 
 function validateAuthorizer(authName: string, auth: JwtAuthorizerArgs, field: string): Required<JwtAuthorizerArgs> {
-  if (!NAME.test(authName)) {
+  if (!AUTHORIZER_NAME.test(authName)) {
     throw new Error(`${field}: authorizer names must be 1-128 letters, digits, '-' or '_'`);
   }
   if (auth?.issuer === undefined || auth.issuer === null || auth.issuer === "") {
@@ -123,9 +123,7 @@ function validateScopes(scopes: string[], authorizer: string | undefined, field:
 /** Checks the stage; returns it with its name and log retention defaulted. */
 function validateStage(stage: HttpStageArgs): ValidatedHttpStage {
   const name = stage.name ?? DEFAULT_HTTP_STAGE_NAME;
-  if (typeof name !== "string" || (name !== DEFAULT_HTTP_STAGE_NAME && !NAME.test(name))) {
-    throw new Error(`stage.name must be "$default" or 1-128 letters, digits, '-' or '_' (got ${JSON.stringify(stage.name)})`);
-  }
+  refuse(stageNameProblem(name, "stage.name", { allowDefault: true }));
   const retention = stage.accessLogRetentionDays ?? DEFAULT_ACCESS_LOG_RETENTION_DAYS;
   refuse(logRetentionProblem(retention, "stage.accessLogRetentionDays"));
   if (stage.throttle !== undefined) refuse(throttleProblem(stage.throttle, "stage.throttle"));
