@@ -1,6 +1,7 @@
 import type { ProviderProperties, RecordedResource, ResourceGraph } from "../controlPlane";
 import { functionArnFromUri } from "../restGateway/restApiModel";
 import { DEFAULT_HTTP_API_IDENTITY_SOURCE, HTTP_API_INTEGRATION_TIMEOUT_MS } from "../../components/apigateway";
+import { apiStages, childrenOfApi } from "../gateway/apiStages";
 
 /** A Lambda proxy integration of an HTTP API. */
 export interface HttpIntegrationModel {
@@ -81,20 +82,14 @@ const T = {
 
 /** Reads every HTTP API stage out of the recorded resources (WebSocket APIs are left out). */
 export function httpApiModels(graph: ResourceGraph): HttpApiModel[] {
-  return graph
-    .ofType(T.api)
-    .filter((api) => (api.inputs.protocolType ?? "HTTP") === "HTTP")
-    .flatMap((api) =>
-      graph
-        .ofType(T.stage)
-        .filter((stage) => stage.inputs.apiId === api.id)
-        .map((stage) => buildModel(graph, api, stage)),
-    );
+  return apiStages(graph, { api: T.api, stage: T.stage, apiInput: "apiId" }, (api) => (api.inputs.protocolType ?? "HTTP") === "HTTP").map(({ api, stage }) =>
+    buildModel(graph, api, stage),
+  );
 }
 
 function buildModel(graph: ResourceGraph, api: RecordedResource, stage: RecordedResource): HttpApiModel {
   const apiId = api.id as string;
-  const ofApi = (type: string) => graph.ofType(type).filter((r) => r.inputs.apiId === apiId);
+  const ofApi = (type: string) => childrenOfApi(graph, apiId, type, "apiId");
 
   const integrations = new Map<string, HttpIntegrationModel>(
     ofApi(T.integration).map((i) => [

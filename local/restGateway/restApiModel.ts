@@ -1,5 +1,6 @@
 import type { RecordedResource, ResourceGraph } from "../controlPlane";
 import { ALL_METHODS_KEY, AUTHORIZER_RESULT_TTL_SECONDS, DEFAULT_IDENTITY_SOURCE, INTEGRATION_TIMEOUT_MS, parseMethodPath, toMethodPath } from "../../components/apigateway";
+import { apiStages, childrenOfApi } from "../gateway/apiStages";
 
 /** One method of the deployed API, with everything the gateway needs to serve it. */
 export interface MethodModel {
@@ -144,17 +145,12 @@ const T = {
 
 /** Reads every REST API with a stage out of the recorded resources. */
 export function restApiModels(graph: ResourceGraph): RestApiModel[] {
-  return graph.ofType(T.restApi).flatMap((api) =>
-    graph
-      .ofType(T.stage)
-      .filter((stage) => stage.inputs.restApi === api.id)
-      .map((stage) => buildModel(graph, api, stage)),
-  );
+  return apiStages(graph, { api: T.restApi, stage: T.stage, apiInput: "restApi" }).map(({ api, stage }) => buildModel(graph, api, stage));
 }
 
 function buildModel(graph: ResourceGraph, api: RecordedResource, stage: RecordedResource): RestApiModel {
   const apiId = api.id as string;
-  const ofApi = (type: string, key = "restApi") => graph.ofType(type).filter((r) => r.inputs[key] === apiId);
+  const ofApi = (type: string, key = "restApi") => childrenOfApi(graph, apiId, type, key);
 
   const pathById = new Map<string, string>([[api.state.rootResourceId as string, "/"]]);
   for (const resource of ofApi(T.resource)) pathById.set(resource.id as string, resource.state.path as string);

@@ -1,6 +1,7 @@
 import type { RecordedResource, ResourceGraph } from "../controlPlane";
 import { lambdaArnFromUri } from "../httpGateway/httpApiModel";
 import { INTEGRATION_TIMEOUT_MS } from "../../components/apigateway";
+import { apiStages, childrenOfApi } from "../gateway/apiStages";
 
 /** One route of a WebSocket API: `$connect`, `$disconnect`, `$default` or a custom key. */
 export interface WebSocketRouteModel {
@@ -50,20 +51,14 @@ const T = {
 
 /** Reads every WebSocket API stage out of the recorded resources (HTTP APIs are left out). */
 export function webSocketApiModels(graph: ResourceGraph): WebSocketApiModel[] {
-  return graph
-    .ofType(T.api)
-    .filter((api) => api.inputs.protocolType === "WEBSOCKET")
-    .flatMap((api) =>
-      graph
-        .ofType(T.stage)
-        .filter((stage) => stage.inputs.apiId === api.id)
-        .map((stage) => buildModel(graph, api, stage)),
-    );
+  return apiStages(graph, { api: T.api, stage: T.stage, apiInput: "apiId" }, (api) => api.inputs.protocolType === "WEBSOCKET").map(({ api, stage }) =>
+    buildModel(graph, api, stage),
+  );
 }
 
 function buildModel(graph: ResourceGraph, api: RecordedResource, stage: RecordedResource): WebSocketApiModel {
   const apiId = api.id as string;
-  const ofApi = (type: string) => graph.ofType(type).filter((r) => r.inputs.apiId === apiId);
+  const ofApi = (type: string) => childrenOfApi(graph, apiId, type, "apiId");
   const integrations = new Map(ofApi(T.integration).map((i) => [i.id as string, i]));
 
   const routes = new Map<string, WebSocketRouteModel>();
