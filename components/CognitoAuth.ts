@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { checkedArgs } from "./argumentErrors";
-import type { AuthorizerArgs } from "./RestApi";
+import type { AuthorizerArgs } from "./restApi";
 import { type ComponentTags, type Transform, childTags, transformed } from "./transform";
 
 export type MfaMode = "OFF" | "OPTIONAL" | "ON";

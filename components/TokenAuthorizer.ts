@@ -8,7 +8,7 @@ import { createHmacAuthorizer } from "../functions/hmacAuthorizer";
 import { CLIENT_ID_PATTERN, DEFAULT_WINDOW_SECONDS, HMAC_TOKEN_PATTERN } from "../functions/hmacToken";
 import { HandlerFunction, type HandlerFunctionTransform } from "./HandlerFunction";
 import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime, lambdaRuntimeProblem } from "./lambdaRuntime";
-import type { AuthorizerArgs } from "./RestApi";
+import type { AuthorizerArgs } from "./restApi";
 import { type ComponentTags, type Transform, transformed } from "./transform";
 
 /** One client allowed to mint tokens. */

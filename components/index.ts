@@ -14,7 +14,7 @@ export * from "./lambdaRuntime";
 export * from "./lambdaSizing";
 export * from "./methodSettings";
 export * from "./PrivateApiNetwork";
-export * from "./RestApi";
+export * from "./restApi";
 export * from "./TokenAuthorizer";
 export * from "./transform";
 export * from "./UsageTiers";

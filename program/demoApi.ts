@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { MethodSettingArgs } from "../components/methodSettings";
-import { AuthorizerArgs, RestApiArgs, RouteArgs } from "../components/RestApi";
+import { AuthorizerArgs, RestApiArgs, RouteArgs } from "../components/restApi";
 import type { StackSettings } from "./config";
 import { USER_MODEL } from "./models";
 import { TRANSFORM_ERROR_TEMPLATE, TRANSFORM_FAILURE_TEMPLATE, TRANSFORM_REQUEST_TEMPLATE, TRANSFORM_SUCCESS_TEMPLATE } from "./transformTemplates";

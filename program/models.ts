@@ -1,4 +1,4 @@
-import { ModelArgs } from "../components/RestApi";
+import { ModelArgs } from "../components/restApi";
 
 /**
  * The body of POST /users. API Gateway validates it (JSON Schema draft 4) before the function

@@ -25,8 +25,8 @@ describe("npm run build (the component package)", function () {
     expect(fs.existsSync(rel(pkg.types)), pkg.types).to.equal(true);
     expect(pkg.exports["."]).to.deep.equal({ types: "./dist/components/index.d.ts", default: "./dist/components/index.js" });
     const declarations = fs.readFileSync(rel(pkg.types), "utf8");
-    expect(declarations).to.contain('export * from "./RestApi"');
-    expect(fs.readFileSync(path.join(outDir, "components/RestApi.d.ts"), "utf8")).to.contain("export declare class RestApi extends pulumi.ComponentResource");
+    expect(declarations).to.contain('export * from "./restApi"');
+    expect(fs.readFileSync(path.join(outDir, "components/restApi/RestApi.d.ts"), "utf8")).to.contain("export declare class RestApi extends pulumi.ComponentResource");
   });
 
   it("loads as a package exposing the components", () => {

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { expect } from "chai";
 import { CognitoAuth, CognitoAuthArgs } from "../../components/CognitoAuth";
-import { RestApi } from "../../components/RestApi";
+import { RestApi } from "../../components/restApi";
 import { ProgramError, ProgramRun, RecordedResource, runProgram } from "../../local/controlPlane";
 import { expectTagsOnEveryTaggableChild } from "./tagging";
 

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { RestApi, RestApiArgs, RestApiTransform } from "../../components/RestApi";
+import { RestApi, RestApiArgs, RestApiTransform } from "../../components/restApi";
 import { ProgramRun, RecordedResource, runProgram } from "../../local/controlPlane";
 import { descendantsOf, expectTagsOnEveryTaggableChild } from "./tagging";
 

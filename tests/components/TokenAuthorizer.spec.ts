@@ -4,7 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { TokenAuthorizer, TokenAuthorizerArgs } from "../../components/TokenAuthorizer";
-import { RestApi } from "../../components/RestApi";
+import { RestApi } from "../../components/restApi";
 import { HMAC_TOKEN_PATTERN, createHmacToken } from "../../functions/hmacToken";
 import { ProgramError, ProgramRun, RecordedResource, runProgram } from "../../local/controlPlane";
 import { startSecretsManager } from "../../local/secretsManager";

@@ -10,7 +10,7 @@ import {
   RestApiArgs,
   RouteArgs,
   validateRestApiArgs,
-} from "../../components/RestApi";
+} from "../../components/restApi";
 
 // Validation only checks that a function is given, so a stand-in object is enough.
 const fn = { name: "fake-fn" } as unknown as aws.lambda.Function;

@@ -27,7 +27,7 @@ import type * as aws from "@pulumi/aws";
 import { expect } from "chai";
 import { validateCors } from "../../components/cors";
 import { corsPolicyFromEnv } from "../../functions/proxyResponse";
-import { validateRestApiArgs } from "../../components/RestApi";
+import { validateRestApiArgs } from "../../components/restApi";
 import { ProgramError, runProgram, type ProgramRun, type RecordedResource } from "../../local/controlPlane";
 import { loadStackConfig } from "../../local/stackConfig";
 import { demoMethodSettings, demoRoutes, type DemoHandlers } from "../../program/demoApi";

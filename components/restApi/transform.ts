@@ -5,8 +5,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { RestApiTransform } from "./RestApi";
-import { type Transform, transformed } from "./transform";
+import type { RestApiTransform } from "./args";
+import { type Transform, transformed } from "../transform";
 
 /** The args of each kind of child, by the kind's key in {@link RestApiTransform}. */
 export interface RestApiChildArgs {
@@ -27,6 +27,7 @@ export interface RestApiChildArgs {
   methodSettings: aws.apigateway.MethodSettingsArgs;
 }
 
+/** A kind of child: a key of {@link RestApiTransform}. */
 export type RestApiChildKind = keyof RestApiChildArgs;
 
 // Compile-time check: RestApiTransform has exactly one Transform per kind of child.
@@ -71,6 +72,10 @@ export interface TransformChange {
 export class RestApiChildren {
   private readonly transformedChildren: TransformedChild[] = [];
 
+  /**
+   * @param parent - The component, every child's parent.
+   * @param transform - The user's transforms by kind of child. @default none
+   */
   constructor(
     readonly parent: pulumi.Resource,
     private readonly transform: RestApiTransform | undefined,
