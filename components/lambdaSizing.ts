@@ -3,6 +3,7 @@
  * 10,240 MB, timeout up to 900 s), checked in one place by HandlerFunction, the components
  * that size their own functions, and the stack config reader.
  */
+import { shown } from "./apigateway/shownValue";
 
 /** Memory in MB: 128 to 10,240. */
 export const LAMBDA_MEMORY_MB = { min: 128, max: 10_240 } as const;
@@ -32,5 +33,5 @@ export function timeoutProblem(value: unknown, at: string): string | undefined {
 
 function integerProblem(value: unknown, at: string, range: { min: number; max: number }, unit: string): string | undefined {
   if (Number.isInteger(value) && (value as number) >= range.min && (value as number) <= range.max) return undefined;
-  return `${at} must be an integer from ${range.min} to ${range.max}${unit} (got ${typeof value === "string" ? JSON.stringify(value) : value})`;
+  return `${at} must be an integer from ${range.min} to ${range.max}${unit} (got ${shown(value)})`;
 }

@@ -38,6 +38,3 @@ export function pathSlug(path: string): string {
 export function arnPath(path: string): string {
   return path === "/" ? "/" : path.replace(/\{[^}]+\}/g, "*");
 }
-
-/** The retention periods CloudWatch Logs accepts, in days. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];

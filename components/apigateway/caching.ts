@@ -4,6 +4,7 @@
  * caching enabled" by the stage setting; another method is cached when its own method
  * setting enables caching).
  */
+import { shown } from "./shownValue";
 
 /** The stage cache cluster sizes API Gateway offers, in GB (CreateStage `cacheClusterSize`). */
 export const CACHE_CLUSTER_SIZES = ["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"] as const;
@@ -40,7 +41,7 @@ export function isMethodCached(method: string, effectiveCachingEnabled: boolean 
  */
 export function cacheClusterSizeProblem(value: unknown, at: string): string | undefined {
   if ((CACHE_CLUSTER_SIZES as readonly unknown[]).includes(value)) return undefined;
-  return `${at} must be one of ${CACHE_CLUSTER_SIZES.join(", ")} GB (got ${JSON.stringify(value)})`;
+  return `${at} must be one of ${CACHE_CLUSTER_SIZES.join(", ")} GB (got ${shown(value)})`;
 }
 
 /**
@@ -51,5 +52,5 @@ export function cacheClusterSizeProblem(value: unknown, at: string): string | un
  */
 export function cacheTtlProblem(value: unknown, at: string): string | undefined {
   if (Number.isInteger(value) && (value as number) >= CACHE_TTL_SECONDS.min && (value as number) <= CACHE_TTL_SECONDS.max) return undefined;
-  return `${at} must be an integer from ${CACHE_TTL_SECONDS.min} to ${CACHE_TTL_SECONDS.max} (got ${JSON.stringify(value)})`;
+  return `${at} must be an integer from ${CACHE_TTL_SECONDS.min} to ${CACHE_TTL_SECONDS.max} (got ${shown(value)})`;
 }

@@ -3,6 +3,7 @@
  * Gateway quotas": integration timeout 50 ms to 29 s; authorizer result TTL up to 3600 s,
  * 300 by default; the default identity source of TOKEN and Cognito authorizers).
  */
+import { shown } from "./shownValue";
 
 /** An integration's timeout in ms: 50 to 29,000, the maximum when not set. */
 export const INTEGRATION_TIMEOUT_MS = { min: 50, max: 29_000, default: 29_000 } as const;
@@ -22,7 +23,7 @@ export const DEFAULT_IDENTITY_SOURCE = "method.request.header.Authorization";
 export function integrationTimeoutProblem(value: unknown, at: string): string | undefined {
   const { min, max } = INTEGRATION_TIMEOUT_MS;
   if (Number.isInteger(value) && (value as number) >= min && (value as number) <= max) return undefined;
-  return `${at} must be an integer from ${min} to ${max} (got ${value})`;
+  return `${at} must be an integer from ${min} to ${max} (got ${shown(value)})`;
 }
 
 /**
@@ -34,7 +35,7 @@ export function integrationTimeoutProblem(value: unknown, at: string): string | 
 export function authorizerTtlProblem(value: unknown, at: string): string | undefined {
   const { min, max } = AUTHORIZER_RESULT_TTL_SECONDS;
   if (Number.isInteger(value) && (value as number) >= min && (value as number) <= max) return undefined;
-  return `${at} must be an integer from ${min} to ${max} (got ${value})`;
+  return `${at} must be an integer from ${min} to ${max} (got ${shown(value)})`;
 }
 
 /**

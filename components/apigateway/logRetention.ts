@@ -2,6 +2,7 @@
  * CloudWatch Logs retention: the only values PutRetentionPolicy accepts (CloudWatch Logs API
  * reference, PutRetentionPolicy, `retentionInDays`). Any other number is refused at deploy.
  */
+import { shown } from "./shownValue";
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 /** Access-log retention of the API stages. */
@@ -18,5 +19,5 @@ export const DEFAULT_FUNCTION_LOG_RETENTION_DAYS = 14;
  */
 export function logRetentionProblem(value: unknown, at: string): string | undefined {
   if ((LOG_RETENTION_DAYS as readonly unknown[]).includes(value)) return undefined;
-  return `${at} must be one of ${LOG_RETENTION_DAYS.join(", ")} (got ${JSON.stringify(value)})`;
+  return `${at} must be one of ${LOG_RETENTION_DAYS.join(", ")} (got ${shown(value)})`;
 }

@@ -2,6 +2,7 @@
  * Stage names (API Gateway API reference, CreateStage `stageName`: letters, digits, hyphens and
  * underscores, up to 128 characters; HTTP APIs also have the auto-deployed `$default` stage).
  */
+import { shown } from "./shownValue";
 
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 
@@ -18,5 +19,5 @@ export const HTTP_API_DEFAULT_STAGE = "$default";
 export function stageNameProblem(value: unknown, at: string, options: { allowDefault?: boolean } = {}): string | undefined {
   if (typeof value === "string" && (STAGE_NAME.test(value) || (options.allowDefault && value === HTTP_API_DEFAULT_STAGE))) return undefined;
   const allowed = `1-128 letters, digits, '-' or '_'`;
-  return `${at} must be ${options.allowDefault ? `"${HTTP_API_DEFAULT_STAGE}" or ${allowed}` : allowed} (got ${JSON.stringify(value)})`;
+  return `${at} must be ${options.allowDefault ? `"${HTTP_API_DEFAULT_STAGE}" or ${allowed}` : allowed} (got ${shown(value)})`;
 }

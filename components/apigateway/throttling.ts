@@ -9,6 +9,7 @@
  * which is never what a rate above 0 means (rate 0 with burst 0 blocks on purpose and is
  * allowed).
  */
+import { shown } from "./shownValue";
 
 /** A token bucket: `burstLimit` tokens, refilled at `rateLimit` per second. */
 export interface ThrottleArgs {
@@ -45,10 +46,10 @@ export function throttleProblem(value: unknown, at: string): string | undefined 
   if (typeof value !== "object" || value === null || Array.isArray(value)) return `${at} must be { rateLimit, burstLimit }`;
   const { rateLimit, burstLimit } = value as Partial<ThrottleArgs>;
   if (typeof rateLimit !== "number" || !Number.isFinite(rateLimit) || rateLimit < 0) {
-    return `${at}.rateLimit must be a number >= 0 (got ${show(rateLimit)})`;
+    return `${at}.rateLimit must be a number >= 0 (got ${shown(rateLimit)})`;
   }
   if (typeof burstLimit !== "number" || !Number.isInteger(burstLimit) || burstLimit < 0) {
-    return `${at}.burstLimit must be an integer >= 0 (got ${show(burstLimit)})`;
+    return `${at}.burstLimit must be an integer >= 0 (got ${shown(burstLimit)})`;
   }
   if (rateLimit > 0 && burstLimit === 0) {
     return `${at}.burstLimit must be >= 1 when rateLimit > 0: a bucket of 0 admits nothing`;
@@ -66,7 +67,7 @@ export function quotaProblem(value: unknown, at: string): string | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return `${at} must be { limit, period, offset? }`;
   const quota = value as Partial<QuotaArgs>;
   if (typeof quota.limit !== "number" || !Number.isInteger(quota.limit) || quota.limit < 1) {
-    return `${at}.limit must be a positive integer (got ${show(quota.limit)})`;
+    return `${at}.limit must be a positive integer (got ${shown(quota.limit)})`;
   }
   if (!(QUOTA_PERIODS as readonly unknown[]).includes(quota.period)) {
     return `${at}.period must be DAY, WEEK or MONTH (got ${JSON.stringify(quota.period)})`;
@@ -75,12 +76,7 @@ export function quotaProblem(value: unknown, at: string): string | undefined {
   // API Gateway API reference): an offset of `limit` or more would refuse every request.
   const offset = quota.offset;
   if (offset !== undefined && (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0 || offset >= quota.limit)) {
-    return `${at}.offset must be an integer from 0 to ${quota.limit - 1} (limit - 1) (got ${show(offset)})`;
+    return `${at}.offset must be an integer from 0 to ${quota.limit - 1} (limit - 1) (got ${shown(offset)})`;
   }
   return undefined;
-}
-
-/** A value as messages show it: numbers as written (Infinity, NaN too), the rest as JSON. */
-function show(value: unknown): string {
-  return typeof value === "number" ? String(value) : JSON.stringify(value);
 }

@@ -548,7 +548,7 @@ describe("resolveMethodSettings validation", () => {
     expect(refusedSettings({ "data/GET": { throttle: { rateLimit: "5" as never, burstLimit: 10 } } })).to.equal(
       'methodSettings["data/GET"].throttle.rateLimit must be a number >= 0 (got "5")',
     );
-    expect(refusedSettings({ "*/*": { throttle: { rateLimit: NaN, burstLimit: 10 } } })).to.equal('methodSettings["*/*"].throttle.rateLimit must be a number >= 0 (got null)');
+    expect(refusedSettings({ "*/*": { throttle: { rateLimit: NaN, burstLimit: 10 } } })).to.equal('methodSettings["*/*"].throttle.rateLimit must be a number >= 0 (got NaN)');
   });
 
   it("refuses a burstLimit that is negative or fractional", () => {
