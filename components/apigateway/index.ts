@@ -4,6 +4,7 @@
  * refuses. Each `...Problem(value, at)` returns the message naming `at` (an argument path or
  * an `apigw-kit:` config key), or undefined when the value is good.
  */
+export * from "./accessLogFields";
 export * from "./caching";
 export * from "./httpMethods";
 export * from "./integrationDefaults";

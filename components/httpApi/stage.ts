@@ -8,6 +8,7 @@ import type { ThrottleArgs } from "../apigateway";
 import { transformed } from "../transform";
 import type { HttpApiTransform } from "./args";
 import type { ValidatedHttpApiSpec, ValidatedHttpRoute } from "./spec";
+import { ACCESS_LOG_RESPONSE_FIELDS } from "../apigateway";
 
 /** HTTP API access-log line, one JSON object per request ($context variables of HTTP APIs). */
 export const HTTP_ACCESS_LOG_FORMAT = JSON.stringify({
@@ -17,13 +18,7 @@ export const HTTP_ACCESS_LOG_FORMAT = JSON.stringify({
   requestTime: "$context.requestTime",
   httpMethod: "$context.httpMethod",
   routeKey: "$context.routeKey",
-  path: "$context.path",
-  status: "$context.status",
-  protocol: "$context.protocol",
-  responseLength: "$context.responseLength",
-  responseLatency: "$context.responseLatency",
-  integrationLatency: "$context.integrationLatency",
-  integrationStatus: "$context.integrationStatus",
+  ...ACCESS_LOG_RESPONSE_FIELDS,
   integrationError: "$context.integrationErrorMessage",
   errorMessage: "$context.error.message",
   authorizerError: "$context.authorizer.error",

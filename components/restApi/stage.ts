@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ResolvedMethodSetting } from "../methodSettings";
 import type { RestApiSpec } from "./spec";
 import type { RestApiChildren } from "./transform";
+import { ACCESS_LOG_RESPONSE_FIELDS } from "../apigateway";
 
 /** Access-log line, one JSON object per request (CloudWatch Logs Insights reads the fields). */
 export const ACCESS_LOG_FORMAT = JSON.stringify({
@@ -16,13 +17,7 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
   requestTime: "$context.requestTime",
   httpMethod: "$context.httpMethod",
   resourcePath: "$context.resourcePath",
-  path: "$context.path",
-  status: "$context.status",
-  protocol: "$context.protocol",
-  responseLength: "$context.responseLength",
-  responseLatency: "$context.responseLatency",
-  integrationLatency: "$context.integrationLatency",
-  integrationStatus: "$context.integrationStatus",
+  ...ACCESS_LOG_RESPONSE_FIELDS,
   errorMessage: "$context.error.message",
   errorType: "$context.error.responseType",
   authorizerError: "$context.authorizer.error",
