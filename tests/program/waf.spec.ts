@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { ProgramError, ProgramRun, runProgram } from "../../local/controlPlane";
 import { WebAcl, validateWebAclArgs } from "../../components/WebAcl";
@@ -77,7 +78,9 @@ describe("WAF on the REST stage", () => {
       expect.fail("accepted");
     } catch (err) {
       expect((err as Error).message).to.equal("rateLimitPer5Minutes must be an integer from 100 to 2000000000 (got 1.5)");
-      expect((err as ProgramError).graph.resources).to.deep.equal([]);
+      // The refusal is a ResourceError carrying the component: the component alone is registered.
+      expect((err as ProgramError).cause).to.be.instanceOf(pulumi.ResourceError);
+      expect((err as ProgramError).graph.resources.map((r) => `${r.type} ${r.name}`)).to.deep.equal(["apigw-kit:index:WebAcl acl"]);
     }
   });
 });
