@@ -1,11 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { logRetentionProblem } from "./apigateway";
 import { checkedArgs, refuse } from "./argumentErrors";
-import { memorySizeProblem, timeoutProblem } from "./lambdaSizing";
+import { functionSettingsProblem } from "./lambdaSizing";
 import { createFlushStageCacheHandler } from "../functions/flushStageCache";
 import { HandlerFunction, type HandlerFunctionTransform } from "./HandlerFunction";
-import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime, lambdaRuntimeProblem } from "./lambdaRuntime";
+import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime } from "./lambdaRuntime";
 import { type ComponentTags, type Transform, transformed } from "./transform";
 
 /** Settings of the function that empties the stage cache. */
@@ -116,12 +115,7 @@ export function validateApiCacheArgs(args: ApiCacheArgs): void {
     if (seen.has(role)) throw new Error(`ApiCache: invalidatorRoleNames[${i}]: "${role}" is listed twice`);
     seen.add(role);
   });
-  const fn = args.flushFunction ?? {};
-  refuse(fn.memorySize === undefined ? undefined : memorySizeProblem(fn.memorySize, "ApiCache: flushFunction.memorySize"));
-  refuse(fn.timeoutSeconds === undefined ? undefined : timeoutProblem(fn.timeoutSeconds, "ApiCache: flushFunction.timeoutSeconds"));
-  refuse(fn.logRetentionDays === undefined ? undefined : logRetentionProblem(fn.logRetentionDays, "ApiCache: flushFunction.logRetentionDays"));
-  const runtimeProblem = fn.runtime === undefined ? undefined : lambdaRuntimeProblem(fn.runtime);
-  if (runtimeProblem) throw new Error(`ApiCache: flushFunction.runtime ${runtimeProblem}`);
+  refuse(functionSettingsProblem(args.flushFunction ?? {}, "ApiCache: flushFunction."));
 }
 
 function createFlushFunction(parent: pulumi.Resource, name: string, args: ApiCacheArgs): HandlerFunction {

@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_FUNCTION_LOG_RETENTION_DAYS, logRetentionProblem } from "./apigateway";
+import { DEFAULT_FUNCTION_LOG_RETENTION_DAYS } from "./apigateway";
 import { checkedArgs, refuse } from "./argumentErrors";
-import { memorySizeProblem, timeoutProblem } from "./lambdaSizing";
+import { functionSettingsProblem } from "./lambdaSizing";
 import { BUNDLE_FILE, bundleHandler, programDir } from "./lambdaBundle";
-import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime, lambdaRuntimeProblem } from "./lambdaRuntime";
+import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime } from "./lambdaRuntime";
 import { type ComponentTags, type Transform, transformed } from "./transform";
 
 /** One IAM statement a function needs. Wildcard actions are refused. */
@@ -211,14 +211,10 @@ function validateHandlerFunctionArgs(name: string, args: HandlerFunctionArgs): v
       if (resource === "*") throw new Error(`${field}.resources: "*" is refused; name the resources`);
     }
   });
-  const runtimeProblem = args.runtime === undefined ? undefined : lambdaRuntimeProblem(args.runtime);
-  if (runtimeProblem) throw new Error(`${name}: runtime ${runtimeProblem}`);
   if (args.packages !== undefined && (!Array.isArray(args.packages) || args.packages.some((p) => typeof p !== "string" || p === ""))) {
     throw new Error(`${name}: packages must be a list of package names (got ${JSON.stringify(args.packages)})`);
   }
-  refuse(args.memorySize === undefined ? undefined : memorySizeProblem(args.memorySize, `${name}: memorySize`));
-  refuse(args.timeoutSeconds === undefined ? undefined : timeoutProblem(args.timeoutSeconds, `${name}: timeoutSeconds`));
-  refuse(args.logRetentionDays === undefined ? undefined : logRetentionProblem(args.logRetentionDays, `${name}: logRetentionDays`));
+  refuse(functionSettingsProblem(args, `${name}: `));
 }
 
 /** The archive's module and export, named as CallbackFunction names them (`__index.handler`). */

@@ -1,13 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { logRetentionProblem } from "./apigateway";
 import { checkedArgs, refuse } from "./argumentErrors";
-import { memorySizeProblem, timeoutProblem } from "./lambdaSizing";
+import { functionSettingsProblem } from "./lambdaSizing";
 import * as random from "@pulumi/random";
 import { createHmacAuthorizer } from "../functions/hmacAuthorizer";
 import { CLIENT_ID_PATTERN, DEFAULT_WINDOW_SECONDS, HMAC_TOKEN_PATTERN } from "../functions/hmacToken";
 import { HandlerFunction, type HandlerFunctionTransform } from "./HandlerFunction";
-import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime, lambdaRuntimeProblem } from "./lambdaRuntime";
+import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime } from "./lambdaRuntime";
 import type { AuthorizerArgs } from "./restApi";
 import { type ComponentTags, type Transform, transformed } from "./transform";
 
@@ -221,11 +220,7 @@ export function validateTokenAuthorizerArgs(
   if (window !== undefined && !(window === 0 || (Number.isInteger(window) && window >= 7 && window <= 30))) {
     throw new Error(`${name}recoveryWindowInDays must be 0 or an integer from 7 to 30 (got ${window})`);
   }
-  const runtimeProblem = args.runtime === undefined ? undefined : lambdaRuntimeProblem(args.runtime);
-  if (runtimeProblem) throw new Error(`${name}runtime ${runtimeProblem}`);
-  refuse(args.memorySize === undefined ? undefined : memorySizeProblem(args.memorySize, `${name}memorySize`));
-  refuse(args.timeoutSeconds === undefined ? undefined : timeoutProblem(args.timeoutSeconds, `${name}timeoutSeconds`));
-  refuse(args.logRetentionDays === undefined ? undefined : logRetentionProblem(args.logRetentionDays, `${name}logRetentionDays`));
+  refuse(functionSettingsProblem(args, name));
 }
 
 /**

@@ -14,7 +14,8 @@ import {
   createWhoamiHandler,
 } from "../functions/webSocket";
 import { HandlerFunction, type HandlerFunctionArgs, type PolicyStatementArgs } from "./HandlerFunction";
-import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime, lambdaRuntimeProblem } from "./lambdaRuntime";
+import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime } from "./lambdaRuntime";
+import { functionSettingsProblem } from "./lambdaSizing";
 import type { ThrottleArgs } from "./apigateway";
 import { type ComponentTags, type Transform, transformed } from "./transform";
 
@@ -251,7 +252,6 @@ export function validateWebSocketApiArgs(args: WebSocketApiArgs): ValidatedWebSo
   refuse(throttleProblem(throttle, "stage.throttle"));
   const retention = stage.accessLogRetentionDays ?? DEFAULT_ACCESS_LOG_RETENTION_DAYS;
   refuse(logRetentionProblem(retention, "stage.accessLogRetentionDays"));
-  if (args.logRetentionDays !== undefined) refuse(logRetentionProblem(args.logRetentionDays, "logRetentionDays"));
   const concurrency = args.broadcastConcurrency ?? DEFAULT_BROADCAST_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_BROADCAST_CONCURRENCY) {
     throw new Error(`broadcastConcurrency must be an integer from 1 to ${MAX_BROADCAST_CONCURRENCY} (got ${concurrency})`);
@@ -261,8 +261,7 @@ export function validateWebSocketApiArgs(args: WebSocketApiArgs): ValidatedWebSo
     if (!args.cognito.clientId) throw new Error("cognito.clientId is required when cognito is set");
   }
   const runtime = args.runtime ?? DEFAULT_LAMBDA_RUNTIME;
-  const runtimeProblem = lambdaRuntimeProblem(runtime);
-  if (runtimeProblem) throw new Error(`runtime ${runtimeProblem}`);
+  refuse(functionSettingsProblem({ runtime, logRetentionDays: args.logRetentionDays }, ""));
   return { stage: { name: stageName, throttle, accessLogRetentionDays: retention }, broadcastConcurrency: concurrency, runtime };
 }
 
