@@ -74,8 +74,8 @@ export class StageRuntime {
   readonly now: () => number;
   /** Each method's buckets (its own stage limit, then the account's), made once. */
   private readonly buckets = new Map<MethodModel, TokenBucket[]>();
-  /** Each method's merged settings; the model does not change while the gateway serves it. */
-  private readonly methodSettings = new Map<MethodModel, MethodSettingModel>();
+  /** Each method's own settings and them merged over `*\/*`; the model does not change while the gateway serves it. */
+  private readonly methodSettings = new Map<MethodModel, { own?: MethodSettingModel; merged: MethodSettingModel }>();
 
   /** @param options - The gateway's options. */
   constructor(readonly options: RestGatewayOptions) {
@@ -97,9 +97,23 @@ export class StageRuntime {
    * @param method - The matched method.
    */
   settingsFor(method: MethodModel): MethodSettingModel {
+    return this.resolvedSettings(method).merged;
+  }
+
+  /**
+   * The method's own MethodSettings, without the stage's `*\/*`; undefined when it has none.
+   *
+   * @param method - The matched method.
+   */
+  ownSettingsFor(method: MethodModel): MethodSettingModel | undefined {
+    return this.resolvedSettings(method).own;
+  }
+
+  private resolvedSettings(method: MethodModel): { own?: MethodSettingModel; merged: MethodSettingModel } {
     let settings = this.methodSettings.get(method);
     if (!settings) {
-      settings = { ...this.model.methodSettings[ALL_METHODS_KEY], ...this.model.methodSettings[methodSettingsPath(method)] };
+      const own = this.model.methodSettings[methodSettingsPath(method)];
+      settings = { own, merged: { ...this.model.methodSettings[ALL_METHODS_KEY], ...own } };
       this.methodSettings.set(method, settings);
     }
     return settings;

@@ -3,7 +3,7 @@ import { requestHeader, type GatewayAnswer, type RestInvocation } from "../invoc
 import type { TemplateInput } from "../mappingTemplate";
 import { cacheKey } from "../responseCache";
 import type { MethodModel, MethodSettingModel } from "../restApiModel";
-import { methodSettingsPath, type StageRuntime } from "../stageRuntime";
+import type { StageRuntime } from "../stageRuntime";
 import { CACHE_TTL_SECONDS, isMethodCached } from "../../../components/apigateway";
 
 /**
@@ -69,8 +69,7 @@ function mayRefresh(inv: RestInvocation, stage: StageRuntime): boolean {
  * only when the method's own setting says so.
  */
 function cachingFor(method: MethodModel, requestMethod: string, settings: MethodSettingModel, stage: StageRuntime): { ttlSeconds: number } | undefined {
-  const own = stage.model.methodSettings[methodSettingsPath(method)];
-  if (!isMethodCached(requestMethod, settings.cachingEnabled, own?.cachingEnabled)) return undefined;
+  if (!isMethodCached(requestMethod, settings.cachingEnabled, stage.ownSettingsFor(method)?.cachingEnabled)) return undefined;
   const ttlSeconds = settings.cacheTtlInSeconds ?? CACHE_TTL_SECONDS.default;
   return ttlSeconds > 0 ? { ttlSeconds } : undefined;
 }
