@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import type { ProviderProperties } from "./controlPlane";
 
 /** Where "AWS" is: the account, region and the base URLs the computed attributes point at. */
@@ -13,6 +13,15 @@ export interface CloudIdentity {
    * @default (apiId, stage) => `https://${apiId}.execute-api.${region}.amazonaws.com/${stage}`
    */
   invokeUrl?: (apiId: string, stage: string, protocol: "https" | "wss") => string;
+  /**
+   * Makes every id, physical name and generated value (auto-names, API ids, API key values,
+   * secret ARN suffixes, RandomPassword results, ...) a function of this seed and the
+   * resource's type and logical name, so that running the same program again answers the
+   * same ones: a table keeps its name, and so its items, across restarts of the local cloud.
+   * Keep it as secret as the values it derives (API keys, passwords).
+   * @default none: every draw is random, as each `pulumi up` of a new stack would be
+   */
+  randomSeed?: string;
 }
 
 /** The id and the output properties the provider would have answered. */
@@ -41,18 +50,19 @@ export function computeAwsAttributes(
     cloud.invokeUrl ??
     ((apiId: string, stage: string, protocol: "https" | "wss") =>
       `${protocol}://${apiId}.execute-api.${region}.amazonaws.com/${stage}`);
-  const physicalName = (inputs.name as string | undefined) ?? autoName(name);
+  const draw = resourceDraws(cloud.randomSeed, type, name);
+  const physicalName = (inputs.name as string | undefined) ?? autoName(name, draw);
   const state: Record<string, unknown> = { ...inputs };
 
   switch (type) {
     case "aws:apigateway/restApi:RestApi": {
-      const id = apiGatewayId();
+      const id = apiGatewayId(draw);
       return {
         id,
         state: {
           ...state,
           name: physicalName,
-          rootResourceId: apiGatewayId(),
+          rootResourceId: apiGatewayId(draw, "rootResourceId"),
           arn: `arn:aws:apigateway:${region}::/restapis/${id}`,
           executionArn: `arn:aws:execute-api:${region}:${accountId}:${id}`,
           createdDate: new Date().toISOString(),
@@ -62,7 +72,7 @@ export function computeAwsAttributes(
     case "aws:apigateway/resource:Resource": {
       const parentPath = (lookupById(inputs.parentId)?.path as string | undefined) ?? "/";
       const path = `${parentPath === "/" ? "" : parentPath}/${inputs.pathPart}`;
-      return { id: apiGatewayId(), state: { ...state, path } };
+      return { id: apiGatewayId(draw), state: { ...state, path } };
     }
     case "aws:apigateway/method:Method":
       return { id: `agm-${inputs.restApi}-${inputs.resourceId}-${inputs.httpMethod}`, state };
@@ -73,7 +83,7 @@ export function computeAwsAttributes(
     case "aws:apigateway/integrationResponse:IntegrationResponse":
       return { id: `agir-${inputs.restApi}-${inputs.resourceId}-${inputs.httpMethod}-${inputs.statusCode}`, state };
     case "aws:apigateway/deployment:Deployment":
-      return { id: apiGatewayId(), state: { ...state, createdDate: new Date().toISOString() } };
+      return { id: apiGatewayId(draw), state: { ...state, createdDate: new Date().toISOString() } };
     case "aws:apigateway/stage:Stage": {
       const apiId = inputs.restApi as string;
       const stage = inputs.stageName as string;
@@ -90,7 +100,7 @@ export function computeAwsAttributes(
     case "aws:apigateway/model:Model":
     case "aws:apigateway/requestValidator:RequestValidator":
     case "aws:apigateway/authorizer:Authorizer":
-      return { id: apiGatewayId(), state };
+      return { id: apiGatewayId(draw), state };
     case "aws:lambda/function:Function": {
       const arn = `arn:aws:lambda:${region}:${accountId}:function:${physicalName}`;
       return {
@@ -110,7 +120,7 @@ export function computeAwsAttributes(
     case "aws:iam/role:Role":
       return {
         id: physicalName,
-        state: { ...state, name: physicalName, arn: `arn:aws:iam::${accountId}:role/${physicalName}`, uniqueId: `AROA${hex(8).toUpperCase()}` },
+        state: { ...state, name: physicalName, arn: `arn:aws:iam::${accountId}:role/${physicalName}`, uniqueId: `AROA${hex(draw, "uniqueId", 8).toUpperCase()}` },
       };
     case "aws:iam/policy:Policy": {
       const arn = `arn:aws:iam::${accountId}:policy/${physicalName}`;
@@ -134,7 +144,7 @@ export function computeAwsAttributes(
         },
       };
     case "aws:apigatewayv2/api:Api": {
-      const id = apiGatewayId();
+      const id = apiGatewayId(draw);
       return {
         id,
         state: {
@@ -164,9 +174,9 @@ export function computeAwsAttributes(
     case "aws:apigatewayv2/integration:Integration":
     case "aws:apigatewayv2/route:Route":
     case "aws:apigatewayv2/authorizer:Authorizer":
-      return { id: randomId(7), state };
+      return { id: randomId(draw, "id", 7), state };
     case "aws:cognito/userPool:UserPool": {
-      const id = `${region}_${randomId(9, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")}`;
+      const id = `${region}_${randomId(draw, "id", 9, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")}`;
       return {
         id,
         state: {
@@ -178,25 +188,25 @@ export function computeAwsAttributes(
       };
     }
     case "aws:cognito/userPoolClient:UserPoolClient":
-      return { id: randomId(26), state: { ...state, clientSecret: undefined } };
+      return { id: randomId(draw, "id", 26), state: { ...state, clientSecret: undefined } };
     case "aws:secretsmanager/secret:Secret": {
-      const arn = `arn:aws:secretsmanager:${region}:${accountId}:secret:${physicalName}-${randomId(6, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")}`;
+      const arn = `arn:aws:secretsmanager:${region}:${accountId}:secret:${physicalName}-${randomId(draw, "arnSuffix", 6, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")}`;
       return { id: arn, state: { ...state, name: physicalName, arn } };
     }
     case "aws:secretsmanager/secretVersion:SecretVersion":
-      return { id: `${inputs.secretId}|${randomId(8)}`, state: { ...state, versionId: randomId(32) } };
+      return { id: `${inputs.secretId}|${randomId(draw, "id", 8)}`, state: { ...state, versionId: randomId(draw, "versionId", 32) } };
     case "random:index/randomPassword:RandomPassword":
-      return { id: "none", state: { ...state, result: randomPassword(inputs) } };
+      return { id: "none", state: { ...state, result: randomPassword(inputs, draw) } };
     case "aws:apigateway/apiKey:ApiKey":
       return {
-        id: apiGatewayId(),
-        state: { ...state, name: physicalName, value: inputs.value ?? randomKeyValue() },
+        id: apiGatewayId(draw),
+        state: { ...state, name: physicalName, value: inputs.value ?? randomKeyValue(draw) },
       };
     default: {
       // Any other resource: an id, its name and an ARN of the generic shape.
       const service = type.split(":")[1]?.split("/")[0] ?? "unknown";
       return {
-        id: `${name}-${hex(4)}`,
+        id: `${name}-${hex(draw, "id", 4)}`,
         state: { ...state, arn: state.arn ?? `arn:aws:${service}:${region}:${accountId}:${physicalName}` },
       };
     }
@@ -209,12 +219,13 @@ export function computeAwsAttributes(
  */
 export function computeRemoteComponentOutputs(type: string, name: string, inputs: ProviderProperties, cloud: CloudIdentity): Record<string, unknown> | undefined {
   if (type !== "awsx:ec2:Vpc") return undefined;
+  const draw = resourceDraws(cloud.randomSeed, type, name);
   const zones = Number(inputs.numberOfAvailabilityZones ?? 3);
-  const subnet = () => `subnet-${hex(8).slice(0, 17)}`;
-  const privateSubnetIds = Array.from({ length: zones }, subnet);
-  const publicSubnetIds = inputs.natGateways?.strategy === "None" ? [] : Array.from({ length: zones }, subnet);
+  const subnets = (tier: string) => Array.from({ length: zones }, (_, i) => `subnet-${hex(draw, `${tier}Subnet${i}`, 8).slice(0, 17)}`);
+  const privateSubnetIds = subnets("private");
+  const publicSubnetIds = inputs.natGateways?.strategy === "None" ? [] : subnets("public");
   return {
-    vpcId: `vpc-${hex(8).slice(0, 17)}`,
+    vpcId: `vpc-${hex(draw, "vpcId", 8).slice(0, 17)}`,
     privateSubnetIds,
     publicSubnetIds,
     isolatedSubnetIds: [],
@@ -243,20 +254,55 @@ export function answerAwsCall(token: string, inputs: ProviderProperties, cloud: 
   }
 }
 
-/** A physical name as Pulumi auto-naming makes it: the logical name and 7 random hex digits. */
-function autoName(logicalName: string): string {
-  return `${logicalName}-${hex(4).slice(0, 7)}`;
+/** `bytes` bytes for one purpose (an id, a name suffix, a key value) of one resource. */
+export type Draw = (purpose: string, bytes: number) => Buffer;
+
+/** Fresh random bytes, whatever the purpose: a resource of a cloud without a seed. */
+const randomDraw: Draw = (_purpose, bytes) => randomBytes(bytes);
+
+/**
+ * The draws of one resource. Without a seed they are random. With one, a draw is
+ * HMAC-SHA256(seed, `${type}|${logicalName}|${purpose}`), followed by further blocks
+ * (`...|${purpose}|1`, `|2`, ...) when more than 32 bytes are needed: the same program with
+ * the same seed answers the same names and ids, and a resource's draws tell nothing of
+ * another's. Pulumi keeps logical names unique per type within a stack (strictly, per type
+ * and parent type; components derive their children's names from their own), so no two
+ * resources share a draw.
+ *
+ * @param seed - {@link CloudIdentity.randomSeed}; undefined or "" draws at random.
+ * @param type - The resource's type token.
+ * @param logicalName - The resource's name in the program.
+ */
+export function resourceDraws(seed: string | undefined, type: string, logicalName: string): Draw {
+  if (!seed) return randomDraw;
+  return (purpose, bytes) => derivedBytes(seed, `${type}|${logicalName}|${purpose}`, bytes);
 }
 
-function randomId(length: number, alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"): string {
-  return Array.from(randomBytes(length), (b) => alphabet[b % alphabet.length]).join("");
+function derivedBytes(seed: string, label: string, bytes: number): Buffer {
+  const blocks: Buffer[] = [];
+  for (let i = 0; blocks.length * 32 < bytes; i++) {
+    blocks.push(createHmac("sha256", seed).update(i === 0 ? label : `${label}|${i}`).digest());
+  }
+  return Buffer.concat(blocks).subarray(0, bytes);
+}
+
+/** A physical name as Pulumi auto-naming makes it: the logical name and 7 random hex digits. */
+function autoName(logicalName: string, draw: Draw): string {
+  return `${logicalName}-${hex(draw, "name", 4).slice(0, 7)}`;
+}
+
+function randomId(draw: Draw, purpose: string, length: number, alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"): string {
+  return Array.from(draw(purpose, length), (b) => alphabet[b % alphabet.length]).join("");
 }
 
 /**
  * What `random.RandomPassword` would generate: `length` characters from the classes its
  * inputs allow, at least `min*` of each (the provider's rules, minus its bias towards none).
+ *
+ * @param inputs - The RandomPassword's inputs (length, upper, lower, numeric, special, min*, overrideSpecial).
+ * @param draw - Where its randomness comes from ({@link resourceDraws}). @default fresh random bytes
  */
-export function randomPassword(inputs: ProviderProperties): string {
+export function randomPassword(inputs: ProviderProperties, draw: Draw = randomDraw): string {
   const classes: Array<[boolean, string, number]> = [
     [inputs.upper !== false, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", inputs.minUpper ?? 0],
     [inputs.lower !== false, "abcdefghijklmnopqrstuvwxyz", inputs.minLower ?? 0],
@@ -266,25 +312,24 @@ export function randomPassword(inputs: ProviderProperties): string {
   const allowed = classes.filter(([on]) => on);
   const length = Number(inputs.length ?? 16);
   const chars: string[] = [];
-  for (const [, alphabet, min] of allowed) chars.push(...randomId(min, alphabet));
+  allowed.forEach(([, alphabet, min], i) => chars.push(...randomId(draw, `password:min${i}`, min, alphabet)));
   const all = allowed.map(([, alphabet]) => alphabet).join("") || "abcdefghijklmnopqrstuvwxyz";
-  chars.push(...randomId(Math.max(0, length - chars.length), all));
+  chars.push(...randomId(draw, "password:rest", Math.max(0, length - chars.length), all));
   // Shuffle so the required characters are not all at the front.
-  const order = randomBytes(chars.length);
+  const order = draw("password:order", chars.length);
   return chars.map((c, i) => [order[i], c] as const).sort((a, b) => a[0] - b[0]).map(([, c]) => c).join("").slice(0, length);
 }
 
 /** API Gateway ids are 10 lower-case alphanumerics. */
-function apiGatewayId(): string {
-  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-  return Array.from(randomBytes(10), (b) => alphabet[b % alphabet.length]).join("");
+function apiGatewayId(draw: Draw, purpose = "id"): string {
+  return randomId(draw, purpose, 10);
 }
 
 /** API key values are 40 characters when API Gateway generates them. */
-function randomKeyValue(): string {
-  return randomBytes(30).toString("base64").replace(/[^A-Za-z0-9]/g, "").padEnd(40, "x").slice(0, 40);
+function randomKeyValue(draw: Draw): string {
+  return draw("value", 30).toString("base64").replace(/[^A-Za-z0-9]/g, "").padEnd(40, "x").slice(0, 40);
 }
 
-function hex(bytes: number): string {
-  return randomBytes(bytes).toString("hex");
+function hex(draw: Draw, purpose: string, bytes: number): string {
+  return draw(purpose, bytes).toString("hex");
 }

@@ -10,11 +10,19 @@ import {
   CreateGroupCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  GroupExistsException,
+  ListUserPoolClientsCommand,
+  ListUserPoolsCommand,
+  UpdateGroupCommand,
+  UpdateUserPoolClientCommand,
+  UpdateUserPoolCommand,
   type CreateUserPoolClientRequest,
   type CreateUserPoolRequest,
+  type UpdateUserPoolRequest,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { LOCAL_CREDENTIALS, type RunningEmulator } from "./emulators";
 import type { ProviderProperties } from "./controlPlane";
+import { writeFileAtomically } from "./state/atomicFile";
 
 export interface CognitoEmulatorOptions {
   /**
@@ -31,6 +39,16 @@ export interface CognitoEmulatorOptions {
   log?: (line: string) => void;
   /** How long to wait for cognito-local to answer. @default 20000 */
   startTimeoutMs?: number;
+  /**
+   * A folder to keep pools, users, groups and app clients in, so that a stop and a start on
+   * the same folder keeps them: cognito-local's working directory (its data under
+   * `<dataDir>/.cognito/db/`), plus `<dataDir>/endpoint.json`, the port it last listened on.
+   * That port is asked for again (unless `port` says otherwise), since it is part of every
+   * token's issuer: tokens issued before the restart stay valid. When another process holds
+   * it, a free port is taken and a log line says that those tokens are refused now.
+   * @default none: a temporary folder, removed at stop
+   */
+  dataDir?: string;
 }
 
 /** A pool created in the emulator, with the attributes the provider would answer. */
@@ -49,20 +67,31 @@ export interface CognitoEmulator extends RunningEmulator {
   port: number;
   /** The child's process id. */
   pid: number;
-  /** cognito-local's working directory (config and data under `.cognito/`), removed by `stop()`. */
+  /**
+   * cognito-local's working directory (config and data under `.cognito/`): the `dataDir`, or
+   * a temporary folder that `stop()` removes.
+   */
   workDir: string;
   /** An SDK client for the emulator (dummy credentials). */
   client: CognitoIdentityProviderClient;
-  /** Kills the process and removes its data; safe to call twice. */
+  /** Kills the process and removes its data (unless kept in a `dataDir`); safe to call twice. */
   stop(): Promise<void>;
   /**
    * Creates a user pool from an `aws.cognito.UserPool`'s inputs, named `inputs.name`, else
-   * `name`; its ARN names `where` (default: the emulator's region and account).
+   * `name`; its ARN names `where` (default: the emulator's region and account). A pool of that
+   * name already there is kept instead, with its id and users, and its settings updated (as a
+   * `pulumi up` of an unchanged program keeps it): a program run again (watch mode, a
+   * restart on a `dataDir`) finds its pool, and tokens stay valid. Two pools of one name in a
+   * program would be one here.
    */
   createUserPool(inputs: ProviderProperties, name?: string, where?: { region: string; accountId: string }): Promise<EmulatedUserPool>;
-  /** Creates an app client from an `aws.cognito.UserPoolClient`'s inputs. */
+  /**
+   * Creates an app client from an `aws.cognito.UserPoolClient`'s inputs; one of the same
+   * `ClientName` in the pool is kept instead (same client id, so tokens keep their `aud`),
+   * its settings updated.
+   */
   createUserPoolClient(poolId: string, inputs: ProviderProperties): Promise<{ id: string; clientSecret?: string }>;
-  /** Creates a group from an `aws.cognito.UserGroup`'s inputs. */
+  /** Creates a group from an `aws.cognito.UserGroup`'s inputs; one of that name is updated instead. */
   createGroup(poolId: string, inputs: ProviderProperties): Promise<{ id: string; name: string }>;
   /** The `iss` of the pool's tokens: `http://127.0.0.1:<port>/<poolId>`. */
   issuerFor(poolId: string): string;
@@ -100,6 +129,8 @@ export const COGNITO_TYPES = {
 
 const START_SCRIPT = require.resolve("cognito-local/lib/bin/start.js");
 const MAX_START_ATTEMPTS = 3;
+/** In a `dataDir`: the port the emulator last listened on (see {@link CognitoEmulatorOptions.dataDir}). */
+const ENDPOINT_FILE = "endpoint.json";
 
 /**
  * Starts cognito-local as a child process (`node .../cognito-local/lib/bin/start.js`) on
@@ -112,31 +143,74 @@ const MAX_START_ATTEMPTS = 3;
  * to `http://127.0.0.1:<port>` rather than cognito-local's `localhost`, so that the JWKS is
  * fetched from the address it listens on, whatever `localhost` resolves to.
  *
+ * Tokens survive a restart on the same `dataDir` as long as the port does: the issuer holds
+ * the port, and the signing key never changes. cognito-local signs every token with one key
+ * pair shipped in the package (node_modules/cognito-local/lib/keys/cognitoLocal.private.json,
+ * kid "CognitoLocal"), the same for every start and every install of the version, so there is
+ * no key to keep.
+ *
  * No orphans: `stop()` kills the process (SIGTERM, SIGKILL after 2 s); until then, an `exit`
- * handler kills it (and removes its directory) when this process exits (mocha `--exit`,
- * `process.exit`, an uncaught exception). A terminal's Ctrl-C reaches it directly (same
- * process group). Only a signal that kills this process alone (SIGKILL, or SIGTERM without a
- * handler calling `stop()`) leaves it running.
+ * handler kills it (and removes its temporary directory) when this process exits (mocha
+ * `--exit`, `process.exit`, an uncaught exception). A terminal's Ctrl-C reaches it directly
+ * (same process group). Only a signal that kills this process alone (SIGKILL, or SIGTERM
+ * without a handler calling `stop()`) leaves it running.
  */
 export async function startCognitoEmulator(options: CognitoEmulatorOptions = {}): Promise<CognitoEmulator> {
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "apigw-kit-cognito-"));
+  const persistent = options.dataDir !== undefined;
+  const workDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "apigw-kit-cognito-"));
+  if (persistent) fs.mkdirSync(workDir, { recursive: true });
   try {
-    for (let attempt = 1; ; attempt++) {
-      const port = options.port || (await freePort());
-      try {
-        return await startOn(port, workDir, options);
-      } catch (err) {
-        // Another process may take the free port between the probe and the start.
-        if (options.port || attempt >= MAX_START_ATTEMPTS || !/EADDRINUSE/.test((err as Error).message)) throw err;
-      }
-    }
+    const previousPort = persistent ? readEndpointPort(workDir) : undefined;
+    const emulator = await startOnSomePort(workDir, options, previousPort);
+    if (persistent) writeFileAtomically(path.join(workDir, ENDPOINT_FILE), `${JSON.stringify({ port: emulator.port, issuerDomain: emulator.url })}\n`);
+    return emulator;
   } catch (err) {
-    fs.rmSync(workDir, { recursive: true, force: true });
+    if (!persistent) fs.rmSync(workDir, { recursive: true, force: true });
     throw err;
   }
 }
 
-async function startOn(port: number, workDir: string, options: CognitoEmulatorOptions): Promise<CognitoEmulator> {
+/**
+ * Starts on `options.port`, else on the port of the last start on this `dataDir` if it is
+ * free, else on a free one, saying what a change of port costs. A free port is probed and
+ * then given to cognito-local, and another process may take it in between: then it tries
+ * again.
+ *
+ * The last start's port is probed before cognito-local is given it, not only left to fail:
+ * whatever holds it might answer the `/health` probe of {@link waitUntilHealthy} in
+ * cognito-local's stead.
+ */
+async function startOnSomePort(workDir: string, options: CognitoEmulatorOptions, previousPort: number | undefined): Promise<CognitoEmulator> {
+  let wanted = options.port || (previousPort !== undefined && (await isPortFree(previousPort)) ? previousPort : undefined);
+  for (let attempt = 1; ; attempt++) {
+    const port = wanted || (await freePort());
+    try {
+      const emulator = await startOn(port, workDir, options, options.dataDir === undefined);
+      if (previousPort !== undefined && emulator.port !== previousPort) {
+        options.log?.(
+          `listening on port ${emulator.port}, not ${previousPort} as before: tokens issued before this start name issuer http://127.0.0.1:${previousPort} and are refused now; sign in again`,
+        );
+      }
+      return emulator;
+    } catch (err) {
+      if (options.port || attempt >= MAX_START_ATTEMPTS || !/EADDRINUSE/.test((err as Error).message)) throw err;
+      wanted = undefined;
+    }
+  }
+}
+
+/** The port of the last start on a `dataDir`, if it left one. */
+function readEndpointPort(dataDir: string): number | undefined {
+  try {
+    const { port } = JSON.parse(fs.readFileSync(path.join(dataDir, ENDPOINT_FILE), "utf8")) as { port?: unknown };
+    return typeof port === "number" && Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
+  } catch {
+    // None yet, or unreadable: a new port, and no token to keep valid.
+    return undefined;
+  }
+}
+
+async function startOn(port: number, workDir: string, options: CognitoEmulatorOptions, temporary: boolean): Promise<CognitoEmulator> {
   const region = options.region ?? "us-east-1";
   const accountId = options.accountId ?? "123456789012";
   const url = `http://127.0.0.1:${port}`;
@@ -175,9 +249,12 @@ async function startOn(port: number, workDir: string, options: CognitoEmulatorOp
     });
   }
 
+  const removeWorkDir = () => {
+    if (temporary) fs.rmSync(workDir, { recursive: true, force: true });
+  };
   const killOnExit = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    fs.rmSync(workDir, { recursive: true, force: true });
+    removeWorkDir();
   };
   process.on("exit", killOnExit);
 
@@ -208,9 +285,7 @@ async function startOn(port: number, workDir: string, options: CognitoEmulatorOp
     where: { region: string; accountId: string } = { region, accountId },
   ): Promise<EmulatedUserPool> => {
     const poolName = inputs.name ?? name ?? `user-pool-${randomBytes(4).toString("hex")}`;
-    const created = await client.send(new CreateUserPoolCommand(userPoolRequest(poolName, inputs)));
-    const id = created.UserPool?.Id;
-    if (!id) throw new Error(`cognito-local answered CreateUserPool without an id: ${JSON.stringify(created)}`);
+    const id = await createOrUpdateUserPool(client, poolName, inputs);
     // cognito-local's own ARNs say region and account "local"; answer the stack's, like the
     // other local resources, so that ARNs look alike throughout the graph.
     const pool: EmulatedUserPool = {
@@ -224,17 +299,21 @@ async function startOn(port: number, workDir: string, options: CognitoEmulatorOp
   };
 
   const createUserPoolClient = async (poolId: string, inputs: ProviderProperties) => {
-    const created = await client.send(new CreateUserPoolClientCommand(userPoolClientRequest(poolId, inputs)));
-    const id = created.UserPoolClient?.ClientId;
-    if (!id) throw new Error(`cognito-local answered CreateUserPoolClient without a client id: ${JSON.stringify(created)}`);
-    clientsByPool.set(poolId, [...(clientsByPool.get(poolId) ?? []), id]);
-    return created.UserPoolClient?.ClientSecret ? { id, clientSecret: created.UserPoolClient.ClientSecret } : { id };
+    const { id, clientSecret } = await createOrUpdateUserPoolClient(client, userPoolClientRequest(poolId, inputs));
+    const known = clientsByPool.get(poolId) ?? [];
+    if (!known.includes(id)) clientsByPool.set(poolId, [...known, id]);
+    return clientSecret ? { id, clientSecret } : { id };
   };
 
   const createGroup = async (poolId: string, inputs: ProviderProperties) => {
-    await client.send(
-      new CreateGroupCommand({ UserPoolId: poolId, GroupName: inputs.name, Description: inputs.description, Precedence: inputs.precedence, RoleArn: inputs.roleArn }),
-    );
+    const group = { UserPoolId: poolId, GroupName: inputs.name, Description: inputs.description, Precedence: inputs.precedence, RoleArn: inputs.roleArn };
+    try {
+      await client.send(new CreateGroupCommand(group));
+    } catch (err) {
+      // AWS refuses a second group of a name (cognito-local overwrites it): update it instead.
+      if (!(err instanceof GroupExistsException)) throw err;
+      await client.send(new UpdateGroupCommand(group));
+    }
     // The provider's id for a group: "<pool id>/<group name>".
     return { id: `${poolId}/${inputs.name}`, name: inputs.name as string };
   };
@@ -248,7 +327,7 @@ async function startOn(port: number, workDir: string, options: CognitoEmulatorOp
     async stop() {
       client.destroy();
       await stopProcess();
-      fs.rmSync(workDir, { recursive: true, force: true });
+      removeWorkDir();
     },
     createUserPool,
     createUserPoolClient,
@@ -288,6 +367,70 @@ async function startOn(port: number, workDir: string, options: CognitoEmulatorOp
       return { COGNITO_ISSUER: issuerFor(poolId), COGNITO_JWKS_URI: jwksUriFor(poolId) };
     },
   };
+}
+
+/** The id of the first pool named `poolName`, if any. */
+async function findUserPool(client: CognitoIdentityProviderClient, poolName: string): Promise<string | undefined> {
+  let NextToken: string | undefined;
+  do {
+    const page = await client.send(new ListUserPoolsCommand({ MaxResults: 60, NextToken }));
+    const found = page.UserPools?.find((pool) => pool.Name === poolName);
+    if (found?.Id) return found.Id;
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return undefined;
+}
+
+/** The pool named `poolName`, updated from `inputs` when there is one, created otherwise: its id. */
+async function createOrUpdateUserPool(client: CognitoIdentityProviderClient, poolName: string, inputs: ProviderProperties): Promise<string> {
+  const request = userPoolRequest(poolName, inputs);
+  const existing = await findUserPool(client, poolName);
+  if (existing) {
+    await client.send(new UpdateUserPoolCommand(userPoolUpdate(existing, request)));
+    return existing;
+  }
+  const created = await client.send(new CreateUserPoolCommand(request));
+  const id = created.UserPool?.Id;
+  if (!id) throw new Error(`cognito-local answered CreateUserPool without an id: ${JSON.stringify(created)}`);
+  return id;
+}
+
+/**
+ * UpdateUserPool's request: what AWS lets an update change. The rest (username attributes,
+ * schema) forces a new pool on AWS; locally the pool keeps its first value.
+ */
+function userPoolUpdate(poolId: string, request: CreateUserPoolRequest): UpdateUserPoolRequest {
+  return {
+    UserPoolId: poolId,
+    Policies: request.Policies,
+    AutoVerifiedAttributes: request.AutoVerifiedAttributes,
+    MfaConfiguration: request.MfaConfiguration,
+    DeletionProtection: request.DeletionProtection,
+    AdminCreateUserConfig: request.AdminCreateUserConfig,
+    AccountRecoverySetting: request.AccountRecoverySetting,
+    UserAttributeUpdateSettings: request.UserAttributeUpdateSettings,
+    UserPoolTags: request.UserPoolTags,
+  };
+}
+
+/** The pool's app client named as in `request`, updated when there is one, created otherwise. */
+async function createOrUpdateUserPoolClient(client: CognitoIdentityProviderClient, request: CreateUserPoolClientRequest): Promise<{ id: string; clientSecret?: string }> {
+  let NextToken: string | undefined;
+  do {
+    const page = await client.send(new ListUserPoolClientsCommand({ UserPoolId: request.UserPoolId, MaxResults: 60, NextToken }));
+    const found = page.UserPoolClients?.find((c) => c.ClientName === request.ClientName);
+    if (found?.ClientId) {
+      // A secret is given at creation only (GenerateSecret is not an update).
+      const { GenerateSecret: _secretAtCreation, ...update } = request;
+      const updated = await client.send(new UpdateUserPoolClientCommand({ ...update, UserPoolId: request.UserPoolId, ClientId: found.ClientId }));
+      return { id: found.ClientId, clientSecret: updated.UserPoolClient?.ClientSecret };
+    }
+    NextToken = page.NextToken;
+  } while (NextToken);
+  const created = await client.send(new CreateUserPoolClientCommand(request));
+  const id = created.UserPoolClient?.ClientId;
+  if (!id) throw new Error(`cognito-local answered CreateUserPoolClient without a client id: ${JSON.stringify(created)}`);
+  return { id, clientSecret: created.UserPoolClient?.ClientSecret };
 }
 
 /** CreateUserPool's request from an `aws.cognito.UserPool`'s inputs (the parts cognito-local keeps). */
@@ -374,6 +517,15 @@ function userPoolClientRequest(poolId: string, inputs: ProviderProperties): Crea
     ReadAttributes: inputs.readAttributes,
     WriteAttributes: inputs.writeAttributes,
   };
+}
+
+/** Whether `port` can be listened on, on 127.0.0.1, right now. */
+function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
 }
 
 /** A port free on 127.0.0.1 right now. */

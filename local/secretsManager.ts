@@ -6,16 +6,29 @@
  * Operations: CreateSecret, PutSecretValue, GetSecretValue (by name, full ARN or partial ARN;
  * by VersionId or VersionStage), DescribeSecret. Versions move AWSCURRENT / AWSPREVIOUS as
  * the service does. Errors are AWS's: status 400, `x-amzn-ErrorType`, and a JSON body
- * `{"__type": "...", "Message": "..."}`. Nothing is persisted; credentials are not checked.
+ * `{"__type": "...", "Message": "..."}`. Credentials are not checked. Secrets live in memory,
+ * or in a JSON file (`dataFile`) rewritten after every change, so that they survive a restart.
  */
 import { randomBytes, randomUUID } from "node:crypto";
+import * as fs from "node:fs";
 import * as http from "node:http";
 import { serveOnLoopback } from "./emulators";
 import type { ProviderProperties } from "./controlPlane";
+import { writeFileAtomically } from "./state/atomicFile";
 
+/** Options of {@link startSecretsManager}. */
 export interface SecretsManagerOptions {
+  /** Region in the ARNs of secrets created here. */
   region: string;
+  /** Account in the ARNs of secrets created here. */
   accountId: string;
+  /**
+   * A JSON file holding every secret and version, read at start (when it exists) and written
+   * again after every change (atomically, mode 0600: it holds the secrets' values). Values
+   * that functions write at run time (PutSecretValue, a rotation) survive a restart this way.
+   * @default none: in memory, gone at stop
+   */
+  dataFile?: string;
 }
 
 /** A running local Secrets Manager. */
@@ -32,7 +45,13 @@ export interface LocalSecretsManager {
    * The control plane's hook (`runProgram`'s `onCreate`): creates what an
    * `aws:secretsmanager/secret:Secret` or `.../secretVersion:SecretVersion` registration
    * describes, and answers the attributes to record (`id` included). Answers undefined for
-   * any other type. The secret keeps the name and ARN the control plane computed, if any.
+   * any other type. A new secret takes the name and ARN the control plane computed, if any.
+   *
+   * Idempotent, as a `pulumi up` of an unchanged program is (a restart on a data file, a
+   * reload in watch mode): a secret of the same name is kept, with its ARN and versions; a
+   * SecretVersion whose value is the one the program stored last time, or the current one, is
+   * a no-op (so a value rotated since stays current, as on AWS, where the provider's state
+   * still holds its own version); a different value becomes the new AWSCURRENT version.
    */
   createFromResource(
     type: string,
@@ -58,6 +77,14 @@ interface StoredSecret {
   createdDate: number;
   lastChangedDate: number;
   versions: Map<string, SecretVersion>;
+  /** The version each SecretVersion resource of the program stored last, by its logical name. */
+  deployed: Map<string, string>;
+}
+
+/** The data file's content. */
+interface SecretsFile {
+  version: 1;
+  secrets: Array<Omit<StoredSecret, "versions" | "deployed"> & { versions: Array<Omit<SecretVersion, "stages"> & { stages: string[] }>; deployed: Record<string, string> }>;
 }
 
 /** An AWS error answer: the exception's name is the `__type` and `x-amzn-ErrorType`. */
@@ -76,7 +103,12 @@ const TARGET_PREFIX = "secretsmanager.";
 const CURRENT = "AWSCURRENT";
 const PREVIOUS = "AWSPREVIOUS";
 
-/** Starts the endpoint on 127.0.0.1, on a free port. */
+/**
+ * Starts the endpoint on 127.0.0.1, on a free port, with the secrets of `options.dataFile`
+ * when it exists.
+ *
+ * @throws Error naming the data file when it cannot be read or is not one, suggesting --fresh
+ */
 export async function startSecretsManager(options: SecretsManagerOptions): Promise<LocalSecretsManager> {
   const store = new SecretStore(options);
   const server = http.createServer((req, res) => void serve(store, req, res));
@@ -90,7 +122,9 @@ export async function startSecretsManager(options: SecretsManagerOptions): Promi
 class SecretStore {
   private readonly byName = new Map<string, StoredSecret>();
 
-  constructor(private readonly options: SecretsManagerOptions) {}
+  constructor(private readonly options: SecretsManagerOptions) {
+    if (options.dataFile !== undefined) this.load(options.dataFile);
+  }
 
   putSecret(nameOrArn: string, value: string): { arn: string; name: string; versionId: string } {
     let secret = this.find(nameOrArn);
@@ -104,26 +138,56 @@ class SecretStore {
 
   createFromResource(type: string, inputs: ProviderProperties, computed: ProviderProperties, logicalName?: string) {
     if (type === "aws:secretsmanager/secret:Secret") {
-      const name =
-        (inputs.name as string | undefined) ??
-        (computed.name as string | undefined) ??
-        (inputs.namePrefix ? `${inputs.namePrefix}${randomUUID().replace(/-/g, "").slice(0, 26)}` : undefined) ??
-        `${logicalName ?? "secret"}-${randomBytes(4).toString("hex").slice(0, 7)}`;
-      const secret = this.create(name, inputs.description, typeof computed.arn === "string" && computed.arn.includes(":secret:") ? computed.arn : undefined);
+      const secret = this.secretFromResource(inputs, computed, logicalName);
       return { id: secret.arn, arn: secret.arn, name: secret.name };
     }
     if (type === "aws:secretsmanager/secretVersion:SecretVersion") {
       const secretId = String(inputs.secretId);
       const secret = this.find(secretId);
       if (!secret) throw new Error(`SecretVersion${logicalName ? ` ${logicalName}` : ""}: no secret ${secretId} in the local Secrets Manager`);
-      const version = this.addVersion(secret, {
-        secretString: unwrapSecret(inputs.secretString),
-        secretBinary: unwrapSecret(inputs.secretBinary),
-        versionId: typeof computed.versionId === "string" ? computed.versionId : undefined,
-      });
+      const version = this.versionFromResource(secret, inputs, computed, logicalName ?? "");
       return { id: `${secret.arn}|${version.versionId}`, arn: secret.arn, versionId: version.versionId, versionStages: [...version.stages] };
     }
     return undefined;
+  }
+
+  /** A Secret resource's secret: the one of its name if any (its description updated), else a new one. */
+  private secretFromResource(inputs: ProviderProperties, computed: ProviderProperties, logicalName?: string): StoredSecret {
+    const name =
+      (inputs.name as string | undefined) ??
+      (computed.name as string | undefined) ??
+      (inputs.namePrefix ? `${inputs.namePrefix}${randomUUID().replace(/-/g, "").slice(0, 26)}` : undefined) ??
+      `${logicalName ?? "secret"}-${randomBytes(4).toString("hex").slice(0, 7)}`;
+    const existing = this.byName.get(name);
+    if (!existing) return this.create(name, inputs.description, typeof computed.arn === "string" && computed.arn.includes(":secret:") ? computed.arn : undefined);
+    if (existing.description !== inputs.description) {
+      existing.description = inputs.description;
+      this.save();
+    }
+    return existing;
+  }
+
+  /**
+   * A SecretVersion resource's version: the one it stored last time, or the current one, when
+   * either holds its value; else a new AWSCURRENT version, under the computed version id unless
+   * that id is taken already (a seeded control plane computes the same id on every run).
+   */
+  private versionFromResource(secret: StoredSecret, inputs: ProviderProperties, computed: ProviderProperties, resourceName: string): SecretVersion {
+    const value = { secretString: unwrapSecret(inputs.secretString), secretBinary: unwrapSecret(inputs.secretBinary) };
+    const holdsValue = (version: SecretVersion | undefined): version is SecretVersion =>
+      version !== undefined && version.secretString === value.secretString && version.secretBinary === value.secretBinary;
+    const storedLast = secret.versions.get(secret.deployed.get(resourceName) ?? "");
+    const current = [...secret.versions.values()].find((v) => v.stages.has(CURRENT));
+    let version = holdsValue(storedLast) ? storedLast : holdsValue(current) ? current : undefined;
+    if (!version) {
+      const computedId = typeof computed.versionId === "string" && !secret.versions.has(computed.versionId) ? computed.versionId : undefined;
+      version = this.addVersion(secret, { ...value, versionId: computedId });
+    }
+    if (secret.deployed.get(resourceName) !== version.versionId) {
+      secret.deployed.set(resourceName, version.versionId);
+      this.save();
+    }
+    return version;
   }
 
   /** By name, full ARN, or partial ARN (the ARN without the 6-character suffix). */
@@ -157,8 +221,10 @@ class SecretStore {
       createdDate: now,
       lastChangedDate: now,
       versions: new Map(),
+      deployed: new Map(),
     };
     this.byName.set(name, secret);
+    this.save();
     return secret;
   }
 
@@ -181,7 +247,43 @@ class SecretStore {
     const version: SecretVersion = { versionId, secretString: value.secretString, secretBinary: value.secretBinary, createdDate: now, stages: new Set([CURRENT]) };
     secret.versions.set(versionId, version);
     secret.lastChangedDate = now;
+    this.save();
     return version;
+  }
+
+  /** Writes every secret to the data file, if there is one. */
+  private save(): void {
+    if (this.options.dataFile === undefined) return;
+    const content: SecretsFile = {
+      version: 1,
+      secrets: [...this.byName.values()].map((secret) => ({
+        ...secret,
+        versions: [...secret.versions.values()].map((version) => ({ ...version, stages: [...version.stages] })),
+        deployed: Object.fromEntries(secret.deployed),
+      })),
+    };
+    writeFileAtomically(this.options.dataFile, `${JSON.stringify(content, null, 2)}\n`, 0o600);
+  }
+
+  /** Reads the data file, when it exists. */
+  private load(file: string): void {
+    let content: SecretsFile;
+    try {
+      content = JSON.parse(fs.readFileSync(file, "utf8")) as SecretsFile;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw new Error(`the local Secrets Manager cannot read ${file} (${(err as Error).message}): delete it, or start with --fresh to begin with an empty state`);
+    }
+    if (content?.version !== 1 || !Array.isArray(content.secrets)) {
+      throw new Error(`${file} is not a local Secrets Manager data file (version 1): delete it, or start with --fresh to begin with an empty state`);
+    }
+    for (const secret of content.secrets) {
+      this.byName.set(secret.name, {
+        ...secret,
+        versions: new Map(secret.versions.map((version) => [version.versionId, { ...version, stages: new Set(version.stages) }])),
+        deployed: new Map(Object.entries(secret.deployed ?? {})),
+      });
+    }
   }
 
   version(secret: StoredSecret, versionId: unknown, stage: unknown): SecretVersion {

@@ -99,6 +99,30 @@ export type KeyCheck =
   | { ok: true; keyId: string; planId: string }
   | { ok: false; response: "INVALID_API_KEY" | "THROTTLED" | "QUOTA_EXCEEDED" };
 
+/**
+ * The request counts of an enforcer ({@link UsagePlanEnforcer.snapshot}), as JSON: what a
+ * restart or a reload keeps. Throttle buckets are not in it: they refill within seconds.
+ */
+export interface UsageCounterSnapshot {
+  /** The format's version. */
+  version: 1;
+  /** Per key and plan: the requests counted in the quota period starting at `periodStart`. */
+  counters: Array<{
+    planId: string;
+    keyId: string;
+    /** The plan's quota period when counted; a plan without quota counts per UTC day. */
+    period: QuotaPeriod;
+    /** ISO 8601, UTC. */
+    periodStart: string;
+    used: number;
+  }>;
+  /**
+   * Per plan with a quota: the start of its first period, the one its `offset` applies to
+   * (the period it was first deployed in).
+   */
+  firstPeriods: Array<{ planId: string; period: QuotaPeriod; periodStart: string }>;
+}
+
 export interface UsagePlanEnforcerOptions {
   /** Clock in ms since the epoch: quota periods are UTC calendar periods. @default Date.now */
   now?: () => number;
@@ -122,7 +146,9 @@ const KEY_LENGTH = { min: 20, max: 128 };
  * admit it.
  *
  * The plan's first quota period (where `offset` applies) is the one the enforcer was
- * created in: locally, a plan comes into being when the program is deployed.
+ * created in: locally, a plan comes into being when the program is deployed. Counts and
+ * first periods pass from one enforcer to the next (a reload, a restart) through
+ * {@link UsagePlanEnforcer.snapshot} and {@link UsagePlanEnforcer.restore}.
  */
 export class UsagePlanEnforcer {
   private readonly now: () => number;
@@ -134,7 +160,7 @@ export class UsagePlanEnforcer {
   private readonly plansOfKey = new Map<string, UsagePlanModel[]>();
   private readonly buckets = new Map<string, TokenBucket>();
   /** `planId keyId` -> requests admitted in the period starting at `periodStart` */
-  private readonly counters = new Map<string, { periodStart: number; used: number }>();
+  private readonly counters = new Map<string, UsageCounter>();
 
   constructor(models: UsagePlanModels, options: UsagePlanEnforcerOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -230,16 +256,53 @@ export class UsagePlanEnforcer {
   }
 
   /** The key's counter in its plan, rolled over to the current period. */
-  private counter(plan: UsagePlanModel, keyId: string): { periodStart: number; used: number } {
+  private counter(plan: UsagePlanModel, keyId: string): UsageCounter {
     const start = periodStart(this.now(), plan.quota?.period ?? "DAY", this.weekStartsOn);
-    const id = `${plan.id} ${keyId}`;
+    const id = counterId(plan.id, keyId);
     let counter = this.counters.get(id);
     // A clock that steps back into an earlier period keeps the later period's count.
     if (!counter || start > counter.periodStart) {
-      counter = { periodStart: start, used: 0 };
+      counter = { planId: plan.id, keyId, periodStart: start, used: 0 };
       this.counters.set(id, counter);
     }
     return counter;
+  }
+
+  /** The request counts, to hand to {@link restore} of the next enforcer (after a reload or a restart). */
+  snapshot(): UsageCounterSnapshot {
+    const counters: UsageCounterSnapshot["counters"] = [];
+    for (const { planId, keyId, periodStart: start, used } of this.counters.values()) {
+      const period = this.plansById.get(planId)?.quota?.period ?? "DAY";
+      counters.push({ planId, keyId, period, periodStart: new Date(start).toISOString(), used });
+    }
+    const firstPeriods = [...this.firstPeriodStart].map(([planId, start]) => ({
+      planId,
+      period: this.plansById.get(planId)!.quota!.period,
+      periodStart: new Date(start).toISOString(),
+    }));
+    return { version: 1, counters, firstPeriods };
+  }
+
+  /**
+   * Takes over the counts of an earlier enforcer (in place of this one's, for the same key and
+   * plan): those of keys still in their plan, counted in the plan's current period (a count of
+   * an older period, or of a period of another length since the plan changed, is over). A
+   * plan keeps its first period, so its `offset` is not taken off a second time.
+   *
+   * @param snapshot - {@link snapshot} of the enforcer this one replaces, or read from disk.
+   */
+  restore(snapshot: UsageCounterSnapshot): void {
+    for (const { planId, period, periodStart: start } of snapshot.firstPeriods) {
+      const plan = this.plansById.get(planId);
+      const first = Date.parse(start);
+      if (plan?.quota?.period === period && first < (this.firstPeriodStart.get(planId) ?? -Infinity)) this.firstPeriodStart.set(planId, first);
+    }
+    for (const { planId, keyId, period, periodStart: start, used } of snapshot.counters) {
+      const plan = this.plansOfKey.get(keyId)?.find((p) => p.id === planId);
+      if (!plan || (plan.quota?.period ?? "DAY") !== period) continue;
+      const current = periodStart(this.now(), period, this.weekStartsOn);
+      if (Date.parse(start) === current) this.counters.set(counterId(planId, keyId), { planId, keyId, periodStart: current, used });
+    }
   }
 
   private countUnlimited(plan: UsagePlanModel, keyId: string): void {
@@ -254,6 +317,18 @@ export class UsagePlanEnforcer {
     }
     return bucket;
   }
+}
+
+/** Requests of a key in a plan, admitted in the period starting at `periodStart` (ms epoch). */
+interface UsageCounter {
+  planId: string;
+  keyId: string;
+  periodStart: number;
+  used: number;
+}
+
+function counterId(planId: string, keyId: string): string {
+  return `${planId} ${keyId}`;
 }
 
 function refuse(response: "INVALID_API_KEY" | "THROTTLED" | "QUOTA_EXCEEDED"): KeyCheck {

@@ -1,0 +1,69 @@
+/**
+ * The usage counters of a stack's API keys on disk (`<stateDir>/usage.json` or wherever the
+ * local cloud keeps them), so that a key's quota count survives a restart.
+ */
+import * as fs from "node:fs";
+import type { UsageCounterSnapshot } from "../restGateway/usagePlans";
+import { writeFileAtomically } from "./atomicFile";
+
+const PERIODS = new Set(["DAY", "WEEK", "MONTH"]);
+
+/**
+ * Reads the counters a {@link writeUsageCounters} left.
+ *
+ * @param file - The counters file.
+ * @returns the snapshot, or undefined when there is no such file (a first start)
+ * @throws Error naming the file when it is not a snapshot, suggesting --fresh
+ */
+export function readUsageCounters(file: string): UsageCounterSnapshot | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw corrupt(file, (err as Error).message);
+  }
+  const problem = snapshotProblem(parsed);
+  if (problem) throw corrupt(file, problem);
+  return parsed as UsageCounterSnapshot;
+}
+
+/**
+ * Writes the counters atomically (a temporary file renamed over the old one), so that a stop
+ * mid-write leaves the previous counters, never half of them.
+ *
+ * @param file - The counters file (its folder is created when missing).
+ * @param snapshot - `UsagePlanEnforcer.snapshot()`.
+ */
+export function writeUsageCounters(file: string, snapshot: UsageCounterSnapshot): void {
+  writeFileAtomically(file, `${JSON.stringify(snapshot, null, 2)}\n`, 0o600);
+}
+
+function corrupt(file: string, reason: string): Error {
+  return new Error(`${file} does not hold usage counters (${reason}): delete it, or start with --fresh to begin with an empty state`);
+}
+
+/** What makes `value` no {@link UsageCounterSnapshot}; undefined when it is one. */
+function snapshotProblem(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null) return "not a JSON object";
+  const snapshot = value as Partial<Record<keyof UsageCounterSnapshot, unknown>>;
+  if (snapshot.version !== 1) return `version ${JSON.stringify(snapshot.version)}, expected 1`;
+  if (!Array.isArray(snapshot.counters) || !Array.isArray(snapshot.firstPeriods)) return "counters and firstPeriods must be arrays";
+  const hasBadPeriod = (entry: Record<string, unknown>) =>
+    typeof entry.planId !== "string" || !PERIODS.has(entry.period as string) || Number.isNaN(Date.parse(String(entry.periodStart)));
+  for (const [i, entry] of (snapshot.counters as Array<Record<string, unknown>>).entries()) {
+    if (typeof entry !== "object" || entry === null || hasBadPeriod(entry) || typeof entry.keyId !== "string" || !Number.isInteger(entry.used) || (entry.used as number) < 0) {
+      return `counters[${i}] is not { planId, keyId, period, periodStart, used }`;
+    }
+  }
+  for (const [i, entry] of (snapshot.firstPeriods as Array<Record<string, unknown>>).entries()) {
+    if (typeof entry !== "object" || entry === null || hasBadPeriod(entry)) return `firstPeriods[${i}] is not { planId, period, periodStart }`;
+  }
+  return undefined;
+}
