@@ -1,5 +1,5 @@
 import type { ProviderProperties, RecordedResource, ResourceGraph } from "../controlPlane";
-import { functionArnFromUri } from "../restGateway/restApiModel";
+import { accessLogFormatOf, functionArnFromUri } from "../restGateway/restApiModel";
 import { DEFAULT_HTTP_API_IDENTITY_SOURCE, HTTP_API_INTEGRATION_TIMEOUT_MS } from "../../components/apigateway";
 import { apiStages, childrenOfApi } from "../gateway/apiStages";
 
@@ -70,6 +70,11 @@ export interface HttpApiModel {
   defaultThrottle: HttpThrottleModel;
   /** The stage's routeSettings throttles by route key, over the default. */
   routeThrottles: Record<string, HttpThrottleModel>;
+  /**
+   * The stage's `accessLogSettings.format`: the `$context` variables of one access-log line.
+   * @default none: the stage declares no access log (the local cloud then writes the console's CLF)
+   */
+  accessLogFormat?: string;
 }
 
 const T = {
@@ -168,6 +173,7 @@ function buildModel(graph: ResourceGraph, api: RecordedResource, stage: Recorded
       : undefined,
     defaultThrottle: { rateLimit: defaults.throttlingRateLimit, burstLimit: defaults.throttlingBurstLimit },
     routeThrottles,
+    accessLogFormat: accessLogFormatOf(stage),
   };
 }
 

@@ -7,6 +7,9 @@ import { mediaType } from "../gateway/mediaTypes";
 import { requestTrace } from "../gateway/traceId";
 import { ClientGone, PayloadTooLarge, awsRequestTime, readBody, sourceIpOf, splitUrl } from "../gateway/incomingRequest";
 import type { LambdaInvoker } from "../gateway/lambdaInvoker";
+import type { InvokeResult } from "../lambda/lambdaRuntime";
+import { compileAccessLogFormat, DEFAULT_HTTP_ACCESS_LOG_FORMAT, type AccessLogRenderer } from "../logs/accessLogFormat";
+import { httpAccessLogContext, type ServedHttpRequest } from "./accessLog";
 import { ThrottleChain, TokenBucket } from "../restGateway/tokenBucket";
 import type { HttpApiModel, HttpCorsModel, HttpRouteModel, JwtAuthorizerModel } from "./httpApiModel";
 import { AwsJwtVerifier, type JwtVerifier } from "./jwtVerifier";
@@ -26,6 +29,14 @@ export interface HttpGatewayOptions {
   now?: () => number;
   /** @default AWS's default account quota: 10,000 requests/second, burst 5,000 */
   accountThrottle?: { rate: number; burst: number };
+  /**
+   * Receives each request's access-log line once its answer is sent: the stage's
+   * `accessLogSettings.format` (or, without one, the console's CLF) with the request's
+   * `$context` filled (local/logs/accessLogFormat.ts). Its `$context.requestId` is the answer's
+   * `apigw-requestid`, the gateway's own error answers included.
+   * @default none: no line is rendered
+   */
+  accessLog?: (line: string) => void;
 }
 
 /** HTTP API payload limit. */
@@ -77,6 +88,25 @@ interface HttpAnswer {
   body: Buffer;
   /** A preflight answered by the gateway: its CORS headers are final. */
   preflight?: boolean;
+  /** The gateway's own error message, when the gateway answered (`$context.error.message`). */
+  errorMessage?: string;
+}
+
+/** How a request was served: the answer, and what the access log and metrics tell of it. */
+interface ServeOutcome {
+  answer: HttpAnswer;
+  routeKey?: string;
+  integrationLatencyMs?: number;
+  /** Lambda's Invoke status, when Lambda answered. */
+  lambdaStatus?: number;
+  /** The status the function's result gave. */
+  functionStatus?: number;
+  /** Why the function failed. */
+  integrationError?: string;
+  /** The JWT claims, when a JWT authorizer admitted the request. */
+  claims?: Record<string, string>;
+  /** Why a JWT authorizer refused the request. */
+  authorizerError?: string;
 }
 
 /**
@@ -93,6 +123,8 @@ export class HttpGateway {
   private readonly now: () => number;
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly accountBucket: TokenBucket;
+  /** The stage's access-log format, compiled; only when access lines are asked for. */
+  private readonly accessLogLine?: AccessLogRenderer;
 
   constructor(private readonly options: HttpGatewayOptions) {
     this.model = options.model;
@@ -102,35 +134,58 @@ export class HttpGateway {
     const account = options.accountThrottle ?? DEFAULT_ACCOUNT_THROTTLE;
     this.accountBucket = new TokenBucket(account.rate, account.burst, this.now);
     for (const route of this.model.routes.values()) checkServable(route, this.model);
+    if (options.accessLog) this.accessLogLine = compileAccessLogFormat(this.model.accessLogFormat ?? DEFAULT_HTTP_ACCESS_LOG_FORMAT);
   }
 
   /** Serves one HTTP request. Never throws: failures become gateway answers. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    let routeKey = "-";
-    let integrationLatencyMs: number | undefined;
-    let answer: HttpAnswer;
+    let outcome: ServeOutcome;
     let request: HttpRequest | undefined;
     try {
       request = await readRequest(req);
-      const outcome = await this.serve(request);
-      answer = outcome.answer;
-      routeKey = outcome.routeKey ?? "-";
-      integrationLatencyMs = outcome.integrationLatencyMs;
+      outcome = await this.serve(request);
     } catch (err) {
       // A client gone mid-body has nobody to answer.
       if (err instanceof ClientGone) return;
       if (!(err instanceof PayloadTooLarge)) process.stderr.write(`[http-gateway] ${(err as Error).stack ?? err}\n`);
-      answer = errorAnswer(err instanceof PayloadTooLarge ? ERRORS.tooLarge : ERRORS.integrationFailure);
+      outcome = { answer: errorAnswer(err instanceof PayloadTooLarge ? ERRORS.tooLarge : ERRORS.integrationFailure) };
     }
+    const { answer } = outcome;
     if (request) this.addCorsHeaders(request, answer);
     const requestId = request?.requestId ?? newRequestId();
     res.writeHead(answer.status, { ...answer.headers, "apigw-requestid": requestId, "content-length": String(answer.body.length) });
     res.end(req.method === "HEAD" ? undefined : answer.body);
-    this.metrics.record({ route: routeKey, status: answer.status, latencyMs: performance.now() - started, integrationLatencyMs });
+    const latencyMs = performance.now() - started;
+    this.metrics.record({ route: outcome.routeKey ?? "-", status: answer.status, latencyMs, integrationLatencyMs: outcome.integrationLatencyMs });
+    if (this.accessLogLine) {
+      const receivedAt = request?.startedAt ?? new Date(Date.now() - latencyMs);
+      this.writeAccessLog(this.accessLogLine, {
+        ...outcome,
+        req,
+        requestId,
+        receivedAt,
+        status: answer.status,
+        responseLength: answer.body.length,
+        latencyMs,
+        errorMessage: answer.errorMessage,
+      });
+    }
   }
 
-  private async serve(request: HttpRequest): Promise<{ answer: HttpAnswer; routeKey?: string; integrationLatencyMs?: number }> {
+  /**
+   * The request's access-log line, in the stage's format, to the `accessLog` option. A failure
+   * to log is said, never thrown: the answer is already sent.
+   */
+  private writeAccessLog(render: AccessLogRenderer, served: ServedHttpRequest): void {
+    try {
+      this.options.accessLog!(render(httpAccessLogContext(served, this.model, this.options.accountId)));
+    } catch (err) {
+      process.stderr.write(`[http-gateway] access log: ${(err as Error)?.message ?? err}\n`);
+    }
+  }
+
+  private async serve(request: HttpRequest): Promise<ServeOutcome> {
     // A named stage is the first path segment; `$default` is served at the root.
     if (this.model.stageName !== "$default") {
       const prefix = `/${this.model.stageName}`;
@@ -149,10 +204,10 @@ export class HttpGateway {
 
     if (!this.admit(route.routeKey)) return { routeKey: route.routeKey, answer: errorAnswer(ERRORS.throttled) };
 
-    let authorizer: Record<string, unknown> | undefined;
+    let authorizer: { jwt: { claims: Record<string, string>; scopes: string[] | null } } | undefined;
     if (route.authorizationType === "JWT") {
       const outcome = await this.authorize(route, request);
-      if ("answer" in outcome) return { routeKey: route.routeKey, answer: outcome.answer };
+      if ("answer" in outcome) return { routeKey: route.routeKey, answer: outcome.answer, authorizerError: outcome.error };
       authorizer = outcome.authorizer;
     }
 
@@ -160,20 +215,27 @@ export class HttpGateway {
     const integrationStarted = performance.now();
     const result = await this.options.lambda.invoke(route.integration.functionArn ?? "", event, { timeoutMs: route.integration.timeoutMs });
     const integrationLatencyMs = performance.now() - integrationStarted;
-    if (result.kind === "timeout") return { routeKey: route.routeKey, integrationLatencyMs, answer: errorAnswer(ERRORS.integrationTimeout) };
+    const { routeKey } = route;
+    const claims = authorizer?.jwt.claims;
+    const lambdaStatus = lambdaStatusOf(result);
+    if (result.kind === "timeout") return { routeKey, integrationLatencyMs, claims, lambdaStatus, answer: errorAnswer(ERRORS.integrationTimeout) };
     const answer = result.kind === "ok" ? parseLambdaResult(result.value) : undefined;
-    return { routeKey: route.routeKey, integrationLatencyMs, answer: answer ?? errorAnswer(ERRORS.integrationFailure) };
+    const integrationError = result.kind === "ok" ? undefined : "errorMessage" in result ? result.errorMessage : `Lambda answered ${result.kind}`;
+    return { routeKey, integrationLatencyMs, claims, lambdaStatus, answer: answer ?? errorAnswer(ERRORS.integrationFailure), functionStatus: answer?.status, integrationError };
   }
 
   /** JWT authorizer: the token, its verification, then the route's scopes. */
-  private async authorize(route: HttpRouteModel, request: HttpRequest): Promise<{ authorizer: Record<string, unknown> } | { answer: HttpAnswer }> {
+  private async authorize(
+    route: HttpRouteModel,
+    request: HttpRequest,
+  ): Promise<{ authorizer: { jwt: { claims: Record<string, string>; scopes: string[] | null } } } | { answer: HttpAnswer; error: string }> {
     const authorizer = this.model.authorizers.get(route.authorizerId ?? "") as JwtAuthorizerModel;
     const raw = identity(request, authorizer.identitySource)?.trim();
     // Tokens are taken with or without the `Bearer ` scheme.
     const token = raw?.replace(/^bearer(\s+|$)/i, "");
-    if (!token) return { answer: unauthorized("the token is missing") };
+    if (!token) return refusedToken("the token is missing");
     const verified = await this.jwt.verify(authorizer, token);
-    if (!verified.ok) return { answer: unauthorized(verified.error) };
+    if (!verified.ok) return refusedToken(verified.error);
     const scopes = tokenScopes(verified.claims);
     if (route.authorizationScopes.length > 0 && !route.authorizationScopes.some((s) => scopes.includes(s))) {
       const required = route.authorizationScopes.join(" ");
@@ -181,6 +243,7 @@ export class HttpGateway {
         answer: errorAnswer(ERRORS.forbidden, {
           "www-authenticate": `Bearer scope="${required}" error="insufficient_scope" error_description="expected scopes: [${required}]"`,
         }),
+        error: `expected scopes: [${required}]`,
       };
     }
     return { authorizer: { jwt: { claims: stringClaims(verified.claims), scopes: route.authorizationScopes.length > 0 ? scopes : null } } };
@@ -426,14 +489,41 @@ function allowOriginValue(cors: HttpCorsModel, origin: string): string {
   return cors.allowOrigins.includes("*") && !cors.allowCredentials ? "*" : origin;
 }
 
-function unauthorized(description: string): HttpAnswer {
-  return errorAnswer(ERRORS.unauthorized, {
+/** A JWT authorizer's 401, and why (`$context.authorizer.error`). */
+function refusedToken(description: string): { answer: HttpAnswer; error: string } {
+  const answer = errorAnswer(ERRORS.unauthorized, {
     "www-authenticate": `Bearer scope="" error="invalid_token" error_description="${description.replace(/"/g, "'")}"`,
   });
+  return { answer, error: description };
 }
 
 function errorAnswer(error: { status: number; message: string }, headers: Record<string, string> = {}): HttpAnswer {
-  return { status: error.status, headers: { "content-type": "application/json", ...headers }, body: Buffer.from(JSON.stringify({ message: error.message })) };
+  return {
+    status: error.status,
+    headers: { "content-type": "application/json", ...headers },
+    body: Buffer.from(JSON.stringify({ message: error.message })),
+    errorMessage: error.message,
+  };
+}
+
+/**
+ * The status of Lambda's Invoke API for an invocation: 200 when the function ran (whatever it
+ * answered), the refusal's own otherwise (404 for no such function); undefined when Lambda did
+ * not answer in time.
+ */
+function lambdaStatusOf(result: InvokeResult): number | undefined {
+  switch (result.kind) {
+    case "ok":
+      return 200;
+    case "error":
+      return result.errorType === "ResourceNotFoundException" ? 404 : 200;
+    case "throttled":
+      return 429;
+    case "rejected":
+      return result.statusCode;
+    default:
+      return undefined;
+  }
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

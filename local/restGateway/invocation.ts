@@ -1,3 +1,4 @@
+import type { GatewayResponseType } from "./gatewayResponses";
 import type { AuthorizerOutcome } from "./lambdaAuthorizers";
 import type { TemplateInput, TemplateResult } from "./mappingTemplate";
 import type { MethodModel, MethodSettingModel } from "./restApiModel";
@@ -53,6 +54,20 @@ export interface RestInvocation {
   integrationLatencyMs?: number;
   /** The answer to send; once set, the chain stops. */
   answer?: GatewayAnswer;
+  /** The gateway response that answered a failure, for the access log (`$context.error.*`). */
+  failure?: RequestFailure;
+}
+
+/** A failure answered by a gateway response, as `$context.error` tells it. */
+export interface RequestFailure {
+  /** `$context.error.responseType`. */
+  responseType: GatewayResponseType;
+  /** `$context.error.message`: the type's message, or the failure's own. */
+  message?: string;
+  /** `$context.error.validationErrorString`. */
+  validationErrorString?: string;
+  /** Why, for the local cloud's logs (the GatewayError's detail); never sent to the caller. */
+  detail: string;
 }
 
 /** A request as the gateway sees it after parsing. */

@@ -126,6 +126,11 @@ export interface RestApiModel {
   authorizers: Map<string, AuthorizerModel>;
   /** Gateway responses by type (`DEFAULT_4XX`, `MISSING_AUTHENTICATION_TOKEN`, ...). */
   gatewayResponses: Record<string, GatewayResponseModel>;
+  /**
+   * The stage's `accessLogSettings.format`: the `$context` variables of one access-log line.
+   * @default none: the stage declares no access log (the local cloud then writes the console's CLF)
+   */
+  accessLogFormat?: string;
 }
 
 const T = {
@@ -232,7 +237,19 @@ function buildModel(graph: ResourceGraph, api: RecordedResource, stage: Recorded
     models: ofApi(T.model).map((m) => ({ name: m.inputs.name, contentType: m.inputs.contentType, schema: m.inputs.schema })),
     authorizers,
     gatewayResponses,
+    accessLogFormat: accessLogFormatOf(stage),
   };
+}
+
+/**
+ * A stage's `accessLogSettings.format`, when it is known (a string: under test mocks it may be
+ * an unresolved output).
+ *
+ * @param stage - The recorded stage (`aws:apigateway/stage:Stage` or `aws:apigatewayv2/stage:Stage`).
+ */
+export function accessLogFormatOf(stage: RecordedResource): string | undefined {
+  const format = stage.inputs.accessLogSettings?.format;
+  return typeof format === "string" && format !== "" ? format : undefined;
 }
 
 /**

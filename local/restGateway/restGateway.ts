@@ -3,8 +3,10 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { gatewayResponseHeaders, gatewaySetsTraceHeader, toWritableHeaders } from "../gateway/headers";
 import { ClientGone } from "../gateway/incomingRequest";
+import { compileAccessLogFormat, DEFAULT_REST_ACCESS_LOG_FORMAT, type AccessLogRenderer } from "../logs/accessLogFormat";
+import { restAccessLogContext } from "./accessLog";
 import { FixedAnswer, GatewayError } from "./gatewayError";
-import { gatewayResponse } from "./gatewayResponses";
+import { GATEWAY_RESPONSE_DEFAULTS, gatewayResponse } from "./gatewayResponses";
 import { traceOf, type GatewayAnswer, type GatewayRequest, type RestInvocation } from "./invocation";
 import { MappingTemplateError, type TemplateInput } from "./mappingTemplate";
 import { GatewayMetrics, type RequestMetric } from "./metrics";
@@ -21,6 +23,9 @@ import { route } from "./steps/route";
 import { validateRequest } from "./steps/validate";
 
 export type { CognitoTokenChecker, RestGatewayOptions } from "./stageRuntime";
+
+/** The ids an answer carries: the request's, or new ones for a request refused before it was parsed. */
+type RequestIds = Pick<GatewayRequest, "requestId" | "extendedRequestId">;
 
 /** A step of the chain: reads and fills the invocation; throws a GatewayError to answer with a gateway response. */
 type Step = (inv: RestInvocation, stage: StageRuntime) => void | Promise<void>;
@@ -43,10 +48,13 @@ const STEPS: readonly Step[] = [route, authorize, checkApiKeyAndThrottle, valida
 export class RestGateway {
   readonly metrics = new GatewayMetrics();
   private readonly stage: StageRuntime;
+  /** The stage's access-log format, compiled; only when access lines are asked for. */
+  private readonly accessLogLine?: AccessLogRenderer;
 
   /** @param options - The stage to serve and the services it uses. */
   constructor(private readonly options: RestGatewayOptions) {
     this.stage = new StageRuntime(options);
+    if (options.accessLog) this.accessLogLine = compileAccessLogFormat(options.model.accessLogFormat ?? DEFAULT_REST_ACCESS_LOG_FORMAT);
     for (const [key, method] of options.model.methods) {
       // Better to refuse to start than to serve a protected method open.
       if (!["NONE", "CUSTOM", ...(options.cognito ? ["COGNITO_USER_POOLS"] : [])].includes(method.authorization)) {
@@ -85,7 +93,8 @@ export class RestGateway {
       if (err instanceof ClientGone) return;
       answer = this.renderError(err, inv);
     }
-    this.respond(req, res, answer, inv);
+    const ids: RequestIds = inv?.request ?? { requestId: randomUUID(), extendedRequestId: extendedRequestId() };
+    this.respond(req, res, answer, inv, ids);
     const metric: RequestMetric = {
       route: inv?.route ?? "-",
       status: answer.status,
@@ -95,6 +104,19 @@ export class RestGateway {
     };
     this.metrics.record(metric);
     this.options.onRequest?.(metric);
+    if (this.accessLogLine) this.writeAccessLog(this.accessLogLine, { req, inv, ids, answer, latencyMs: metric.latencyMs });
+  }
+
+  /**
+   * The request's access-log line, in the stage's format, to the `accessLog` option. A failure
+   * to log is said, never thrown: the answer is already sent.
+   */
+  private writeAccessLog(render: AccessLogRenderer, served: Parameters<typeof restAccessLogContext>[0]): void {
+    try {
+      this.options.accessLog!(render(restAccessLogContext(served, this.stage)));
+    } catch (err) {
+      process.stderr.write(`[rest-gateway] access log: ${(err as Error)?.message ?? err}\n`);
+    }
   }
 
   /**
@@ -138,10 +160,10 @@ export class RestGateway {
    * for integration answers of the types that carry one) and its length. Whatever headers an
    * endpoint produced, only what node can write goes on the wire (local/gateway/headers.ts).
    */
-  private respond(req: IncomingMessage, res: ServerResponse, answer: GatewayAnswer, inv: RestInvocation | undefined): void {
+  private respond(req: IncomingMessage, res: ServerResponse, answer: GatewayAnswer, inv: RestInvocation | undefined, requestIds: RequestIds): void {
     const type = inv?.method?.integration?.type;
     const traceHeader = answer.fromIntegration && type && gatewaySetsTraceHeader(type) ? traceOf(inv!.request).response : undefined;
-    const ids = gatewayResponseHeaders({ requestId: inv?.request.requestId ?? randomUUID(), apigwId: inv?.request.extendedRequestId ?? extendedRequestId(), traceHeader });
+    const ids = gatewayResponseHeaders({ requestId: requestIds.requestId, apigwId: requestIds.extendedRequestId, traceHeader });
     const body = typeof answer.body === "string" ? Buffer.from(answer.body) : answer.body;
     // The answer's headers may come from anywhere and are checked; the gateway's own are known good.
     const headers = toWritableHeaders(answer.headers, { onDrop: (name, reason) => logDroppedHeader(inv, name, reason) });
@@ -172,6 +194,7 @@ export class RestGateway {
       return this.renderError(new GatewayError("API_CONFIGURATION_ERROR", String(err)), inv);
     }
     if (err.type === "AUTHORIZER_CONFIGURATION_ERROR") process.stderr.write(`[rest-gateway] ${err.message}\n`);
+    if (inv) inv.failure = failureOf(err);
     const input = errorTemplateInput(err, inv, this.stage.model);
     try {
       const response = gatewayResponse(err.type, this.stage.model.gatewayResponses, input, { message: err.options.message, status: err.options.statusCode });
@@ -181,6 +204,12 @@ export class RestGateway {
       return INTERNAL_SERVER_ERROR;
     }
   }
+}
+
+/** `$context.error` of a failure, for the access log. */
+function failureOf(err: GatewayError): RestInvocation["failure"] {
+  const message = err.options.message ?? GATEWAY_RESPONSE_DEFAULTS[err.type].message ?? undefined;
+  return { responseType: err.type, message, validationErrorString: err.options.validationErrorString, detail: err.message };
 }
 
 /** A header the endpoint answered that cannot go on the wire is left out, and said so. */

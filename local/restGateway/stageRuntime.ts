@@ -49,6 +49,14 @@ export interface RestGatewayOptions {
   dynamoDbEndpoint?: string;
   /** Told of every request served, after its metrics are recorded (the local metrics store). @default none */
   onRequest?: (metric: RequestMetric) => void;
+  /**
+   * Receives each request's access-log line once its answer is sent: the stage's
+   * `accessLogSettings.format` (or, without one, the console's CLF) with the request's
+   * `$context` filled (local/logs/accessLogFormat.ts). Its `$context.requestId` is the answer's
+   * `x-amzn-RequestId`, gateway responses included.
+   * @default none: no line is rendered
+   */
+  accessLog?: (line: string) => void;
 }
 
 /** What the gateway needs to check a Cognito token for a COGNITO_USER_POOLS authorizer. */
