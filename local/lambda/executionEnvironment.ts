@@ -52,8 +52,17 @@ export interface ExecutionEnvironmentOptions {
   env: Record<string, string>;
   /** Lambda's memory size in MB. */
   memorySize: number;
-  log: (line: string) => void;
+  /**
+   * Each line the function writes, with the stream it came from and the invocation it belongs
+   * to (undefined for lines written during INIT or between invocations).
+   */
+  log: (line: string, stream: "stdout" | "stderr", requestId: string | undefined) => void;
   onExit: () => void;
+  /**
+   * Whether the environment measures the memory it uses ({@link ExecutionEnvironment.maxMemoryUsedMb}).
+   * @default false
+   */
+  reportMemory?: boolean;
 }
 
 /** What the environment runs in: a thread or a process, seen the same way. */
@@ -83,15 +92,16 @@ export class ExecutionEnvironment {
   private dead = false;
   /** V8 reported reaching its heap limit (a child process prints it before it aborts). */
   private outOfMemory = false;
+  private peakMemoryMb = 0;
 
   constructor(options: ExecutionEnvironmentOptions) {
     this.generation = options.generation;
     this.ready = new Promise<Outcome>((settle) => (this.pending = { settle }));
     this.host = options.nodeBinary ? startProcess(options.nodeBinary, options) : startThread(options);
-    this.stdout = new LineSplitter(options.log);
+    this.stdout = new LineSplitter((line) => options.log(line, "stdout", this.pending?.requestId));
     this.stderr = new LineSplitter((line) => {
       if (line.startsWith("FATAL ERROR:") && line.includes("heap limit")) this.outOfMemory = true;
-      options.log(line);
+      options.log(line, "stderr", this.pending?.requestId);
     });
     this.host.stdout.on("data", (chunk: Buffer) => this.stdout.write(chunk));
     this.host.stderr.on("data", (chunk: Buffer) => this.stderr.write(chunk));
@@ -126,6 +136,15 @@ export class ExecutionEnvironment {
     return !this.dead && !this.dying;
   }
 
+  /**
+   * The most memory the environment was seen using, in whole MB, over its life (Lambda reports
+   * the peak over every invocation an environment served); 0 until measured, and without the
+   * `reportMemory` option.
+   */
+  get maxMemoryUsedMb(): number {
+    return Math.ceil(this.peakMemoryMb);
+  }
+
   /** Runs one invocation; `deadline` is in performance.now() milliseconds. */
   invoke({ requestId, deadline, ...invocation }: Invocation): Promise<Outcome> {
     if (!this.alive) return Promise.resolve({ ok: false, error: { errorType: "Runtime.ExitError", errorMessage: `RequestId: ${requestId} Error: Runtime exited`, trace: [] } });
@@ -147,6 +166,7 @@ export class ExecutionEnvironment {
   }
 
   private onMessage(message: WorkerMessage): void {
+    if (message.type !== "exiting" && message.memoryMb !== undefined && message.memoryMb > this.peakMemoryMb) this.peakMemoryMb = message.memoryMb;
     switch (message.type) {
       case "ready":
         return this.resolvePending({ ok: true, payload: "" });
@@ -191,10 +211,15 @@ function heapLimitMb(memorySize: number): number {
   return Math.max(16, Math.floor(memorySize * 0.9));
 }
 
+/** What lambdaWorker.js is told at start (workerData, or a child's argv[2]). */
+function workerSettings(options: ExecutionEnvironmentOptions): Record<string, unknown> {
+  return { taskRoot: options.taskRoot, handlerName: options.handler, runtime: options.runtime, ...(options.reportMemory ? { reportMemory: true } : {}) };
+}
+
 function startThread(options: ExecutionEnvironmentOptions): Host {
   const worker = new Worker(WORKER_SCRIPT, {
     env: options.env,
-    workerData: { taskRoot: options.taskRoot, handlerName: options.handler, runtime: options.runtime },
+    workerData: workerSettings(options),
     // Not the parent's flags: a `-r ts-node/register` would make every cold start compile TypeScript.
     execArgv: [],
     stdout: true,
@@ -213,7 +238,7 @@ function startThread(options: ExecutionEnvironmentOptions): Host {
 }
 
 function startProcess(nodeBinary: string, options: ExecutionEnvironmentOptions): Host {
-  const child = spawn(nodeBinary, [`--max-old-space-size=${heapLimitMb(options.memorySize)}`, WORKER_SCRIPT, JSON.stringify({ taskRoot: options.taskRoot, handlerName: options.handler, runtime: options.runtime })], {
+  const child = spawn(nodeBinary, [`--max-old-space-size=${heapLimitMb(options.memorySize)}`, WORKER_SCRIPT, JSON.stringify(workerSettings(options))], {
     env: options.env,
     // Lambda starts the runtime in the task root.
     cwd: options.taskRoot,
@@ -238,12 +263,13 @@ function startProcess(nodeBinary: string, options: ExecutionEnvironmentOptions):
   };
 }
 
+/** `memoryMb`: the memory in use, when the worker was asked to report it. */
 type WorkerMessage =
-  | { type: "ready" }
-  | { type: "init-error"; error: ErrorShape }
+  | { type: "ready"; memoryMb?: number }
+  | { type: "init-error"; error: ErrorShape; memoryMb?: number }
   | { type: "exiting" }
-  | { type: "result"; requestId: string; ok: true; payload: string; fatal?: boolean }
-  | { type: "result"; requestId: string; ok: false; error: ErrorShape; fatal?: boolean };
+  | { type: "result"; requestId: string; ok: true; payload: string; fatal?: boolean; memoryMb?: number }
+  | { type: "result"; requestId: string; ok: false; error: ErrorShape; fatal?: boolean; memoryMb?: number };
 
 /** Cuts a stream of UTF-8 chunks into lines; what is left when it ends is a line too. */
 class LineSplitter {

@@ -36,6 +36,7 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { ArchiveFiles } from "./codeArchive";
 import { ExecutionEnvironment, type ErrorShape } from "./executionEnvironment";
+import { InvocationLog } from "./invocationLog";
 import { missingNodeAdvice, nodeForMajor, type NodeForMajor } from "./nodeBinaries";
 import { createRuntimeDir } from "./providedPackages";
 import { TaskRoots } from "./taskRoots";
@@ -130,10 +131,29 @@ export interface LambdaRuntimeOptions {
    */
   hostMajorIn?: "threads" | "processes";
   /**
-   * Receives each line a function writes to stdout or stderr.
+   * Receives each line a function writes to stdout or stderr, with where it came from: the
+   * stream, and the request id of the invocation it was written during (none during INIT).
    * @default written to process.stderr, prefixed with `[function name]`
    */
-  log?: (functionName: string, line: string) => void;
+  log?: (functionName: string, line: string, origin: FunctionLogOrigin) => void;
+  /**
+   * Receives the lines Lambda itself writes to a function's log stream, per invocation, in
+   * CloudWatch's text format: `START RequestId: <id> Version: $LATEST`, `END RequestId: <id>`,
+   * `REPORT RequestId: <id>\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 128
+   * MB\tMax Memory Used: 60 MB\t` (with `Init Duration` on a cold start, `Status: timeout` or
+   * `Status: error\tError Type: ...` when the invocation or the runtime failed), and
+   * `INIT_REPORT ...` for a failed INIT (local/lambda/lifecycleLines.ts). With it, environments
+   * also measure their memory.
+   * @default none: nothing is timed or measured
+   */
+  lifecycleLog?: (functionName: string, line: string) => void;
+}
+
+/** Where a function's output line came from. */
+export interface FunctionLogOrigin {
+  stream: "stdout" | "stderr";
+  /** The invocation running when the line was written. @default none: written during INIT or between invocations */
+  requestId?: string;
 }
 
 /** Counters of one function; `running` = environments busy now, `warm` = idle ones. */
@@ -203,7 +223,7 @@ export class LambdaRuntime {
   private readonly functions = new Map<string, DeployedFunction>();
   private readonly maxConcurrency: number;
   private readonly maxQueue: number;
-  private readonly log: (functionName: string, line: string) => void;
+  private readonly log: (functionName: string, line: string, origin: FunctionLogOrigin) => void;
   private readonly taskRoots: TaskRoots;
   /** The runtime's folder (`/var/runtime`) and NODE_PATH's folder of provided packages. */
   private readonly runtimeDir: string;
@@ -405,18 +425,22 @@ export class LambdaRuntime {
     // One that crashed while idle (a timer's uncaught exception) is on its way out.
     while (environment && !environment.alive) environment = fn.idle.pop();
     const coldStart = environment === undefined;
+    const log = this.invocationLog(fn);
+    const requestId = randomUUID();
     if (!environment) {
       environment = this.startEnvironment(fn);
       fn.counters.coldStarts += 1;
       const init = await withDeadline(environment.ready, Math.min(performance.now() + INIT_TIMEOUT_MS, callerDeadline));
       if (init === "timeout" || !init.ok) {
         void environment.terminate();
+        log?.initFailed(init === "timeout" ? "timeout" : init.error, environment, requestId);
         return settled(init === "timeout" ? { kind: "timeout" } : { kind: "error", ...init.error });
       }
+      log?.initialized();
     }
-    const requestId = randomUUID();
     // The function's clock (getRemainingTimeInMillis) is its own timeout, whatever the caller waits.
     const functionDeadline = performance.now() + fn.spec.timeoutSeconds * 1000;
+    log?.started(requestId);
     const invocation = environment.invoke({ requestId, payload, deadline: functionDeadline, arn: fn.spec.arn, traceId: traceId ?? newTraceId() });
     const outcome = await withDeadline(invocation, Math.min(functionDeadline, callerDeadline));
     if (outcome === "timeout" && callerDeadline < functionDeadline) {
@@ -425,12 +449,14 @@ export class LambdaRuntime {
       const environmentFree = withDeadline(invocation, functionDeadline).then((late) => {
         if (late === "timeout") void running.terminate();
         else this.keepOrEnd(fn, running);
+        log?.ended(late === "timeout" ? { kind: "timeout" } : late.ok ? { kind: "ok" } : { kind: "error", error: late.error }, running);
       });
       return { result: { kind: "timeout" }, environmentFree };
     }
     if (outcome === "timeout") {
       // Past its own timeout. It may be stuck in a busy loop: only ending the thread stops it.
       void environment.terminate();
+      log?.ended({ kind: "timeout" }, environment);
       // Lambda answers the invocation with an error (behind a proxy integration, API Gateway's 502).
       return settled({
         kind: "error",
@@ -441,12 +467,21 @@ export class LambdaRuntime {
       });
     }
     this.keepOrEnd(fn, environment);
+    log?.ended(outcome.ok ? { kind: "ok" } : { kind: "error", error: outcome.error }, environment);
     if (!outcome.ok) return settled({ kind: "error", ...outcome.error });
     if (mayReach(outcome.payload, MAX_RESPONSE_BYTES + 1) && Buffer.byteLength(outcome.payload) > MAX_RESPONSE_BYTES) {
       // A function error; the environment stays warm (the recorded second invoke succeeds too).
       return settled({ kind: "error", errorType: "Function.ResponseSizeTooLarge", errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`, trace: [] });
     }
     return settled({ kind: "ok", value: JSON.parse(outcome.payload), coldStart });
+  }
+
+  /** The invocation's platform lines, when someone reads them. */
+  private invocationLog(fn: DeployedFunction): InvocationLog | undefined {
+    const lifecycleLog = this.options.lifecycleLog;
+    if (!lifecycleLog) return undefined;
+    const name = fn.spec.name;
+    return new InvocationLog((line) => lifecycleLog(name, line), { memorySizeMb: fn.spec.memorySize ?? DEFAULT_MEMORY_MB, timeoutSeconds: fn.spec.timeoutSeconds });
   }
 
   /** After an invocation: the environment waits for the next one, or ends (crashed, redeployed, stopping). */
@@ -468,7 +503,8 @@ export class LambdaRuntime {
       generation: fn.generation,
       env: { ...fn.env, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName() },
       memorySize: fn.spec.memorySize ?? DEFAULT_MEMORY_MB,
-      log: (line) => this.log(name, line),
+      reportMemory: this.options.lifecycleLog !== undefined,
+      log: (line, stream, requestId) => this.log(name, line, { stream, requestId }),
       onExit: () => {
         fn.environments.delete(environment);
         const at = fn.idle.indexOf(environment);

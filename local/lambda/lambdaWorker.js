@@ -41,7 +41,10 @@
  *                     {type: "result", requestId, ok: false, error, fatal?: true}
  *                     {type: "exiting"}
  * `fatal` and `exiting` say the environment is about to exit and must not be given more work.
- * The settings (task root, handler, runtime) come as workerData, or as the child's argv[2].
+ * With the setting `reportMemory`, "ready", "init-error" and "result" also carry `memoryMb`, the
+ * memory the environment uses (see memoryMeter).
+ * The settings (task root, handler, runtime[, reportMemory]) come as workerData, or as the
+ * child's argv[2].
  */
 const fs = require("node:fs");
 const Module = require("node:module");
@@ -52,6 +55,8 @@ const workerThreads = require("node:worker_threads");
 
 const settings = workerThreads.parentPort ? workerThreads.workerData : JSON.parse(process.argv[2]);
 const { taskRoot, handlerName, runtime } = settings;
+/** Measures the memory in use for the REPORT line's Max Memory Used; null when nobody reads it. */
+const memoryInUseMb = settings.reportMemory ? memoryMeter() : null;
 // The managed runtimes from nodejs24.x on run RIC 4.
 const RIC_4 = Number(/^nodejs(\d+)/.exec(runtime)?.[1] ?? 0) >= 24;
 const channel = workerThreads.parentPort ? threadChannel(workerThreads.parentPort) : processChannel();
@@ -169,13 +174,13 @@ async function init() {
         "ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.",
       );
     }
-    channel.post({ type: "ready" });
+    channel.post(withMemory({ type: "ready" }));
     return handler;
   } catch (error) {
     const response = toRapidResponse(error);
     console.error("Init Error", toFormatted(error));
     await flushOutput();
-    channel.post({ type: "init-error", error: response });
+    channel.post(withMemory({ type: "init-error", error: response }));
     return undefined;
   }
 }
@@ -408,8 +413,35 @@ function report(invocation, outcome, fatal) {
   beforeExitListener = null;
   channel.ref();
   return flushOutput().then(() =>
-    channel.post({ type: "result", requestId: invocation.requestId, ...outcome, ...(fatal ? { fatal: true } : {}) }),
+    channel.post(withMemory({ type: "result", requestId: invocation.requestId, ...outcome, ...(fatal ? { fatal: true } : {}) })),
   );
+}
+
+/** A message with the memory in use, when it is reported. */
+function withMemory(message) {
+  if (memoryInUseMb) message.memoryMb = memoryInUseMb();
+  return message;
+}
+
+/**
+ * What Lambda's "Max Memory Used" measures, the execution environment's memory, as far as this
+ * environment can tell it:
+ * - in a child process, its peak resident set (`maxRSS`, in KiB), what Lambda measures of its
+ *   sandbox;
+ * - in a worker thread, which shares its process with the local cloud, only its own V8 isolate
+ *   can be told apart: its heap and the external memory (buffers) it holds. That leaves out
+ *   Node itself (some 40 MB of what Lambda counts), so the figure is lower than AWS's; the
+ *   runtime keeps the peak of these readings.
+ */
+function memoryMeter() {
+  if (workerThreads.parentPort) {
+    const v8 = require("node:v8");
+    return () => {
+      const heap = v8.getHeapStatistics();
+      return (heap.total_heap_size + heap.external_memory) / (1024 * 1024);
+    };
+  }
+  return () => process.resourceUsage().maxRSS / 1024;
 }
 
 function crash(error, exitCode) {
