@@ -18,3 +18,15 @@ const PROJECT_ROOT = path.resolve(__dirname, "..");
 export function outputsFileOf(stack: string, projectDir: string = PROJECT_ROOT): string {
   return path.join(projectDir, ".local", stack, "outputs.json");
 }
+
+/**
+ * A stack's state folder (state, lock, outputs and logs): the `--state-dir` given, else
+ * `.local/<stack>` in the project, as `npm start` uses it.
+ *
+ * @param stack - The stack's name.
+ * @param stateDir - `--state-dir`, relative to the working directory. @default none
+ * @param projectDir - The project's folder. @default this project
+ */
+export function stateDirOf(stack: string, stateDir?: string, projectDir: string = PROJECT_ROOT): string {
+  return path.resolve(stateDir ?? path.join(projectDir, ".local", stack));
+}
