@@ -1,4 +1,4 @@
-import { UsageError } from "./localCloudFiles";
+import { UsageError, readCommandLine, type Output } from "./localCloudFiles";
 
 export { UsageError };
 /**
@@ -153,10 +153,6 @@ function withCommas(n: number): string {
 }
 
 /** Minimal writable sink, so tests can capture output without a child process. */
-export interface Output {
-    write(text: string): unknown;
-}
-
 /**
  * Runs the CLI and returns the exit code.
  *
@@ -169,19 +165,8 @@ export function main(
     stdout: Output = process.stdout,
     stderr: Output = process.stderr,
 ): number {
-    let options: ChooseOptions;
-    try {
-        options = parseChooseArgs(argv);
-    } catch (err) {
-        if (!(err instanceof UsageError)) throw err;
-        stderr.write(`error: ${err.message}\n${USAGE}\n`);
-        return 2;
-    }
-
-    if (options.help) {
-        stdout.write(`${HELP}\n`);
-        return 0;
-    }
+    const options = readCommandLine(parseChooseArgs, argv, { usage: USAGE, help: HELP }, stdout, stderr);
+    if (typeof options === "number") return options;
 
     const decision = chooseApiType(options.requirements);
     const cost = monthlyRequestCost(options.requestsPerMonth);

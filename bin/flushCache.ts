@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { APIGatewayClient, FlushStageCacheCommand } from "@aws-sdk/client-api-gateway";
 import { LOCAL_CREDENTIALS } from "../local/emulators";
-import { UsageError, outputsFileOf } from "./localCloudFiles";
+import { UsageError, outputsFileOf, readCommandLine, type Output } from "./localCloudFiles";
 
 export { UsageError };
 
@@ -143,10 +143,6 @@ export async function flushStageCache(target: FlushTarget, stack: string): Promi
 }
 
 /** Minimal writable sink, so tests can capture output without a child process. */
-export interface Output {
-  write(text: string): unknown;
-}
-
 /** Runs the CLI; resolves with the exit code. */
 export async function main(
   argv: readonly string[],
@@ -154,18 +150,8 @@ export async function main(
   stderr: Output = process.stderr,
   env: { projectDir?: string; outputsFile?: string } = {},
 ): Promise<number> {
-  let options: FlushCacheOptions;
-  try {
-    options = parseFlushCacheArgs(argv);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    stderr.write(`error: ${err.message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (options.help) {
-    stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const options = readCommandLine(parseFlushCacheArgs, argv, { usage: USAGE, help: HELP }, stdout, stderr);
+  if (typeof options === "number") return options;
   try {
     const file = env.outputsFile ?? outputsFileOf(options.stack, env.projectDir);
     if (!fs.existsSync(file)) {

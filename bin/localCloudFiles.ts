@@ -1,6 +1,6 @@
 /**
- * What the command-line tools share: the usage error (exit 2 with a usage line) and where the
- * local cloud writes a stack's outputs.
+ * What the command-line tools share: the usage error (exit 2 with a usage line), reading the
+ * command line, and where the local cloud writes a stack's outputs.
  */
 import * as path from "node:path";
 
@@ -10,6 +10,50 @@ export class UsageError extends Error {
     super(message);
     this.name = "UsageError";
   }
+}
+
+/** Where a tool writes (process.stdout, process.stderr; tests give their own). */
+export interface Output {
+  write(text: string): unknown;
+}
+
+/** A tool's usage line and, for those with `--help`, its help text. */
+export interface CommandLineText {
+  usage: string;
+  /** @default none: the tool has no --help */
+  help?: string;
+}
+
+/**
+ * Reads a tool's command line with its parser: the options, or the exit code when the tool is
+ * done already: 2 after a usage error (written with the usage line), 0 after `--help`.
+ *
+ * @param parse - The tool's parser; throws UsageError for a bad command line.
+ * @param argv - The arguments after the command.
+ * @param text - The usage line and help text.
+ * @param stdout - Where the help goes. @default process.stdout
+ * @param stderr - Where a usage error goes. @default process.stderr
+ */
+export function readCommandLine<T extends object, A extends readonly string[]>(
+  parse: (argv: A) => T,
+  argv: A,
+  text: CommandLineText,
+  stdout: Output = process.stdout,
+  stderr: Output = process.stderr,
+): T | number {
+  let options: T;
+  try {
+    options = parse(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    stderr.write(`error: ${err.message}\n${text.usage}\n`);
+    return 2;
+  }
+  if (text.help !== undefined && (options as { help?: boolean }).help === true) {
+    stdout.write(`${text.help}\n`);
+    return 0;
+  }
+  return options;
 }
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");

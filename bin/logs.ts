@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ACCESS_LOG_FILE, functionLogFileName } from "../local/logs/localLogs";
 import { followFile, lastLines } from "../local/logs/logFileTail";
-import { UsageError, stateDirOf } from "./localCloudFiles";
+import { UsageError, stateDirOf, readCommandLine, type Output } from "./localCloudFiles";
 
 export { UsageError };
 
@@ -154,10 +154,6 @@ function functionLogs(dir: string): string[] {
 }
 
 /** Minimal writable sink, so tests can capture output without a child process. */
-export interface Output {
-  write(text: string): unknown;
-}
-
 /** What main needs besides the arguments; tests replace it. */
 export interface LogsEnvironment {
   /** @default this project */
@@ -170,18 +166,8 @@ export interface LogsEnvironment {
 
 /** Runs the CLI; resolves with the exit code (when following: once stopped). */
 export async function main(argv: readonly string[], stdout: Output = process.stdout, stderr: Output = process.stderr, env: LogsEnvironment = {}): Promise<number> {
-  let options: LogsOptions;
-  try {
-    options = parseLogsArgs(argv);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    stderr.write(`error: ${err.message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (options.help) {
-    stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const options = readCommandLine(parseLogsArgs, argv, { usage: USAGE, help: HELP }, stdout, stderr);
+  if (typeof options === "number") return options;
   let file: string;
   try {
     file = logFileOf(path.join(stateDirOf(options.stack, options.stateDir, env.projectDir), "logs"), options.functionName);

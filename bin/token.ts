@@ -14,7 +14,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createHmacToken } from "../functions/hmacToken";
-import { UsageError, outputsFileOf } from "./localCloudFiles";
+import { UsageError, outputsFileOf, readCommandLine, type Output } from "./localCloudFiles";
 
 export { UsageError };
 
@@ -118,10 +118,6 @@ export function formatToken(clients: Record<string, string>, client: string, now
 }
 
 /** Minimal writable sink, so tests can capture output without a child process. */
-export interface Output {
-  write(text: string): unknown;
-}
-
 /** Runs the CLI; returns the exit code. */
 export function main(
   argv: readonly string[],
@@ -129,18 +125,8 @@ export function main(
   stderr: Output = process.stderr,
   env: { projectDir?: string; nowSeconds?: number } = {},
 ): number {
-  let options: TokenOptions;
-  try {
-    options = parseTokenArgs(argv);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    stderr.write(`error: ${err.message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (options.help) {
-    stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const options = readCommandLine(parseTokenArgs, argv, { usage: USAGE, help: HELP }, stdout, stderr);
+  if (typeof options === "number") return options;
   try {
     const file = outputsFileOf(options.stack, env.projectDir);
     if (!fs.existsSync(file)) {

@@ -11,7 +11,7 @@
  * 0 with the token on stdout, 1 when the local cloud or the sign-in fails, 2 for bad flags.
  */
 import * as fs from "node:fs";
-import { UsageError, outputsFileOf } from "./localCloudFiles";
+import { UsageError, outputsFileOf, readCommandLine } from "./localCloudFiles";
 
 export { UsageError };
 import {
@@ -108,14 +108,8 @@ async function signInLocalUser(options: UserOptions, cognito: { userPoolId: stri
 }
 
 async function main(argv: string[]): Promise<number> {
-  let options: UserOptions;
-  try {
-    options = parseUserArgs(argv);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`error: ${err.message}\n${USAGE}\n`);
-    return 2;
-  }
+  const options = readCommandLine(parseUserArgs, argv, { usage: USAGE });
+  if (typeof options === "number") return options;
   try {
     const cognito = readLocalCognito(outputsFileOf(options.stack));
     process.stdout.write(`${await signInLocalUser(options, cognito)}\n`);

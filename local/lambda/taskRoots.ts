@@ -19,6 +19,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { isProcessRunning } from "../processes";
 import type { ArchiveFiles, FileSource } from "./codeArchive";
 
 const STORE = ".store";
@@ -113,18 +114,9 @@ const WORK_DIR_PREFIX = "apigw-kit-lambda-";
 export function createWorkDir(tmp = os.tmpdir()): string {
   for (const name of fs.readdirSync(tmp)) {
     const pid = Number(new RegExp(`^${WORK_DIR_PREFIX}(\\d+)-`).exec(name)?.[1]);
-    if (pid && pid !== process.pid && !isRunning(pid)) fs.rmSync(path.join(tmp, name), { recursive: true, force: true });
+    if (pid && pid !== process.pid && !isProcessRunning(pid)) fs.rmSync(path.join(tmp, name), { recursive: true, force: true });
   }
   return fs.mkdtempSync(path.join(tmp, `${WORK_DIR_PREFIX}${process.pid}-`));
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** Makes the folders of files on the way, each once. */
