@@ -426,8 +426,10 @@ function withMemory(message) {
 /**
  * What Lambda's "Max Memory Used" measures, the execution environment's memory, as far as this
  * environment can tell it:
- * - in a child process, its peak resident set (`maxRSS`, in KiB), what Lambda measures of its
- *   sandbox;
+ * - in a child process, its resident set, what Lambda measures of its sandbox (read at each
+ *   report; the runtime keeps the peak). Not `resourceUsage().maxRSS`: Linux keeps a
+ *   process's peak across fork and execve (getrusage(2)), so a child would report the peak of
+ *   the local cloud that spawned it;
  * - in a worker thread, which shares its process with the local cloud, only its own V8 isolate
  *   can be told apart: its heap and the external memory (buffers) it holds. That leaves out
  *   Node itself (some 40 MB of what Lambda counts), so the figure is lower than AWS's; the
@@ -441,7 +443,7 @@ function memoryMeter() {
       return (heap.total_heap_size + heap.external_memory) / (1024 * 1024);
     };
   }
-  return () => process.resourceUsage().maxRSS / 1024;
+  return () => process.memoryUsage.rss() / (1024 * 1024);
 }
 
 function crash(error, exitCode) {
