@@ -8,6 +8,7 @@ import { benchColdStart } from "./coldstart";
 import { benchFanout } from "./fanout";
 import { benchGateway } from "./gateway";
 import { benchLambdaHosts } from "./lambdaHosts";
+import { benchReload } from "./reload";
 import { benchStartup } from "./startup";
 import { benchThrottle } from "./throttle";
 
@@ -19,6 +20,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   "lambda-hosts": benchLambdaHosts,
   fanout: benchFanout,
   startup: benchStartup,
+  reload: benchReload,
 };
 
 async function main(names: string[]): Promise<number> {

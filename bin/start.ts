@@ -1,17 +1,18 @@
 /**
- * `npm start -- [--stack <name>] [--port N] [--state-dir <dir>] [--function-processes] [--show-secrets]`: "deploys" a stack into the
- * local cloud and serves it on 127.0.0.1 until Ctrl-C: runs index.ts under the local control
- * plane (Pulumi mocks acting as AWS), starts the emulators and gateways, prints the stack
- * outputs as `pulumi stack output` would (with local URLs) and writes
- * `.local/<stack>/outputs.json` (or `<state-dir>/outputs.json`).
+ * `npm start -- [--stack <name>] [--port N] [--state-dir <dir>] [--watch] [--fresh] [--quiet] [--function-processes] [--show-secrets]`:
+ * "deploys" a stack into the local cloud and serves it on 127.0.0.1 until Ctrl-C: runs
+ * index.ts under the local control plane (Pulumi mocks acting as AWS), starts the emulators
+ * and gateways, prints the stack outputs as `pulumi stack output` would (with local URLs) and
+ * writes `.local/<stack>/outputs.json` (or `<state-dir>/outputs.json`). The emulators' data,
+ * the lock and the logs live in that folder too; `--watch` reloads the program on every save.
  */
 import { ProgramError, ProgramRun } from "../local/controlPlane";
 import { LocalCloud, startLocal } from "../local/startLocal";
-import { UsageError } from "./localCloudFiles";
+import { UsageError, readCommandLine } from "./localCloudFiles";
 
 export { UsageError };
 
-export const USAGE = "usage: npm start -- [--stack <name>] [--port <0-65535>] [--state-dir <dir>] [--function-processes] [--show-secrets]";
+export const USAGE = "usage: npm start -- [--stack <name>] [--port <0-65535>] [--state-dir <dir>] [--watch] [--fresh] [--quiet] [--function-processes] [--show-secrets]";
 
 
 export interface StartOptions {
@@ -20,10 +21,16 @@ export interface StartOptions {
   /** @default 4010 */
   port: number;
   /**
-   * Where outputs.json goes, so that a second local cloud of the same stack does not take over
-   * the first's files. @default .local/<stack>
+   * The stack's local folder: the emulators' data, the lock, the logs and outputs.json. A
+   * second local cloud of the same stack needs its own. @default .local/<stack>
    */
   stateDir?: string;
+  /** Reload the program on every save of its sources. @default false */
+  watch: boolean;
+  /** Start from empty data (items, users, secrets, usage counts); logs are kept. @default false */
+  fresh: boolean;
+  /** No access-log line per request on the terminal (the log file still has them). @default false */
+  quiet: boolean;
   /**
    * Run every function in child processes, also those of the host's Node.js major (worker
    * threads otherwise): slower per invocation, as isolated as Lambda (own working directory).
@@ -34,8 +41,17 @@ export interface StartOptions {
 
 const DEFAULT_PORT = 4010;
 
+/** Flags without a value, and the option each turns on. */
+const SWITCHES = {
+  "--show-secrets": "showSecrets",
+  "--function-processes": "functionProcesses",
+  "--watch": "watch",
+  "--fresh": "fresh",
+  "--quiet": "quiet",
+} as const;
+
 export function parseStartArgs(argv: string[]): StartOptions {
-  const options: StartOptions = { stack: "dev", showSecrets: false, port: DEFAULT_PORT };
+  const options: StartOptions = { stack: "dev", showSecrets: false, port: DEFAULT_PORT, watch: false, fresh: false, quiet: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
@@ -61,12 +77,12 @@ export function parseStartArgs(argv: string[]): StartOptions {
         break;
       }
       case "--show-secrets":
-        if (inline !== undefined) throw new UsageError("--show-secrets takes no value");
-        options.showSecrets = true;
-        break;
       case "--function-processes":
-        if (inline !== undefined) throw new UsageError("--function-processes takes no value");
-        options.functionProcesses = true;
+      case "--watch":
+      case "--fresh":
+      case "--quiet":
+        if (inline !== undefined) throw new UsageError(`${flag} takes no value`);
+        options[SWITCHES[flag]] = true;
         break;
       default:
         throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
@@ -76,7 +92,7 @@ export function parseStartArgs(argv: string[]): StartOptions {
 }
 
 /** The summary printed once the cloud serves: resources by type, endpoints, outputs. */
-function formatStarted(cloud: Pick<LocalCloud, "stack" | "outputs" | "secretOutputs" | "endpoints" | "outputsFile"> & { run: Pick<ProgramRun, "graph"> }, showSecrets: boolean): string {
+function formatStarted(cloud: Pick<LocalCloud, "stack" | "outputs" | "secretOutputs" | "endpoints" | "outputsFile" | "stateDir"> & { run: Pick<ProgramRun, "graph"> }, showSecrets: boolean): string {
   const counts = new Map<string, number>();
   for (const r of cloud.run.graph.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
   const lines = [`Resources (${cloud.run.graph.resources.length}):`];
@@ -90,18 +106,13 @@ function formatStarted(cloud: Pick<LocalCloud, "stack" | "outputs" | "secretOutp
     lines.push(`    ${key.padEnd(width)}  ${shown}`);
   }
   lines.push("", `Outputs written to ${cloud.outputsFile}`);
+  lines.push(`State (items, users, secrets, usage counts) and logs in ${cloud.stateDir}: \`npm start -- --fresh\` starts empty, \`npm run logs\` reads the logs`);
   return lines.join("\n");
 }
 
 async function main(argv: string[]): Promise<number> {
-  let options: StartOptions;
-  try {
-    options = parseStartArgs(argv);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`error: ${err.message}\n${USAGE}\n`);
-    return 2;
-  }
+  const options = readCommandLine(parseStartArgs, argv, { usage: USAGE });
+  if (typeof options === "number") return options;
   const started = Date.now();
   process.stdout.write(`Starting the local cloud for stack ${options.stack} on Node.js ${process.version}...\n`);
   let cloud: LocalCloud;
@@ -110,6 +121,11 @@ async function main(argv: string[]): Promise<number> {
       stack: options.stack,
       port: options.port,
       stateDir: options.stateDir,
+      persist: true,
+      fresh: options.fresh,
+      watch: options.watch,
+      logFiles: true,
+      accessLog: options.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
       hostMajorIn: options.functionProcesses ? "processes" : "threads",
       log: (line) => process.stdout.write(`  ${line}\n`),
     });
@@ -119,7 +135,8 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   process.stdout.write(formatStarted(cloud, options.showSecrets) + "\n");
-  process.stdout.write(`\nServing stack ${options.stack} (ready in ${Date.now() - started} ms). Press Ctrl-C to stop.\n`);
+  const watching = options.watch ? " Watching the program's sources: a save reloads it." : "";
+  process.stdout.write(`\nServing stack ${options.stack} (ready in ${Date.now() - started} ms).${watching} Press Ctrl-C to stop.\n`);
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string) => {
       process.stdout.write(`\n${signal}: stopping the local cloud...\n`);

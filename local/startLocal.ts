@@ -1,26 +1,24 @@
 import * as fs from "node:fs";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import * as path from "node:path";
-import { ProgramRun, runProgram } from "./controlPlane";
-import { LOCAL_CREDENTIALS, RunningEmulator, createTableFromInputs, startDynamoDb } from "./emulators";
-import { LambdaRuntime } from "./lambda/lambdaRuntime";
-import { programFunctions } from "./lambda/programFunctions";
-import { createWorkDir } from "./lambda/taskRoots";
-import { startSecretsManager } from "./secretsManager";
-import { CacheInvalidationPolicy, invalidationPrincipalsOf, startApiGatewayManagement } from "./apiGatewayManagement";
-import { MetricsStore } from "./metricsStore";
-import { WebSocketGateway, webSocketApiModels } from "./webSocketGateway";
-import { handleLocalRequest, type LocalDashboardOptions } from "./dashboardPage";
-import { alarmDefinitions, dashboardWidgets } from "../components/ApiMonitoring";
-import { startCognitoEmulator } from "./cognitoEmulator";
-import { CognitoUserPoolAuthorizer } from "./restGateway/cognitoAuthorizer";
-import { RestGateway } from "./restGateway/restGateway";
-import { HttpGateway } from "./httpGateway/httpGateway";
-import { httpApiModels, type JwtAuthorizerModel } from "./httpGateway/httpApiModel";
-import { AwsJwtVerifier } from "./httpGateway/jwtVerifier";
-import { restApiModels } from "./restGateway/restApiModel";
-import { UsagePlanEnforcer, usagePlanModels } from "./restGateway/usagePlans";
+import type { ProgramRun } from "./controlPlane";
+import type { LambdaRuntime } from "./lambda/lambdaRuntime";
+import type { MetricsStore } from "./metricsStore";
+import type { RestGateway } from "./restGateway/restGateway";
+import type { HttpGateway } from "./httpGateway/httpGateway";
+import type { UsagePlanEnforcer } from "./restGateway/usagePlans";
+import { loadStackConfig } from "./stackConfig";
+import { retireDeployment, type Deployment } from "./cloud/deployment";
+import { startLocalServices, type LocalServices } from "./cloud/localServices";
+import { Redeployer, type ReloadResult } from "./cloud/redeployer";
+import { watchSources } from "./cloud/sourceWatcher";
+import { openLocalLogs, type LocalLogs } from "./logs/localLogs";
+import { lockStateDir, type StateLock } from "./state/stateLock";
+import { localStateLayout, wipeLocalState } from "./state/stateLayout";
+import { writeFileAtomically } from "./state/atomicFile";
+import { stateSeed } from "./state/stateSeed";
+import { readUsageCounters, writeUsageCounters } from "./state/usageCounterFile";
+
+export type { ReloadResult };
 
 export interface StartLocalOptions {
   /** @default "dev" */
@@ -34,15 +32,37 @@ export interface StartLocalOptions {
   /** Config values replacing the stack file's (`namespace:key` -> value). @default {} */
   configOverrides?: Record<string, unknown>;
   /**
-   * Where outputs.json goes (tests use their own, so a running `npm start` keeps its files).
-   * Function archives are unpacked outside the project (LambdaRuntimeOptions.workDir).
+   * The stack's local folder: outputs.json, and with `persist` its data, lock and logs
+   * (tests use their own, so a running `npm start` keeps its files). Function archives are
+   * unpacked outside the project (LambdaRuntimeOptions.workDir).
    * @default "<projectDir>/.local/<stack>"
    */
   stateDir?: string;
-  /** Progress lines (what is being created, counts, times). @default none */
+  /**
+   * Keep the emulators' data (DynamoDB items, Cognito users and groups, secrets, API keys'
+   * usage counts, the seed of random names) in `stateDir`, so that a restart finds it, and
+   * lock the folder against a second local cloud. Off, everything lives in memory.
+   * @default false
+   */
+  persist?: boolean;
+  /** With `persist`: start from empty data (logs are kept). @default false */
+  fresh?: boolean;
+  /** Watch the program's sources and reload on every save. @default false */
+  watch?: boolean;
+  /**
+   * Write request lines (`logs/access.log`) and function output in CloudWatch's shape
+   * (`logs/<function>.log`, with START/END/REPORT lines) under `stateDir`.
+   * @default false
+   */
+  logFiles?: boolean;
+  /** Where each request's access-log line goes (the stage's format). @default none (not rendered) */
+  accessLog?: (line: string) => void;
+  /** Progress lines (what is being created, counts, times, reload changes). @default none */
   log?: (line: string) => void;
   /** Where function output goes. @default process.stderr, prefixed with the function name */
   functionLog?: (functionName: string, line: string) => void;
+  /** Told how each watch-mode reload ended. @default none */
+  onReload?: (result: ReloadResult) => void;
   /** The gateways' account-level throttle. @default AWS's 10,000 rps, burst 5,000 */
   accountThrottle?: { rate: number; burst: number };
   /**
@@ -52,26 +72,32 @@ export interface StartLocalOptions {
   hostMajorIn?: "threads" | "processes";
 }
 
-/** A running local cloud. */
+/** A running local cloud; the deployment-specific fields follow reloads. */
 export interface LocalCloud {
   stack: string;
   /** Every stack output, secrets revealed. */
-  outputs: Record<string, unknown>;
+  readonly outputs: Record<string, unknown>;
   /** Which outputs are secret. */
-  secretOutputs: string[];
+  readonly secretOutputs: string[];
   /** Base URLs of the local services. */
-  endpoints: Record<string, string>;
+  readonly endpoints: Record<string, string>;
   /** The REST gateway (metrics, cache) for tests and the dashboard. */
-  gateway?: RestGateway;
+  readonly gateway?: RestGateway;
   /** The HTTP API gateway, when the program builds an HTTP API. */
-  httpGateway?: HttpGateway;
-  /** The control plane's record of the deployment. */
-  run: ProgramRun;
+  readonly httpGateway?: HttpGateway;
+  /** The REST stage's usage plans and API keys' quota counts. */
+  readonly usagePlans?: UsagePlanEnforcer;
+  /** The control plane's record of the deployment serving. */
+  readonly run: ProgramRun;
   /** The local CloudWatch: gateway metrics and the functions' embedded-metric-format lines. */
   metricsStore: MetricsStore;
   lambda: LambdaRuntime;
+  /** The stack's local folder. */
+  stateDir: string;
   /** Where outputs.json was written. */
   outputsFile: string;
+  /** Runs the program again and serves the result (what a watched save does). Never rejects. */
+  reload(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -80,14 +106,17 @@ const PROJECT_ROOT = path.resolve(__dirname, "..");
 /**
  * "Deploys" a stack into the local cloud and serves it: starts the service emulators, runs
  * the program under the control plane (tables created in the DynamoDB emulator, URLs pointing
- * here), loads every function into the Lambda runtime, serves the REST API on 127.0.0.1, and
- * writes `.local/<stack>/outputs.json` last. On any failure, everything started is stopped.
+ * here), loads every function into the Lambda runtime, serves the API on 127.0.0.1, and
+ * writes `<stateDir>/outputs.json` last. With `watch`, every save runs the program again and
+ * swaps the new deployment in (cloud/redeployer.ts). On any failure to start, everything
+ * started is stopped.
  */
 export async function startLocal(options: StartLocalOptions = {}): Promise<LocalCloud> {
   const stack = options.stack ?? "dev";
-  const projectDir = options.projectDir ?? PROJECT_ROOT;
+  const projectDir = path.resolve(options.projectDir ?? PROJECT_ROOT);
   const log = options.log ?? (() => undefined);
   const stateDir = path.resolve(options.stateDir ?? path.join(projectDir, ".local", stack));
+  const layout = localStateLayout(stateDir);
   const cleanups: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -95,226 +124,151 @@ export async function startLocal(options: StartLocalOptions = {}): Promise<Local
   };
 
   try {
-    let t = Date.now();
-    const dynamodb: RunningEmulator = await startDynamoDb();
-    cleanups.push(dynamodb.stop);
-    log(`DynamoDB emulator (dynalite) at ${dynamodb.url} (${Date.now() - t} ms)`);
+    // The config is read first: a bad one stops the start before anything runs, and the
+    // functions' environment needs the region.
+    const config = loadStackConfig(projectDir, stack).config;
+    const region = String(options.configOverrides?.["aws:region"] ?? config["aws:region"] ?? "us-east-1");
+    let lock: StateLock | undefined;
+    if (options.persist) {
+      lock = lockStateDir(stateDir);
+      const held = lock;
+      cleanups.push(async () => held.release());
+      if (options.fresh) wipeLocalState(layout);
+    }
+    const logs: LocalLogs | undefined = options.logFiles ? openLocalLogs({ dir: layout.logs, quiet: true }) : undefined;
+    if (logs) cleanups.push(() => logs.close());
 
-    t = Date.now();
-    const cognito = await startCognitoEmulator({ log: (line) => log(`  cognito-local: ${line}`) });
-    cleanups.push(() => cognito.stop());
-    log(`Cognito emulator (cognito-local) at ${cognito.url} (${Date.now() - t} ms)`);
-
-    const secretsManager = await startSecretsManager({ region: "us-east-1", accountId: "123456789012" });
-    cleanups.push(secretsManager.stop);
-    log(`Secrets Manager endpoint at ${secretsManager.url}`);
-
-    // The API's port must be known before the program runs: its invoke URL is an output.
-    let gateway: RestGateway | undefined;
-    let httpGateway: HttpGateway | undefined;
-    let wsGateway: WebSocketGateway | undefined;
-    const metricsStore = new MetricsStore();
-    let dashboard: LocalDashboardOptions = { widgets: [], alarms: [] };
-    const server = http.createServer((req, res) => {
-      // The @connections API of the WebSocket stage shares the port, as its endpoint does on AWS.
-      if (wsGateway?.handleManagement(req, res)) return;
-      // The local CloudWatch (/_local/metrics, /_local/dashboard) shares the API's port.
-      if (handleLocalRequest(req, res, metricsStore, dashboard)) return;
-      const serving = gateway ?? httpGateway;
-      if (serving) void serving.handle(req, res);
-      else {
-        res.writeHead(503, { "Content-Type": "application/json" });
-        res.end(`{"message":"the local cloud is still starting"}`);
-      }
-    });
-    server.keepAliveTimeout = 5_000;
-    server.on("upgrade", (req, socket, head) => {
-      if (wsGateway) wsGateway.handleUpgrade(req, socket, head);
-      else socket.end("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
-    });
-    cleanups.push(() => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }));
-    const apiBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-    // The API Gateway control plane's FlushStageCache, for the flush function and CLI.
-    let served: { apiId: string; stage: string } | undefined;
-    const apiGatewayManagement = await startApiGatewayManagement({
-      flush: (apiId, stage) => {
-        if (!gateway || served?.apiId !== apiId || served.stage !== stage) return false;
-        gateway.flushCache();
-        return true;
+    const services = await startLocalServices(
+      {
+        port: options.port,
+        region,
+        dataDir: options.persist ? stateDir : undefined,
+        hostMajorIn: options.hostMajorIn,
+        log,
+        functionLog: (fn, line, origin) => {
+          logs?.function(fn, line, origin);
+          if (options.functionLog) options.functionLog(fn, line);
+          else process.stderr.write(`[${fn}] ${line}\n`);
+        },
+        lifecycleLog: logs ? (fn, line) => logs.lifecycle(fn, line) : undefined,
       },
-    });
-    cleanups.push(apiGatewayManagement.stop);
-    log(`API Gateway management endpoint at ${apiGatewayManagement.url}`);
+      cleanups,
+    );
+    lock?.describe(services.apiBase);
 
-    t = Date.now();
-    log(`Running index.ts for stack ${stack} under the local control plane...`);
-    let region = "us-east-1";
-    const run = await runProgram({
+    const accessLog = accessLogOf(options.accessLog, logs);
+    const usageFile = options.persist ? layout.usage : undefined;
+    const redeployer = new Redeployer(services, {
       stack,
       projectDir,
       program: options.program,
       configOverrides: options.configOverrides,
-      cloud: { invokeUrl: (_apiId, stage, protocol) => `${protocol === "wss" ? "ws" : "http"}://127.0.0.1:${(server.address() as AddressInfo).port}/${stage}` },
-      onCreate: async (type, name, inputs, computed) => {
-        if (type === "aws:dynamodb/table:Table") {
-          await createTableFromInputs(dynamodb.url, region, computed.name, inputs);
-          log(`  table ${computed.name} created in the DynamoDB emulator`);
-          return;
-        }
-        const userPoolResource = await cognito.createFromResource(type, inputs, computed);
-        if (userPoolResource) return userPoolResource;
-        return secretsManager.createFromResource(type, inputs, computed, name) ?? undefined;
-      },
+      randomSeed: stateSeed(options.persist ? stateDir : undefined),
+      accountThrottle: options.accountThrottle,
+      accessLog,
+      usageCounters: usageFile ? readUsageCounters(usageFile) : undefined,
+      log,
+      onReload: options.onReload,
+      onDeployed: (deployment) => writeOutputsFile(layout.outputs, stack, deployment),
     });
-    region = run.config.config["aws:region"] ?? region;
-    log(`Program evaluated: ${run.graph.resources.length} resources in ${Date.now() - t} ms`);
-
-    t = Date.now();
-    // Every function the program declares, read before anything runs: a function the local
-    // cloud cannot run stops the start here, naming it.
-    const functions = await programFunctions(run.graph.resources);
-    const lambda = new LambdaRuntime({
-      // Outside the project, so that a function resolves only what its archive holds.
-      workDir: createWorkDir(),
-      hostMajorIn: options.hostMajorIn,
-      baseEnvironment: {
-        AWS_REGION: region,
-        AWS_DEFAULT_REGION: region,
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-        AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
-        AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
-        AWS_ENDPOINT_URL_API_GATEWAY: apiGatewayManagement.url,
-      },
-      log: (functionName, line) => {
-        // Business metrics arrive as embedded-metric-format log lines, as in CloudWatch Logs.
-        metricsStore.recordEmf(line);
-        if (options.functionLog) options.functionLog(functionName, line);
-        else process.stderr.write(`[${functionName}] ${line}\n`);
-      },
+    cleanups.push(async () => {
+      await redeployer.stop();
+      const deployment = services.deployment;
+      if (usageFile && deployment?.usagePlans) writeUsageCounters(usageFile, deployment.usagePlans.snapshot());
+      if (deployment) await retireDeployment(deployment);
     });
-    // Stopping the runtime removes its task roots too.
-    cleanups.push(() => lambda.stop());
-    const wsModels = webSocketApiModels(run.graph);
-    if (wsModels.length > 1) throw new Error(`the local cloud serves one WebSocket API stage; the program has ${wsModels.length}`);
-    // Functions reach the @connections API of the local stage through this endpoint.
-    const wsEnvironment: Record<string, string> = wsModels[0] ? { WEBSOCKET_MANAGEMENT_ENDPOINT: `${apiBase}/${wsModels[0].stageName}` } : {};
-    for (const fn of functions) {
-      // Functions checking Cognito tokens are told where the local pool's issuer is.
-      await lambda.deploy({ ...fn, environment: { ...fn.environment, ...wsEnvironment, ...cognito.functionEnvironment(fn.environment) } });
-    }
-    log(`Lambda runtime: ${functions.length} functions loaded (${Date.now() - t} ms)`);
-    if (wsModels[0]) {
-      const wsDimensions = { ApiId: wsModels[0].apiId, Stage: wsModels[0].stageName };
-      wsGateway = new WebSocketGateway({
-        model: wsModels[0],
-        lambda,
-        accountId: "123456789012",
-        region,
-        // WebSocket metrics go to the local CloudWatch under AWS/ApiGateway, by ApiId and Stage.
-        onMetric: (name) => metricsStore.putMetricData("AWS/ApiGateway", [{ MetricName: name, Value: 1, Unit: "Count", Dimensions: Object.entries(wsDimensions).map(([Name, Value]) => ({ Name, Value })) }]),
-      });
-      const ws = wsGateway;
-      cleanups.push(async () => ws.close());
-      log(`WebSocket API stage ${wsModels[0].stageName} at ${apiBase.replace("http", "ws")}/${wsModels[0].stageName}`);
-    }
+    await redeployer.deployFirst();
+    cleanups.push(async () => fs.rmSync(layout.outputs, { force: true }));
+    if (usageFile) keepUsageCountersSaved(services, usageFile, cleanups);
 
-    const models = restApiModels(run.graph);
-    const httpModels = httpApiModels(run.graph);
-    if (models.length + httpModels.length > 1) {
-      throw new Error(`the local cloud serves one API stage; the program has ${models.length} REST and ${httpModels.length} HTTP API stages`);
-    }
-    if (models[0]) {
-      // One enforcer for the whole cloud: a key's limits are summed over its plan's stages.
-      const usagePlans = new UsagePlanEnforcer(usagePlanModels(run.graph));
-      const cognitoAuthorizer = new CognitoUserPoolAuthorizer({
-        issuerFor: (arn) => cognito.issuerForPoolArn(arn),
-        clientIdsFor: (arn) => cognito.clientIdsForPoolArn(arn),
-      });
-      const target = {
-        apiName: models[0].name,
-        stageName: models[0].stageName,
-        ...(wsModels[0] ? { webSocket: { apiId: wsModels[0].apiId, stageName: wsModels[0].stageName } } : {}),
-      };
-      // The dashboard draws the ApiMonitoring widgets and evaluates its alarms with the
-      // thresholds the program recorded.
-      const thresholds = Object.fromEntries(
-        run.graph.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.inputs.metricName as string, a.inputs.threshold as number]),
-      );
-      dashboard = {
-        widgets: dashboardWidgets(target),
-        alarms: alarmDefinitions({ clientErrorsPer5Min: thresholds["4XXError"], serverErrorsPer5Min: thresholds["5XXError"], latencyAverageMs: thresholds.Latency }, target),
-      };
-      const invalidation = new CacheInvalidationPolicy(run.graph);
-      gateway = new RestGateway({
-        model: models[0],
-        lambda,
-        accountId: "123456789012",
-        region,
-        accountThrottle: options.accountThrottle,
-        usagePlans,
-        cognito: cognitoAuthorizer,
-        dynamoDbEndpoint: dynamodb.url,
-        mayInvalidateCache: (authorizer, methodArn) => invalidationPrincipalsOf(authorizer).some((p) => invalidation.allows(p, methodArn)),
-        onRequest: (metric) => metricsStore.recordGatewayRequest({ apiName: target.apiName, stage: target.stageName, ...metric }),
-      });
-      served = { apiId: models[0].apiId, stage: models[0].stageName };
-      log(`REST API ${models[0].name} stage ${models[0].stageName}: ${models[0].methods.size} methods at ${apiBase}/${models[0].stageName}`);
-    }
-
-    if (httpModels[0]) {
-      const model = httpModels[0];
-      // Tokens from the local user pool carry the emulator's issuer; an authorizer configured
-      // with the AWS Cognito issuer of that pool accepts them, as it would the real ones.
-      const verifier = new AwsJwtVerifier();
-      const jwt = {
-        verify: (authorizer: JwtAuthorizerModel, token: string) => {
-          const poolId = /^https:\/\/cognito-idp\.[^.]+\.amazonaws\.com\/(.+)$/.exec(authorizer.issuer)?.[1];
-          const local = poolId ? cognito.issuerForPoolArn(`arn:aws:cognito-idp:${region}:123456789012:userpool/${poolId}`) : undefined;
-          return verifier.verify(local ? { ...authorizer, issuer: local.issuer } : authorizer, token);
+    if (options.watch) {
+      const watcher = watchSources({
+        projectDir,
+        stack,
+        ignore: [stateDir],
+        onChange: (files) => {
+          log(`changed: ${files.join(", ")}`);
+          void redeployer.reload();
         },
-      };
-      httpGateway = new HttpGateway({ model, lambda, accountId: "123456789012", region, jwt, accountThrottle: options.accountThrottle });
-      log(`HTTP API ${model.name} stage ${model.stageName}: ${model.routes.size} routes at ${model.stageName === "$default" ? apiBase : `${apiBase}/${model.stageName}`}`);
+      });
+      cleanups.push(async () => watcher.close());
+      log(`Watching ${watcher.folders.join(", ")} in ${projectDir}`);
     }
-
-    const outputs = Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, o.value]));
-    const secretOutputs = Object.entries(run.outputs).filter(([, o]) => o.secret).map(([k]) => k);
-    const endpoints: Record<string, string> = {
-      dynamodb: dynamodb.url,
-      cognito: cognito.url,
-      secretsManager: secretsManager.url,
-      apiGateway: apiGatewayManagement.url,
-      ...(wsModels[0] ? { webSocket: `${apiBase.replace("http", "ws")}/${wsModels[0].stageName}`, webSocketManagement: `${apiBase}/${wsModels[0].stageName}` } : {}),
-      metrics: `${apiBase}/_local/metrics`,
-      dashboard: `${apiBase}/_local/dashboard`,
-    };
-    if (models[0]) endpoints.restApi = `${apiBase}/${models[0].stageName}`;
-    if (httpModels[0]) endpoints.httpApi = httpModels[0].stageName === "$default" ? apiBase : `${apiBase}/${httpModels[0].stageName}`;
-    const outputsFile = path.join(stateDir, "outputs.json");
-    const restApi = models[0] ? { id: models[0].apiId, stage: models[0].stageName, region } : undefined;
-    writeFileAtomically(outputsFile, JSON.stringify({ stack, outputs, endpoints, ...(restApi ? { restApi } : {}) }, null, 2) + "\n");
-    cleanups.push(async () => fs.rmSync(outputsFile, { force: true }));
-
-    return { stack, outputs, secretOutputs, endpoints, gateway, httpGateway, run, metricsStore, lambda, outputsFile, stop: stopAll };
+    return localCloudOf(stack, stateDir, layout.outputs, services, () => redeployer.reload(), stopAll);
   } catch (err) {
     await stopAll();
     throw err;
   }
 }
 
-/** Writes a file so that readers see the old content or the new, never a half. */
-function writeFileAtomically(file: string, content: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, content);
-  fs.renameSync(temporary, file);
+/** The access-log sink: the caller's, the log file's, or both; none renders nothing. */
+function accessLogOf(caller: ((line: string) => void) | undefined, logs: LocalLogs | undefined): ((line: string) => void) | undefined {
+  if (caller && logs) {
+    return (line) => {
+      logs.access(line);
+      caller(line);
+    };
+  }
+  return caller ?? (logs ? (line: string) => logs.access(line) : undefined);
+}
+
+/**
+ * Saves the usage counts every few seconds while they change, so a crash loses seconds of
+ * counting, not the day's (they are also saved on stop).
+ */
+function keepUsageCountersSaved(services: LocalServices, file: string, cleanups: Array<() => Promise<void>>): void {
+  let saved = "";
+  const timer = setInterval(() => {
+    const snapshot = services.deployment?.usagePlans?.snapshot();
+    if (!snapshot) return;
+    const text = JSON.stringify(snapshot);
+    if (text === saved) return;
+    saved = text;
+    writeUsageCounters(file, snapshot);
+  }, 2_000);
+  timer.unref();
+  cleanups.push(async () => clearInterval(timer));
+}
+
+function localCloudOf(stack: string, stateDir: string, outputsFile: string, services: LocalServices, reload: () => Promise<void>, stop: () => Promise<void>): LocalCloud {
+  const serving = (): Deployment => {
+    if (!services.deployment) throw new Error("the local cloud has no deployment");
+    return services.deployment;
+  };
+  return {
+    stack,
+    get outputs() {
+      return serving().outputs;
+    },
+    get secretOutputs() {
+      return serving().secretOutputs;
+    },
+    get endpoints() {
+      return serving().endpoints;
+    },
+    get gateway() {
+      return serving().gateway;
+    },
+    get httpGateway() {
+      return serving().httpGateway;
+    },
+    get usagePlans() {
+      return serving().usagePlans;
+    },
+    get run() {
+      return serving().run;
+    },
+    metricsStore: services.metricsStore,
+    lambda: services.lambda,
+    stateDir,
+    outputsFile,
+    reload,
+    stop,
+  };
+}
+
+/** outputs.json: what `pulumi stack output` gives, with the local endpoints, for the CLIs. */
+function writeOutputsFile(file: string, stack: string, deployment: Deployment): void {
+  const restApi = deployment.served ? { id: deployment.served.apiId, stage: deployment.served.stage, region: deployment.region } : undefined;
+  writeFileAtomically(file, JSON.stringify({ stack, outputs: deployment.outputs, endpoints: deployment.endpoints, ...(restApi ? { restApi } : {}) }, null, 2) + "\n");
 }

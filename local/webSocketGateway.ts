@@ -75,7 +75,7 @@ const DEFAULT_LIMITS: Required<WebSocketLimits> = {
 };
 
 export class WebSocketGateway {
-  readonly model: WebSocketApiModel;
+  private currentModel: WebSocketApiModel;
   readonly metrics: WebSocketMetrics = { ConnectCount: 0, MessageCount: 0, ClientError: 0, ExecutionError: 0, IntegrationError: 0 };
   /**
    * The @connections API as a request listener of its own (404 for every other path), for a
@@ -89,7 +89,7 @@ export class WebSocketGateway {
   private readonly now: () => number;
 
   constructor(private readonly options: WebSocketGatewayOptions) {
-    this.model = options.model;
+    this.currentModel = options.model;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     // ws closes with 1009 ("Message Too Big") past maxPayload, as API Gateway does past 128 KB.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.limits.maxMessageBytes, perMessageDeflate: false });
@@ -97,6 +97,26 @@ export class WebSocketGateway {
     this.managementEndpoint = (req, res) => {
       if (!this.handleManagement(req, res)) sendJson(res, 404, { message: "Not Found" });
     };
+  }
+
+  /** The stage served: routes, authorizers and integrations as last deployed. */
+  get model(): WebSocketApiModel {
+    return this.currentModel;
+  }
+
+  /**
+   * Serves a new deployment of the same API stage (a watch-mode reload): open connections
+   * stay open, and their next messages use the new routes and integrations, as a stage
+   * redeployed on AWS keeps its connections. Throws for another API or stage, whose clients
+   * would connect elsewhere.
+   *
+   * @param model - The stage as the new program run declares it.
+   */
+  replaceModel(model: WebSocketApiModel): void {
+    if (model.apiId !== this.currentModel.apiId || model.stageName !== this.currentModel.stageName) {
+      throw new Error(`a WebSocket gateway serves ${this.currentModel.apiId}/${this.currentModel.stageName}, not ${model.apiId}/${model.stageName}`);
+    }
+    this.currentModel = model;
   }
 
   /** The path clients connect to: `/{stage}` (`/` for `$default`). */

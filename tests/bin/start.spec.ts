@@ -18,11 +18,13 @@ function startSync(...args: string[]) {
 
 describe("bin/start", () => {
   it("defaults to the dev stack on port 4010", () => {
-    expect(parseStartArgs([])).to.deep.equal({ stack: "dev", showSecrets: false, port: 4010 });
-    expect(parseStartArgs(["--stack", "prod", "--show-secrets", "--port", "0"])).to.deep.equal({ stack: "prod", showSecrets: true, port: 0 });
-    expect(parseStartArgs(["--stack=prod", "--port=8080"])).to.deep.equal({ stack: "prod", showSecrets: false, port: 8080 });
-    expect(parseStartArgs(["--state-dir", "/tmp/second"])).to.deep.equal({ stack: "dev", showSecrets: false, port: 4010, stateDir: "/tmp/second" });
-    expect(parseStartArgs(["--function-processes"])).to.deep.equal({ stack: "dev", showSecrets: false, port: 4010, functionProcesses: true });
+    const defaults = { stack: "dev", showSecrets: false, port: 4010, watch: false, fresh: false, quiet: false };
+    expect(parseStartArgs([])).to.deep.equal(defaults);
+    expect(parseStartArgs(["--stack", "prod", "--show-secrets", "--port", "0"])).to.deep.equal({ ...defaults, stack: "prod", showSecrets: true, port: 0 });
+    expect(parseStartArgs(["--stack=prod", "--port=8080"])).to.deep.equal({ ...defaults, stack: "prod", port: 8080 });
+    expect(parseStartArgs(["--state-dir", "/tmp/second"])).to.deep.equal({ ...defaults, stateDir: "/tmp/second" });
+    expect(parseStartArgs(["--function-processes"])).to.deep.equal({ ...defaults, functionProcesses: true });
+    expect(parseStartArgs(["--watch", "--fresh", "--quiet"])).to.deep.equal({ ...defaults, watch: true, fresh: true, quiet: true });
   });
 
   for (const [args, message] of [
@@ -31,6 +33,8 @@ describe("bin/start", () => {
     [["--stack", "--show-secrets"], "--stack needs a stack name"],
     [["--show-secrets=yes"], "--show-secrets takes no value"],
     [["--function-processes=1"], "--function-processes takes no value"],
+    [["--watch=yes"], "--watch takes no value"],
+    [["--fresh=1"], "--fresh takes no value"],
     [["--port", "http"], '--port needs a port number from 0 to 65535 (got "http")'],
     [["--port", "70000"], '--port needs a port number from 0 to 65535 (got "70000")'],
     [["--port"], '--port needs a port number from 0 to 65535 (got "")'],
