@@ -85,10 +85,17 @@ export function formatChange(change: ResourceChange): string {
 
 function digestProperties(inputs: ProviderProperties): Record<string, string> {
   const properties: Record<string, string> = {};
-  for (const [key, value] of Object.entries(inputs)) {
-    properties[key] = createHash("sha256").update(stableJson(value)).digest("base64url");
-  }
+  for (const [key, value] of Object.entries(inputs)) properties[key] = digestValue(value);
   return properties;
+}
+
+/**
+ * A hash of a provider value: equal for equal values, whatever the order of their keys.
+ *
+ * @param value - Inputs or attributes, as the control plane records them.
+ */
+export function digestValue(value: unknown): string {
+  return createHash("sha256").update(stableJson(value)).digest("base64url");
 }
 
 /** JSON with sorted keys; promises and functions (asset internals) left out. */

@@ -12,7 +12,7 @@ import type { UsageCounterSnapshot } from "../restGateway/usagePlans";
 import { diffDeployments, digestGraph, formatChange, type ResourceDigest } from "./changes";
 import { buildDeployment, retireDeployment, type Deployment } from "./deployment";
 import type { LocalServices } from "./localServices";
-import { runProgramInCloud, type ProgramInCloudOptions } from "./programInCloud";
+import { CreatedResources, runProgramInCloud, type ProgramInCloudOptions } from "./programInCloud";
 
 /** How a reload ended. */
 export type ReloadResult =
@@ -37,7 +37,9 @@ export interface RedeployerOptions extends Omit<ProgramInCloudOptions, "log"> {
 
 export class Redeployer {
   private digests = new Map<string, ResourceDigest>();
-  private tables: string[] = [];
+  /** What the emulators answered for each resource, so an unchanged one is not created again. */
+  private readonly created = new CreatedResources();
+  private tables = new Map<string, string>();
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
@@ -56,10 +58,10 @@ export class Redeployer {
     const log = this.options.log ?? (() => undefined);
     const t = Date.now();
     log(`Running the program for stack ${this.options.stack} under the local control plane...`);
-    const { run, tables } = await runProgramInCloud(this.services, { ...this.options, log });
+    const { run, tables } = await runProgramInCloud(this.services, { ...this.options, log, created: this.created });
     log(`Program evaluated: ${run.graph.resources.length} resources in ${Date.now() - t} ms`);
     const { deployment } = await buildDeployment(this.services, run, undefined, { ...this.options, log });
-    this.swap(deployment, tables);
+    await this.swap(deployment, tables);
     return deployment;
   }
 
@@ -94,11 +96,11 @@ export class Redeployer {
     const started = Date.now();
     const previous = this.services.deployment;
     try {
-      const { run, tables } = await runProgramInCloud(this.services, this.options);
+      const { run, tables } = await runProgramInCloud(this.services, { ...this.options, created: this.created });
       if (this.stopped) return { ok: false, error: "stopped", ms: Date.now() - started };
       const built = await buildDeployment(this.services, run, previous, this.options);
       const before = this.digests;
-      this.swap(built.deployment, tables);
+      await this.swap(built.deployment, tables);
       if (previous) await retireDeployment(previous, built.deployment);
       const changes = diffDeployments(before, this.digests).map(formatChange);
       return { ok: true, changes, functions: built.deployedFunctions.map((f) => f.name), ms: Date.now() - started };
@@ -108,20 +110,21 @@ export class Redeployer {
     }
   }
 
-  /** Serves `deployment`, and drops the tables the program no longer declares. */
-  private swap(deployment: Deployment, tables: string[]): void {
+  /** Serves `deployment`, and drops the tables the program no longer declares (resolves once they are). */
+  private async swap(deployment: Deployment, tables: Map<string, string>): Promise<void> {
     this.services.deployment = deployment;
     this.digests = digestGraph(deployment.run.graph, (resource) => {
       if (resource.type !== "aws:lambda/function:Function") return undefined;
       return deployment.functions.get(resource.state.name)?.code;
     });
-    const dropped = this.tables.filter((table) => !tables.includes(table));
+    const dropped = [...this.tables].filter(([table]) => !tables.has(table));
     this.tables = tables;
-    for (const table of dropped) {
-      // As `pulumi up` deletes a table the program dropped (its items with it).
-      void deleteTableIfExists(this.services.dynamodb.url, deployment.region, table).catch(() => undefined);
-    }
     this.options.onDeployed?.(deployment);
+    for (const [table, key] of dropped) {
+      // As `pulumi up` deletes a table the program dropped (its items with it).
+      this.created.forget(key);
+      await deleteTableIfExists(this.services.dynamodb.url, deployment.region, table).catch(() => undefined);
+    }
   }
 
   private report(result: ReloadResult): void {

@@ -4,6 +4,7 @@
  * running cloud keeps its port, its Cognito users (and their tokens), its API keys' usage
  * counts and its open WebSocket connections through every reload.
  */
+import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { expect } from "chai";
 import { startLocal, type LocalCloud, type ReloadResult } from "../../../local/startLocal";
 import { Client } from "../webSocketClient";
@@ -127,5 +128,30 @@ describe("local cloud: watch mode", function () {
     expect(fixed.ok, JSON.stringify(fixed)).to.equal(true);
     const recovered = await data(`recovered-${Date.now()}`);
     expect(recovered.json()).to.include({ revision: "fixed" });
+  });
+
+  it("a table added to the program is created in DynamoDB, and deleted when it is removed again", async () => {
+    const original = project.read("index.ts");
+    const declaration = `\nexport const notesTable = new aws.dynamodb.Table("notes", { billingMode: "PAY_PER_REQUEST", hashKey: "id", attributes: [{ name: "id", type: "S" }] }).name;\n`;
+    const dynamodb = new DynamoDBClient({ endpoint: cloud.endpoints.dynamodb, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+    const tableExists = (name: string) => dynamodb.send(new DescribeTableCommand({ TableName: name })).then(() => true, () => false);
+    try {
+      const added = await saveAndReload(() => project.write("index.ts", original + declaration));
+      expect(added.ok && added.changes, JSON.stringify(added)).to.include("+ aws:dynamodb/table:Table notes created");
+      const name = cloud.outputs.notesTable as string;
+      expect(name).to.match(/^notes-[0-9a-f]{7}$/);
+      expect(await tableExists(name)).to.equal(true);
+
+      const removed = await saveAndReload(() => project.write("index.ts", original));
+      expect(removed.ok && removed.changes, JSON.stringify(removed)).to.include("- aws:dynamodb/table:Table notes deleted");
+      expect(await tableExists(name)).to.equal(false);
+
+      const again = await saveAndReload(() => project.write("index.ts", original + declaration));
+      expect(again.ok, JSON.stringify(again)).to.equal(true);
+      expect(cloud.outputs.notesTable, "the same physical name, from the stack's seed").to.equal(name);
+      expect(await tableExists(name), "created again").to.equal(true);
+    } finally {
+      dynamodb.destroy();
+    }
   });
 });
