@@ -27,7 +27,7 @@ export interface SourceWatcherOptions {
   ignore?: string[];
   /** Called once per burst of changes, with the files changed (project-relative). */
   onChange: (files: string[]) => void;
-  /** How long a burst must be quiet before it is reported, in ms. @default 40 */
+  /** How long a burst must be quiet before it is reported, in ms (an editor's save is a burst of a few ms). @default 20 */
   debounceMs?: number;
 }
 
@@ -61,7 +61,7 @@ export function watchSources(options: SourceWatcherOptions): SourceWatcher {
       const files = [...changed].sort();
       changed.clear();
       options.onChange(files);
-    }, options.debounceMs ?? 40);
+    }, options.debounceMs ?? 20);
   };
 
   const watchers: fs.FSWatcher[] = [];
