@@ -130,6 +130,23 @@ describe("local cloud: watch mode", function () {
     expect(recovered.json()).to.include({ revision: "fixed" });
   });
 
+  it("a request in flight during a swap completes on the deployment it started on", async () => {
+    const slowed = await saveAndReload(() =>
+      project.edit("functions/data.ts", "const category = event.queryStringParameters?.category;", 'const category = event.queryStringParameters?.category; if (category === "slow") await new Promise((resolve) => setTimeout(resolve, 2_000));'),
+    );
+    expect(slowed.ok, JSON.stringify(slowed)).to.equal(true);
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the 1 rps bucket refills
+    const inFlight = data("slow");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const swapped = await saveAndReload(() => project.edit("functions/data.ts", 'revision: "fixed"', 'revision: "swapped"'));
+    expect(swapped.ok, JSON.stringify(swapped)).to.equal(true);
+    const old = await inFlight;
+    expect(old.status, old.text).to.equal(200);
+    expect(old.json()).to.include({ category: "slow", revision: "fixed" });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect((await data(`new-${Date.now()}`)).json()).to.include({ revision: "swapped" });
+  });
+
   it("a table added to the program is created in DynamoDB, and deleted when it is removed again", async () => {
     const original = project.read("index.ts");
     const declaration = `\nexport const notesTable = new aws.dynamodb.Table("notes", { billingMode: "PAY_PER_REQUEST", hashKey: "id", attributes: [{ name: "id", type: "S" }] }).name;\n`;
