@@ -92,21 +92,9 @@ interface HttpAnswer {
   errorMessage?: string;
 }
 
-/** How a request was served: the answer, and what the access log and metrics tell of it. */
-interface ServeOutcome {
+/** How a request was served: the answer, and what the access log and metrics tell of it (ServedHttpRequest's fields). */
+interface ServeOutcome extends Pick<ServedHttpRequest, "routeKey" | "integrationLatencyMs" | "lambdaStatus" | "functionStatus" | "integrationError" | "claims" | "authorizerError"> {
   answer: HttpAnswer;
-  routeKey?: string;
-  integrationLatencyMs?: number;
-  /** Lambda's Invoke status, when Lambda answered. */
-  lambdaStatus?: number;
-  /** The status the function's result gave. */
-  functionStatus?: number;
-  /** Why the function failed. */
-  integrationError?: string;
-  /** The JWT claims, when a JWT authorizer admitted the request. */
-  claims?: Record<string, string>;
-  /** Why a JWT authorizer refused the request. */
-  authorizerError?: string;
 }
 
 /**

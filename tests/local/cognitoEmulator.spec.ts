@@ -18,6 +18,7 @@ import { withCognitoAuth } from "../../functions/cognitoAuth";
 import type { ProxyEvent } from "../../functions/proxyTypes";
 import { COGNITO_TYPES, CognitoEmulator, startCognitoEmulator } from "../../local/cognitoEmulator";
 import { ProgramRun, runProgram } from "../../local/controlPlane";
+import { isProcessRunning } from "../../local/processes";
 import { expectRejection } from "../functions/expectRejection";
 import { lambdaContext, proxyEvent } from "../functions/proxyEvent";
 import { withEnv } from "../functions/withEnv";
@@ -25,14 +26,6 @@ import type { JsonDocument } from "../jsonDocument";
 
 const PASSWORD = "Correct-Horse-9-Battery";
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Runs `fn` with TMPDIR pointing at a fresh folder, so that what it leaves there is its own. */
 async function inPrivateTmpdir<T>(fn: (dir: string) => Promise<T>): Promise<{ result: T; left: string[] }> {
@@ -85,7 +78,7 @@ describe("cognito-local emulator", () => {
   it("starts cognito-local as a child process on 127.0.0.1, answering within 30 s", () => {
     expect(cognito.url).to.equal(`http://127.0.0.1:${cognito.port}`);
     expect(cognito.pid).to.not.equal(process.pid);
-    expect(isRunning(cognito.pid)).to.equal(true);
+    expect(isProcessRunning(cognito.pid)).to.equal(true);
     expect(startMs).to.be.below(30_000);
     expect(lines.join("\n")).to.include(`Cognito Local running on http://127.0.0.1:${cognito.port}`);
   });
@@ -230,19 +223,19 @@ describe("cognito-local emulator", () => {
       expect(code).to.equal(3);
       const started = JSON.parse(stdout.trim().split("\n").pop()!) as { pid: number; url: string };
       expect(started.url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
-      for (let i = 0; i < 40 && isRunning(started.pid); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let i = 0; i < 40 && isProcessRunning(started.pid); i++) await new Promise((resolve) => setTimeout(resolve, 50));
       return started.pid;
     });
-    expect(isRunning(pid), `cognito-local ${pid} outlived its parent`).to.equal(false);
+    expect(isProcessRunning(pid), `cognito-local ${pid} outlived its parent`).to.equal(false);
     expect(left, "its directory is removed too").to.deep.equal([]);
   });
 
   it("stop() kills the process and removes its data directory (and may be called again)", async () => {
     const second = await startCognitoEmulator();
-    expect(isRunning(second.pid)).to.equal(true);
+    expect(isProcessRunning(second.pid)).to.equal(true);
     expect(fs.existsSync(path.join(second.workDir, ".cognito", "config.json"))).to.equal(true);
     await second.stop();
-    expect(isRunning(second.pid)).to.equal(false);
+    expect(isProcessRunning(second.pid)).to.equal(false);
     expect(fs.existsSync(second.workDir)).to.equal(false);
     await second.stop();
   });
