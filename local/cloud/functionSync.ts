@@ -23,6 +23,8 @@ export interface FunctionSyncResult {
   fingerprints: Map<string, FunctionFingerprint>;
   /** Functions loaded again (new, or changed), with what changed. */
   deployed: Array<{ name: string; change: "created" | "code" | "configuration" | "code and configuration" }>;
+  /** Functions of the previous deployment that the new one no longer has, deleted. */
+  removed: string[];
 }
 
 /**
@@ -60,13 +62,14 @@ export function functionFingerprint(spec: FunctionSpec): FunctionFingerprint {
 
 /**
  * Deploys into the runtime each function that is new or whose fingerprint changed since
- * `previous`, and leaves the others (and their warm environments) alone.
+ * `previous`, leaves the others (and their warm environments) alone, and deletes those
+ * `previous` had and `specs` do not.
  *
  * @param lambda - The runtime the functions run in.
  * @param specs - Every function of the new deployment.
  * @param previous - The fingerprints of the deployment being replaced. @default none (all deployed)
  */
-export async function syncFunctions(lambda: Pick<LambdaRuntime, "deploy">, specs: FunctionSpec[], previous: ReadonlyMap<string, FunctionFingerprint> = new Map()): Promise<FunctionSyncResult> {
+export async function syncFunctions(lambda: Pick<LambdaRuntime, "deploy" | "remove">, specs: FunctionSpec[], previous: ReadonlyMap<string, FunctionFingerprint> = new Map()): Promise<FunctionSyncResult> {
   const fingerprints = new Map<string, FunctionFingerprint>();
   const deployed: FunctionSyncResult["deployed"] = [];
   for (const spec of specs) {
@@ -79,5 +82,7 @@ export async function syncFunctions(lambda: Pick<LambdaRuntime, "deploy">, specs
     await lambda.deploy(spec);
     deployed.push({ name: spec.name, change: !before ? "created" : codeChanged && configurationChanged ? "code and configuration" : codeChanged ? "code" : "configuration" });
   }
-  return { fingerprints, deployed };
+  const removed = [...previous.keys()].filter((name) => !fingerprints.has(name));
+  for (const name of removed) lambda.remove(name);
+  return { fingerprints, deployed, removed };
 }

@@ -345,6 +345,25 @@ export class LambdaRuntime {
     }
   }
 
+  /**
+   * Deletes a function, as DeleteFunction does: it is no longer invokable
+   * (ResourceNotFoundException), its idle environments end, busy ones end when their
+   * invocation does, and invocations still waiting for a slot fail. Answers false for a name
+   * that is not deployed.
+   *
+   * @param name - The function's name.
+   */
+  remove(name: string): boolean {
+    const fn = this.functions.get(name);
+    if (!fn) return false;
+    this.functions.delete(name);
+    // A newer generation: release() ends each busy environment once it is free.
+    fn.generation += 1;
+    for (const admit of fn.queue.splice(0)) admit("stopped");
+    for (const environment of fn.idle.splice(0)) void environment.terminate();
+    return true;
+  }
+
   /** Counters of a function by name; throws for an unknown one. */
   stats(name: string): FunctionStats {
     const fn = this.find(name);

@@ -17,7 +17,8 @@ const spec = (name: string, code: string, environment: Record<string, string> = 
 describe("cloud/functionSync: only changed functions are loaded again", () => {
   it("deploys every function first, then only those whose code or configuration changed", async () => {
     const deployed: string[] = [];
-    const lambda = { deploy: async (s: FunctionSpec) => void deployed.push(s.name) };
+    const removed: string[] = [];
+    const lambda = { deploy: async (s: FunctionSpec) => void deployed.push(s.name), remove: (name: string) => removed.push(name) > 0 };
     const first = await syncFunctions(lambda, [spec("a", "exports.handler = 1"), spec("b", "exports.handler = 2")]);
     expect(first.deployed).to.deep.equal([
       { name: "a", change: "created" },
@@ -32,6 +33,9 @@ describe("cloud/functionSync: only changed functions are loaded again", () => {
     const third = await syncFunctions(lambda, [spec("a", "exports.handler = 1"), spec("b", "exports.handler = 3"), spec("c", "x", { K: "w" })], second.fingerprints);
     expect(third.deployed).to.deep.equal([{ name: "c", change: "configuration" }]);
     expect(deployed).to.deep.equal(["b", "c", "c"]);
+    const fourth = await syncFunctions(lambda, [spec("b", "exports.handler = 3")], third.fingerprints);
+    expect(fourth).to.deep.include({ deployed: [], removed: ["a", "c"] });
+    expect(removed).to.deep.equal(["a", "c"]);
   });
 
   it("sees a file of an archive change by its size or modification time", async () => {
@@ -40,7 +44,7 @@ describe("cloud/functionSync: only changed functions are loaded again", () => {
       const file = path.join(dir, "index.js");
       fs.writeFileSync(file, "exports.handler = 1");
       const onDisk = (): FunctionSpec => ({ ...spec("d", ""), files: new Map([["index.js", { kind: "file", path: file }]]) });
-      const lambda = { deploy: async () => undefined };
+      const lambda = { deploy: async () => undefined, remove: () => true };
       const first = await syncFunctions(lambda, [onDisk()]);
       expect((await syncFunctions(lambda, [onDisk()], first.fingerprints)).deployed).to.deep.equal([]);
       fs.writeFileSync(file, "exports.handler = 22");

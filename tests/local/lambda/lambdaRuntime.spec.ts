@@ -150,6 +150,20 @@ describe("Lambda runtime (worker threads)", () => {
     });
   });
 
+  describe("remove (DeleteFunction)", () => {
+    it("makes a function ResourceNotFoundException at once, while an invocation already running finishes", async () => {
+      const runtime = newRuntime();
+      const name = await deploy(runtime, `exports.handler = async (e) => { if (e.wait) await ${sleepCode(300)}; return "ran"; }`);
+      expect(ok(await runtime.invoke(name, {})).value).to.equal("ran");
+      const running = runtime.invoke(name, { wait: true });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(runtime.remove(name)).to.equal(true);
+      expect(failed(await runtime.invoke(name, {}))).to.deep.include({ errorType: "ResourceNotFoundException", errorMessage: `Function not found: function ${name}` });
+      expect(ok(await running).value).to.equal("ran");
+      expect(runtime.remove(name), "already gone").to.equal(false);
+    });
+  });
+
   describe("payload limits (Invoke: request < 6,291,456 bytes, response <= 6,291,556 bytes, both as JSON text)", () => {
     // The event `{"s":"..."}` is 8 bytes around the string; a string result is 2 (its quotes).
     const eventOfBytes = (bytes: number) => ({ s: "x".repeat(bytes - 8) });
