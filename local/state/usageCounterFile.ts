@@ -3,7 +3,7 @@
  * local cloud keeps them), so that a key's quota count survives a restart.
  */
 import * as fs from "node:fs";
-import type { UsageCounterSnapshot } from "../restGateway/usagePlans";
+import type { UsageCounterSnapshot } from "../restGateway/usageCounters";
 import { writeFileAtomically } from "./atomicFile";
 
 const PERIODS = new Set(["DAY", "WEEK", "MONTH"]);
