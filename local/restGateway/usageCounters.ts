@@ -4,6 +4,7 @@
  * passes from one deployment's counts to the next (a reload, a restart).
  */
 import type { QuotaPeriod } from "../../components/apigateway";
+import { DailyUsage, type DailyCount } from "./dailyUsage";
 import type { UsagePlanModel } from "./usagePlanModels";
 import type { UsagePlanRegistry } from "./usagePlanRegistry";
 
@@ -31,7 +32,15 @@ export interface UsageCounterSnapshot {
    * (the period it was first deployed in).
    */
   firstPeriods: Array<{ planId: string; period: QuotaPeriod; periodStart: string }>;
+  /**
+   * Per plan, key and UTC day: the requests counted that day, for GetUsage; the last 90 days.
+   * @default [] (a file written before daily counts were kept)
+   */
+  daily?: DailyCount[];
 }
+
+/** A day's `[used, remaining]`, as GetUsage reports it. */
+export type DayUsage = [used: number, remaining: number];
 
 /** A key's usage in the current period of a plan. */
 export interface PeriodUsage {
@@ -58,6 +67,7 @@ export class UsageCounters {
   private readonly firstPeriodStart = new Map<string, number>();
   /** `planId keyId` -> requests admitted in the period starting at `periodStart` */
   private readonly counters = new Map<string, UsageCounter>();
+  private readonly daily: DailyUsage;
 
   /**
    * @param now - Clock in ms since the epoch.
@@ -66,7 +76,9 @@ export class UsageCounters {
   constructor(
     private readonly now: () => number,
     private readonly weekStartsOn: number,
-  ) {}
+  ) {
+    this.daily = new DailyUsage(now);
+  }
 
   /** The plans' first quota period is the current one: locally, a plan comes into being when deployed. */
   startFirstPeriods(plans: UsagePlanModel[]): void {
@@ -86,6 +98,23 @@ export class UsageCounters {
   /** Counts one admitted request of the key in the plan. */
   count(plan: UsagePlanModel, keyId: string): void {
     this.counter(plan, keyId).used += 1;
+    this.daily.add(plan.id, keyId);
+  }
+
+  /**
+   * The key's `[used, remaining]` in the plan on each UTC day (ms epoch of its 00:00): the
+   * requests counted that day, and what the plan's quota left for the rest of that day's
+   * quota period once they were counted. A plan without quota has nothing remaining to
+   * report: 0 (AWS does not document this case).
+   */
+  usagePerDay(plan: UsagePlanModel, keyId: string, days: number[]): DayUsage[] {
+    return days.map((day): DayUsage => {
+      const used = this.daily.used(plan.id, keyId, day);
+      if (!plan.quota) return [used, 0];
+      const start = periodStart(day, plan.quota.period, this.weekStartsOn);
+      const counted = this.daily.sum(plan.id, keyId, start, day) + this.unitemized(plan, keyId, start);
+      return [used, Math.max(0, this.allowance(plan, start) - counted)];
+    });
   }
 
   /** The key's usage in the current period of the plan (the UTC day without a quota). */
@@ -118,14 +147,15 @@ export class UsageCounters {
       period: plans.plan(planId)!.quota!.period,
       periodStart: new Date(start).toISOString(),
     }));
-    return { version: 1, counters, firstPeriods };
+    return { version: 1, counters, firstPeriods, daily: this.daily.snapshot() };
   }
 
   /**
    * Takes over the counts of a snapshot (in place of these, for the same key and plan): those
    * of keys still in their plan, counted in the plan's current period (a count of an older
    * period, or of a period of another length since the plan changed, is over). A plan keeps
-   * its first period, so its `offset` is not taken off a second time.
+   * its first period, so its `offset` is not taken off a second time. Daily counts are
+   * history: all of them within the days kept are taken over.
    *
    * @param snapshot - The counts to take over.
    * @param plans - The plans and plan keys now.
@@ -142,6 +172,17 @@ export class UsageCounters {
       const current = periodStart(this.now(), period, this.weekStartsOn);
       if (Date.parse(start) === current) this.counters.set(counterId(planId, keyId), { planId, keyId, periodStart: current, used });
     }
+    this.daily.restore(snapshot.daily ?? []);
+  }
+
+  /**
+   * Requests of the current period the daily counts do not hold (counted before a restart
+   * from a file without them); 0 for any other period.
+   */
+  private unitemized(plan: UsagePlanModel, keyId: string, start: number): number {
+    const counter = this.counters.get(counterId(plan.id, keyId));
+    if (!counter || counter.periodStart !== start) return 0;
+    return Math.max(0, counter.used - this.daily.sum(plan.id, keyId, start, Infinity));
   }
 
   /** The key's counter in its plan, rolled over to the current period. */

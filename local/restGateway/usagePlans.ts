@@ -6,13 +6,14 @@
  */
 import { TokenBucket } from "./tokenBucket";
 import { type HttpMethod, throttlePathsOf } from "../../components/apigateway";
-import { UsageCounters, type PeriodUsage, type QuotaPeriod, type UsageCounterSnapshot } from "./usageCounters";
+import { UsageCounters, type DayUsage, type PeriodUsage, type QuotaPeriod, type UsageCounterSnapshot } from "./usageCounters";
 import type { UsagePlanModel, UsagePlanModels } from "./usagePlanModels";
-import { UsagePlanRegistry } from "./usagePlanRegistry";
+import { UsagePlanRegistry, type UsagePlanOverlay } from "./usagePlanRegistry";
 
-export type { QuotaPeriod, UsageCounterSnapshot };
+export type { DayUsage, QuotaPeriod, UsageCounterSnapshot };
 export { periodStart } from "./usageCounters";
 export { usagePlanModels, type ApiKeyModel, type UsagePlanModel, type UsagePlanModels } from "./usagePlanModels";
+export type { UsagePlanOverlay } from "./usagePlanRegistry";
 
 export type KeyCheck =
   | { ok: true; keyId: string; planId: string }
@@ -27,6 +28,12 @@ export interface UsagePlanEnforcerOptions {
    * @default 0
    */
   weekStartsOn?: number;
+  /**
+   * What the API Gateway control plane changed at run time over the program's keys and plan
+   * keys (keys created, disabled, deleted, attached, detached): enforced from the next request on.
+   * @default none (the program's keys and plan keys alone)
+   */
+  overlay?: UsagePlanOverlay;
 }
 
 /** AWS's key value length (ApiKey `value`: 20-128 characters). */
@@ -58,7 +65,7 @@ export class UsagePlanEnforcer {
     if (!Number.isInteger(weekStartsOn) || weekStartsOn < 0 || weekStartsOn > 6) {
       throw new RangeError(`weekStartsOn must be 0 (Sunday) to 6 (Saturday) (got ${options.weekStartsOn})`);
     }
-    this.registry = new UsagePlanRegistry(models);
+    this.registry = new UsagePlanRegistry(models, options.overlay);
     this.counters = new UsageCounters(this.now, weekStartsOn);
     this.counters.startFirstPeriods(models.plans);
   }
@@ -106,6 +113,18 @@ export class UsagePlanEnforcer {
       throw new Error(planId === undefined || !known ? `key ${keyId} is in no usage plan` : `key ${keyId} is not in usage plan ${planId} (plans: ${known})`);
     }
     return this.counters.usage(plan, keyId);
+  }
+
+  /**
+   * The key's `[used, remaining]` in the plan on each UTC day (ms epoch of its 00:00), as
+   * GetUsage reports them (UsageCounters.usagePerDay).
+   *
+   * @throws Error when there is no such plan
+   */
+  usagePerDay(planId: string, keyId: string, days: number[]): DayUsage[] {
+    const plan = this.registry.plan(planId);
+    if (!plan) throw new Error(`there is no usage plan ${planId}`);
+    return this.counters.usagePerDay(plan, keyId, days);
   }
 
   /** The request counts, to hand to {@link restore} of the next enforcer (after a reload or a restart). */

@@ -65,5 +65,26 @@ function snapshotProblem(value: unknown): string | undefined {
   for (const [i, entry] of (snapshot.firstPeriods as Array<Record<string, unknown>>).entries()) {
     if (typeof entry !== "object" || entry === null || hasBadPeriod(entry)) return `firstPeriods[${i}] is not { planId, period, periodStart }`;
   }
+  return dailyProblem(snapshot.daily);
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** What makes `daily` no list of daily counts (absent in files written before they were kept). */
+function dailyProblem(daily: unknown): string | undefined {
+  if (daily === undefined) return undefined;
+  if (!Array.isArray(daily)) return "daily must be an array";
+  for (const [i, entry] of (daily as Array<Record<string, unknown>>).entries()) {
+    const valid =
+      typeof entry === "object" &&
+      entry !== null &&
+      typeof entry.planId === "string" &&
+      typeof entry.keyId === "string" &&
+      DAY.test(String(entry.day)) &&
+      !Number.isNaN(Date.parse(String(entry.day))) &&
+      Number.isInteger(entry.used) &&
+      (entry.used as number) >= 0;
+    if (!valid) return `daily[${i}] is not { planId, keyId, day (yyyy-MM-dd), used }`;
+  }
   return undefined;
 }

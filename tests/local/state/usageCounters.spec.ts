@@ -55,6 +55,10 @@ describe("local state: usage counters", () => {
           { planId: "plan1", keyId: "b", period: "DAY", periodStart: "2024-01-10T00:00:00.000Z", used: 2 },
         ],
         firstPeriods: [{ planId: "plan1", period: "DAY", periodStart: "2024-01-10T00:00:00.000Z" }],
+        daily: [
+          { planId: "plan1", keyId: "a", day: "2024-01-10", used: 7 },
+          { planId: "plan1", keyId: "b", day: "2024-01-10", used: 2 },
+        ],
       });
 
       const after = enforcerAt(WEDNESDAY_NOON + 3_600_000, models([quotaPlan()]));
@@ -121,6 +125,7 @@ describe("local state: usage counters", () => {
       const snapshot = before.snapshot();
       expect(snapshot.firstPeriods).to.deep.equal([]);
       expect(snapshot.counters).to.deep.equal([{ planId: "plan1", keyId: "a", period: "DAY", periodStart: "2024-01-10T00:00:00.000Z", used: 5 }]);
+      expect(snapshot.daily).to.deep.equal([{ planId: "plan1", keyId: "a", day: "2024-01-10", used: 5 }]);
       const after = enforcerAt(WEDNESDAY_NOON, unlimited());
       after.restore(snapshot);
       expect(after.usage("a")).to.deep.equal({ used: 5, periodStart: "2024-01-10T00:00:00.000Z" });
@@ -150,6 +155,17 @@ describe("local state: usage counters", () => {
       expect(fs.readdirSync(path.dirname(file))).to.deep.equal(["usage.json"]);
     });
 
+    it("reads a file written before daily counts were kept (no daily), and restores its counts", () => {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const older = { version: 1, counters: [{ planId: "plan1", keyId: "a", period: "DAY", periodStart: "2024-01-10T00:00:00.000Z", used: 4 }], firstPeriods: [] };
+      fs.writeFileSync(file, JSON.stringify(older));
+      const enforcer = enforcerAt(WEDNESDAY_NOON, models([quotaPlan()]));
+      enforcer.restore(readUsageCounters(file)!);
+      expect(enforcer.usage("a").used).to.equal(4);
+      // GetUsage's day shows no requests it cannot date, but the quota they used.
+      expect(enforcer.usagePerDay("plan1", "a", [Date.UTC(2024, 0, 10)])).to.deep.equal([[0, 6]]);
+    });
+
     it("refuses a file that holds no counters, naming it and suggesting --fresh", () => {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       const refusal = (content: string) => {
@@ -164,6 +180,11 @@ describe("local state: usage counters", () => {
       expect(refusal(`{"version":1,"counters":[],"firstPeriods":[{"planId":"p","period":"DAY","periodStart":"yesterday"}]}`)).to.throw(
         "(firstPeriods[0] is not { planId, period, periodStart })",
       );
+      expect(refusal(`{"version":1,"counters":[],"firstPeriods":[],"daily":{}}`)).to.throw("(daily must be an array)");
+      expect(refusal(`{"version":1,"counters":[],"firstPeriods":[],"daily":[{"planId":"p","keyId":"k","day":"10/01/2024","used":1}]}`)).to.throw(
+        "(daily[0] is not { planId, keyId, day (yyyy-MM-dd), used })",
+      );
+      expect(refusal(`{"version":1,"counters":[],"firstPeriods":[],"daily":[{"planId":"p","keyId":"k","day":"2024-01-10","used":-1}]}`)).to.throw("(daily[0] is not");
     });
   });
 });
