@@ -1,7 +1,8 @@
 /**
  * The local API Gateway control plane, as far as the functions and CLIs call it: the
- * REST-JSON operation FlushStageCache (`DELETE /restapis/{id}/stages/{stage}/cache/data`,
- * 202 with an empty body), so the real `@aws-sdk/client-api-gateway` reaches it through
+ * REST-JSON operations of local/apiGateway/routes.ts (FlushStageCache; API keys, usage plans,
+ * plan keys, GetUsage and tags over the same keys and plans the REST gateway enforces), so
+ * the real `@aws-sdk/client-api-gateway` and the AWS CLI reach it through
  * `AWS_ENDPOINT_URL_API_GATEWAY`. Errors are AWS's REST-JSON ones: the exception's name in
  * `x-amzn-ErrorType` and a `{"message": ...}` body. Credentials are not checked.
  *
@@ -13,6 +14,10 @@
  */
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
+import { ApiGatewayError, badRequest, MESSAGES } from "./apiGateway/apiGatewayErrors";
+import { ApiGatewayResources } from "./apiGateway/apiGatewayResources";
+import type { ApiGatewayControl, OperationAnswer } from "./apiGateway/operation";
+import { routeOf } from "./apiGateway/routes";
 import { serveOnLoopback } from "./emulators";
 import type { ResourceGraph } from "./controlPlane";
 
@@ -22,6 +27,11 @@ export interface ApiGatewayManagementOptions {
    * and stage (the endpoint then answers NotFoundException).
    */
   flush(apiId: string, stage: string): boolean;
+  /**
+   * The API keys, usage plans and usage the key and plan operations answer from and change.
+   * @default a control plane of its own: no usage plans; keys created live in memory
+   */
+  resources?: ApiGatewayResources;
 }
 
 /** A running local API Gateway management endpoint. */
@@ -31,59 +41,86 @@ export interface LocalApiGatewayManagement {
   stop(): Promise<void>;
 }
 
-const FLUSH_STAGE_CACHE = /^\/restapis\/([^/]+)\/stages\/([^/]+)\/cache\/data\/?$/;
+/** The largest request body read; API Gateway's own requests are a few KB. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 
 /** Starts the endpoint on 127.0.0.1, on a free port. */
 export async function startApiGatewayManagement(options: ApiGatewayManagementOptions): Promise<LocalApiGatewayManagement> {
+  const control: ApiGatewayControl = { flush: options.flush, resources: options.resources ?? new ApiGatewayResources() };
   const server = http.createServer((req, res) => {
-    // The request body (none for FlushStageCache) is drained so keep-alive connections stay usable.
-    req.resume();
-    req.on("end", () => answer(options, req, res));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    // The whole body is read (kept up to the limit), so keep-alive connections stay usable.
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on("end", () => answer(control, req, size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks), res));
   });
   return serveOnLoopback(server);
 }
 
-function answer(options: ApiGatewayManagementOptions, req: http.IncomingMessage, res: http.ServerResponse): void {
+/** Runs the operation the request names and sends its answer, or the error it raised. */
+function answer(control: ApiGatewayControl, req: http.IncomingMessage, body: Buffer | undefined, res: http.ServerResponse): void {
   const requestId = randomUUID();
-  let path: string | undefined;
+  let name = "(no operation)";
   try {
-    path = new URL(req.url ?? "/", "http://localhost").pathname;
-  } catch {
-    // A target the URL parser refuses (`//`, `http://[::1/x`) names no operation.
-  }
-  const flush = path === undefined ? null : FLUSH_STAGE_CACHE.exec(path);
-  if (!flush || req.method !== "DELETE") {
-    // What API Gateway answers for a path or verb that is no operation.
-    return sendError(res, requestId, 404, "UnknownOperationException", null);
-  }
-  let apiId: string;
-  let stage: string;
-  try {
-    apiId = decodeURIComponent(flush[1]);
-    stage = decodeURIComponent(flush[2]);
-  } catch {
-    return sendError(res, requestId, 400, "BadRequestException", "Invalid path encoding");
-  }
-  let flushed: boolean;
-  try {
-    flushed = options.flush(apiId, stage);
+    const url = requestUrl(req.url);
+    const route = routeOf(req.method ?? "GET", url.pathname, url.searchParams);
+    name = route.name;
+    if (body === undefined) throw badRequest(MESSAGES.bodyTooLarge);
+    // Operations bound to GET and DELETE take no body: one sent is ignored.
+    const json = BODY_METHODS.has(req.method ?? "") ? jsonBodyOf(body) : {};
+    send(res, requestId, route.operation(control, { params: route.params, query: url.searchParams, body: json }));
   } catch (err) {
-    process.stderr.write(`[apigateway] FlushStageCache ${apiId}/${stage}: ${(err as Error).stack ?? err}\n`);
-    return sendError(res, requestId, 500, "InternalFailure", "Internal server error");
+    if (err instanceof ApiGatewayError) return sendError(res, requestId, err);
+    process.stderr.write(`[apigateway] ${name} ${req.method} ${req.url}: ${(err as Error).stack ?? err}\n`);
+    sendError(res, requestId, new ApiGatewayError("InternalFailure", 500, "Internal server error"));
   }
-  // AWS answers an unknown API id with the same message as an unknown stage [recorded].
-  if (!flushed) return sendError(res, requestId, 404, "NotFoundException", "Invalid stage identifier specified");
-  res.writeHead(202, { "x-amzn-RequestId": requestId, "Content-Length": "0" });
-  res.end();
 }
 
-function sendError(res: http.ServerResponse, requestId: string, status: number, type: string, message: string | null): void {
-  const body = JSON.stringify({ message });
-  res.writeHead(status, {
+/** The request target as a URL; a target the URL parser refuses (`//`, `http://[::1/x`) names no operation. */
+function requestUrl(target: string | undefined): URL {
+  try {
+    return new URL(target ?? "/", "http://localhost");
+  } catch {
+    return new URL("http://localhost/");
+  }
+}
+
+/** The JSON object a body holds; {} for none. */
+function jsonBodyOf(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString("utf8"));
+  } catch {
+    throw badRequest(MESSAGES.invalidBody);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw badRequest(MESSAGES.invalidBody);
+  return parsed as Record<string, unknown>;
+}
+
+function send(res: http.ServerResponse, requestId: string, answer: OperationAnswer): void {
+  if (answer.body === undefined) {
+    res.writeHead(answer.status, { "x-amzn-RequestId": requestId, "Content-Length": "0" });
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(answer.body);
+  res.writeHead(answer.status, { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(text)), "x-amzn-RequestId": requestId });
+  res.end(text);
+}
+
+function sendError(res: http.ServerResponse, requestId: string, error: ApiGatewayError): void {
+  const body = JSON.stringify({ message: error.bodyMessage });
+  res.writeHead(error.status, {
     "Content-Type": "application/json",
     "Content-Length": String(Buffer.byteLength(body)),
     "x-amzn-RequestId": requestId,
-    "x-amzn-ErrorType": type,
+    "x-amzn-ErrorType": error.type,
   });
   res.end(body);
 }

@@ -40,8 +40,9 @@ export interface StartLocalOptions {
   stateDir?: string;
   /**
    * Keep the emulators' data (DynamoDB items, Cognito users and groups, secrets, API keys'
-   * usage counts, the seed of random names) in `stateDir`, so that a restart finds it, and
-   * lock the folder against a second local cloud. Off, everything lives in memory.
+   * usage counts, API keys and plan keys changed through the API Gateway endpoint, the seed of
+   * random names) in `stateDir`, so that a restart finds it, and lock the folder against a
+   * second local cloud. Off, everything lives in memory.
    * @default false
    */
   persist?: boolean;

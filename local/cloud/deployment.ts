@@ -3,7 +3,8 @@
  * long-lived services (localServices.ts). It is built beside the deployment it replaces and
  * swapped in whole, so a request is served by one deployment from start to end:
  * - the REST and HTTP API gateways are new (a redeployed stage starts with an empty cache and
- *   fresh throttle buckets, as on AWS), while API keys' quota counts carry over;
+ *   fresh throttle buckets, as on AWS), while API keys' quota counts carry over, and the keys
+ *   and plan keys changed at run time (services.apiKeyChanges) apply to the new one too;
  * - the WebSocket gateway is kept when the new run declares the same API stage, so open
  *   connections stay open and use the new routes (as a redeployed stage keeps them);
  * - only functions whose archive or configuration changed are loaded again (functionSync.ts).
@@ -175,8 +176,9 @@ function restGatewayFor(
   previous: Deployment | undefined,
   options: BuildDeploymentOptions,
 ): { gateway: RestGateway; usagePlans: UsagePlanEnforcer; dashboard: LocalDashboardOptions } {
-  // One enforcer for the whole cloud: a key's limits are summed over its plan's stages.
-  const usagePlans = new UsagePlanEnforcer(usagePlanModels(run.graph));
+  // One enforcer for the whole cloud: a key's limits are summed over its plan's stages. It
+  // reads the program's keys through the changes made at run time, as they are made.
+  const usagePlans = new UsagePlanEnforcer(usagePlanModels(run.graph), { overlay: services.apiKeyChanges });
   const counters = previous?.usagePlans?.snapshot() ?? options.usageCounters;
   if (counters) usagePlans.restore(counters);
   const cognito = new CognitoUserPoolAuthorizer({

@@ -1,12 +1,15 @@
 /**
  * The parts of the local cloud that outlive a deployment: the service emulators (DynamoDB,
- * Cognito, Secrets Manager, the API Gateway management endpoint), the Lambda runtime and the
- * API's HTTP server. A deployment (deployment.ts) is built from one run of the program and
+ * Cognito, Secrets Manager, the API Gateway management endpoint with the API keys changed
+ * through it), the Lambda runtime and the API's HTTP server. A deployment (deployment.ts) is built from one run of the program and
  * served through them; a reload swaps the deployment and keeps these, with their data.
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { startApiGatewayManagement, type LocalApiGatewayManagement } from "../apiGatewayManagement";
+import type { ApiKeyChanges } from "../apiGateway/apiKeyChanges";
+import { ApiGatewayResources } from "../apiGateway/apiGatewayResources";
+import { deployedUsagePlans } from "../apiGateway/deployedUsagePlans";
 import { startCognitoEmulator, type CognitoEmulator } from "../cognitoEmulator";
 import { handleLocalRequest, type LocalDashboardOptions } from "../dashboardPage";
 import { LOCAL_CREDENTIALS, startDynamoDb, type RunningDynamoDb } from "../emulators";
@@ -14,6 +17,7 @@ import { LambdaRuntime, type FunctionLogOrigin } from "../lambda/lambdaRuntime";
 import { createWorkDir } from "../lambda/taskRoots";
 import { MetricsStore } from "../metricsStore";
 import { startSecretsManager, type LocalSecretsManager } from "../secretsManager";
+import { openApiKeyChanges } from "../state/apiKeyChangesFile";
 import { localStateLayout } from "../state/stateLayout";
 import type { Deployment } from "./deployment";
 
@@ -45,6 +49,11 @@ export interface LocalServices {
   cognito: CognitoEmulator;
   secretsManager: LocalSecretsManager;
   apiGatewayManagement: LocalApiGatewayManagement;
+  /**
+   * The API keys and plan keys changed through the API Gateway endpoint at run time: every
+   * deployment's REST gateway enforces the program's keys through them.
+   */
+  apiKeyChanges: ApiKeyChanges;
   lambda: LambdaRuntime;
   metricsStore: MetricsStore;
   /** `http://127.0.0.1:<port>` of the API's server. */
@@ -116,7 +125,9 @@ export async function startLocalServices(options: LocalServicesOptions, cleanups
   );
   const apiBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  // The API Gateway control plane's FlushStageCache, for the flush function and CLI.
+  // The API Gateway control plane: FlushStageCache for the flush function and CLI; API keys,
+  // plan keys and GetUsage over the keys and counts of the deployment serving.
+  const apiKeyChanges = openApiKeyChanges(layout?.apiKeys);
   const apiGatewayManagement = await startApiGatewayManagement({
     flush: (apiId, stage) => {
       const deployment = services.deployment;
@@ -124,6 +135,12 @@ export async function startLocalServices(options: LocalServicesOptions, cleanups
       deployment.gateway.flushCache();
       return true;
     },
+    resources: new ApiGatewayResources({
+      changes: apiKeyChanges,
+      deployed: () => deployedUsagePlans(services.deployment?.run.graph),
+      usage: () => services.deployment?.usagePlans,
+      region,
+    }),
   });
   cleanups.push(apiGatewayManagement.stop);
   log(`API Gateway management endpoint at ${apiGatewayManagement.url}`);
@@ -152,5 +169,5 @@ export async function startLocalServices(options: LocalServicesOptions, cleanups
   // Stopping the runtime removes its task roots too.
   cleanups.push(() => lambda.stop());
 
-  return Object.assign(services, { apiGatewayManagement, lambda, apiBase }) as LocalServices;
+  return Object.assign(services, { apiGatewayManagement, apiKeyChanges, lambda, apiBase }) as LocalServices;
 }

@@ -16,6 +16,8 @@ export interface LocalStateLayout {
   secrets: string;
   /** API keys' quota counts. */
   usage: string;
+  /** API keys and plan keys changed through the API Gateway control plane at run time (key values: 0600). */
+  apiKeys: string;
   /** The seed of the control plane's random names (stable table names, API ids, key values). */
   seed: string;
   /** Held while a local cloud uses the folder. */
@@ -38,6 +40,7 @@ export function localStateLayout(root: string): LocalStateLayout {
     cognito: path.join(root, "cognito"),
     secrets: path.join(root, "secretsmanager.json"),
     usage: path.join(root, "usage.json"),
+    apiKeys: path.join(root, "apikeys.json"),
     seed: path.join(root, "seed"),
     lock: path.join(root, "lock"),
     logs: path.join(root, "logs"),
@@ -46,13 +49,13 @@ export function localStateLayout(root: string): LocalStateLayout {
 }
 
 /**
- * Removes the data of a state folder (`--fresh`): items, users, secrets, counts and the seed
- * of names; keeps the logs and the lock (held by the caller).
+ * Removes the data of a state folder (`--fresh`): items, users, secrets, counts, run-time API
+ * keys and the seed of names; keeps the logs and the lock (held by the caller).
  *
  * @param layout - The folder's layout.
  */
 export function wipeLocalState(layout: LocalStateLayout): void {
-  for (const entry of [layout.dynamodb, layout.cognito, layout.secrets, layout.usage, layout.seed, layout.outputs]) {
+  for (const entry of [layout.dynamodb, layout.cognito, layout.secrets, layout.usage, layout.apiKeys, layout.seed, layout.outputs]) {
     fs.rmSync(entry, { recursive: true, force: true });
   }
 }
