@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ApiCache, ApiMonitoring, CognitoAuth, HandlerFunction, HttpApi, PrivateApiNetwork, RestApi, TokenAuthorizer, UsageTiers, WebAcl, WebSocketApi, privateApiPolicy } from "./components";
+import { ApiCache, ApiMonitoring, CognitoAuth, CustomersApi, type CustomerPlans, HandlerFunction, HttpApi, PrivateApiNetwork, RestApi, TokenAuthorizer, UsageTiers, WebAcl, WebSocketApi, customerPlansOf, privateApiPolicy } from "./components";
 import { createHealthHandler } from "./functions/health";
 import { withCognitoAuth } from "./functions/cognitoAuth";
 import { readStackSettings } from "./program/config";
@@ -128,6 +128,19 @@ function buildRestApi() {
     }
   }
 
+  // Customers onboarded, metered and revoked at run time (admins only). Its functions' IAM
+  // policies name the tiers' usage plans, which need the stage, which needs these functions:
+  // the plans reach the policies through a deferred output, resolved below (the functions find
+  // the plans' ids at run time, by tag).
+  const [customerPlans, resolveCustomerPlans] = pulumi.deferredOutput<CustomerPlans>();
+  const customers = new CustomersApi("customers", {
+    tiers: settings.tiers.map((tier) => tier.name),
+    plans: customerPlans,
+    cognito: { userPoolId: auth.userPoolId, userPoolClientId: auth.userPoolClientId },
+    environment: { ...corsEnvironment },
+    ...lambdaDefaults,
+  });
+
   const api = new RestApi(
     "demo",
     demoApiArgs(
@@ -142,11 +155,13 @@ function buildRestApi() {
       },
       { hmac: tokens.authorizer(), cognito: auth.authorizer() },
       privateEndpoint,
+      customers,
     ),
   );
   
   // Tiered usage plans, and an API key per customer in its tier's plan (GET /data, POST /files).
   const usage = new UsageTiers("usage", { stage: api.stage, tiers: settings.tiers, customers: settings.customers });
+  resolveCustomerPlans(customerPlansOf(api.stage, usage));
   // The invalidation side of the stage cache: a flush function, and the roles allowed to
   // send Cache-Control: max-age=0 (the cache settings themselves are the method settings).
   const cache = settings.cache

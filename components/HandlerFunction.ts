@@ -11,8 +11,18 @@ import { type ComponentTags, type Transform, transformed } from "./transform";
 export interface PolicyStatementArgs {
   /** Specific actions, e.g. `dynamodb:GetItem`. */
   actions: string[];
-  /** Specific resource ARNs. */
-  resources: pulumi.Input<string>[];
+  /**
+   * Specific resource ARNs, or an output of them (when how many depends on another resource);
+   * `*` is refused, also when an output resolves to it.
+   */
+  resources: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * IAM conditions narrowing the statement: operator -> condition key -> value(s), as the
+   * policy's `Condition` element takes them.
+   * @default none
+   * @example { StringEquals: { "aws:ResourceTag/team": "payments" } }
+   */
+  conditions?: pulumi.Input<Record<string, Record<string, string | string[]>>>;
 }
 
 export interface HandlerFunctionArgs {
@@ -173,18 +183,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
         { parent: this },
       ),
     );
-    const policy = pulumi
-      .all([this.logGroup.arn, pulumi.all((args.policyStatements ?? []).map((s) => pulumi.all(s.resources)))])
-      .apply(([logGroupArn, resources]) =>
-        JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            // The log group exists already (created above), so CreateLogGroup is not granted.
-            { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logGroupArn}:*`] },
-            ...(args.policyStatements ?? []).map((s, i) => ({ Effect: "Allow", Action: s.actions, Resource: resources[i] })),
-          ],
-        }),
-      );
+    const policy = policyDocument(name, this.logGroup, args.policyStatements ?? []);
     this.policy = new aws.iam.RolePolicy(...transformed(transform.rolePolicy, `${name}-policy`, { role: this.role.id, policy }, { parent: this }));
     this.registerOutputs({ functionName: this.function.name, roleArn: this.role.arn });
   }
@@ -204,17 +203,40 @@ function validateHandlerFunctionArgs(name: string, args: HandlerFunctionArgs): v
         throw new Error(`${field}.actions: "${action}" must be one specific action like dynamodb:GetItem (no wildcards)`);
       }
     }
-    if (!Array.isArray(statement.resources) || statement.resources.length === 0) {
-      throw new Error(`${field}.resources must list at least one resource ARN`);
-    }
-    for (const resource of statement.resources) {
-      if (resource === "*") throw new Error(`${field}.resources: "*" is refused; name the resources`);
-    }
+    // An output of resources is checked when it resolves (in the policy document).
+    if (!pulumi.Output.isInstance(statement.resources)) refuse(resourcesProblem(statement.resources, `${field}.resources`));
   });
   if (args.packages !== undefined && (!Array.isArray(args.packages) || args.packages.some((p) => typeof p !== "string" || p === ""))) {
     throw new Error(`${name}: packages must be a list of package names (got ${JSON.stringify(args.packages)})`);
   }
   refuse(functionSettingsProblem(args, `${name}: `));
+}
+
+/**
+ * The role's policy: writing to its own log group, and the statements given (`*` refused
+ * again once outputs among their resources have resolved).
+ */
+function policyDocument(name: string, logGroup: aws.cloudwatch.LogGroup, statements: PolicyStatementArgs[]): pulumi.Output<string> {
+  const resources = pulumi.all(statements.map((s) => pulumi.output(s.resources)));
+  const conditions = pulumi.all(statements.map((s) => s.conditions));
+  return pulumi.all([logGroup.arn, resources, conditions]).apply(([logGroupArn, resolved, conditionsOf]) => {
+    resolved.forEach((list, i) => refuse(resourcesProblem(list, `${name}: policyStatements[${i}].resources`)));
+    return JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        // The log group exists already (created above), so CreateLogGroup is not granted.
+        { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logGroupArn}:*`] },
+        ...statements.map((s, i) => ({ Effect: "Allow", Action: s.actions, Resource: resolved[i], ...(conditionsOf[i] ? { Condition: conditionsOf[i] } : {}) })),
+      ],
+    });
+  });
+}
+
+/** Why a statement's resources are refused: none, or `*` among them. */
+function resourcesProblem(resources: unknown, at: string): string | undefined {
+  if (!Array.isArray(resources) || resources.length === 0) return `${at} must list at least one resource ARN`;
+  if (resources.includes("*")) return `${at}: "*" is refused; name the resources`;
+  return undefined;
 }
 
 /** The archive's module and export, named as CallbackFunction names them (`__index.handler`). */

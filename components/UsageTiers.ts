@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type QuotaArgs, type QuotaPeriod, type ThrottleArgs, parseThrottlePath, quotaProblem, throttleProblem } from "./apigateway";
+import { CUSTOMER_ID_PATTERN, TIER_TAG, customerKeyTags, stageTagValue } from "../functions/customerTags";
 import { checkedArgs, refuse } from "./argumentErrors";
 import { ComponentTags, Transform, transformed } from "./transform";
 
@@ -29,7 +30,11 @@ export interface TierArgs {
   methodThrottles?: Record<string, ThrottleArgs>;
 }
 
-/** A customer: one API key, attached to the usage plan of its tier. */
+/**
+ * A customer: one API key, attached to the usage plan of its tier. The key carries the
+ * customer's id as its `customerId` and in tags (functions/customerTags.ts), so the customers
+ * API finds deploy-time customers as it finds those it onboarded.
+ */
 export interface CustomerArgs {
   /** Unique, 1-64 letters, digits, `_` or `-`; names the key and keys the outputs. */
   id: string;
@@ -61,7 +66,9 @@ export interface UsageTiersArgs {
   customers?: CustomerArgs[];
   /**
    * Tags for every taggable child (the usage plans and the API keys), merged over the AWS
-   * provider's `defaultTags`.
+   * provider's `defaultTags`. Each plan also gets `apigw-kit:tier` (its tier) and each key
+   * `customer`, `apigw-kit:stage` and `apigw-kit:origin` (`config`): what the customers API
+   * recognises them by.
    * @default none (the provider's default tags only)
    * @example { team: "payments", costCenter: "1234" }
    */
@@ -116,6 +123,8 @@ export class UsageTiers extends pulumi.ComponentResource {
   public readonly apiKeys: pulumi.Output<Record<string, string>>;
   /** API key ids by customer id (not secret: an id grants nothing). */
   public readonly keyIds: pulumi.Output<Record<string, string>>;
+  /** Usage plan ids by tier name: what IAM policies of functions managing the plans name. */
+  public readonly planIds: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: UsageTiersArgs, opts?: pulumi.ComponentResourceOptions) {
     super("apigw-kit:index:UsageTiers", name, {}, opts);
@@ -124,14 +133,15 @@ export class UsageTiers extends pulumi.ComponentResource {
     const apiStage = stageOf(args);
     const children: ChildSettings = { tags: args.tags, transform: args.transform ?? {} };
     this.plans = createPlans(this, name, apiStage, spec.tiers, children);
-    this.keys = createKeys(this, name, spec.customers, children);
+    this.keys = createKeys(this, name, apiStage, spec.customers, children);
     this.planKeys = attachKeys(this, name, spec.customers, this.keys, this.plans, children);
 
     // The ApiKey's `value` is a secret output of the provider already; secret() keeps the
     // record secret however the values were produced (mocks, imports).
     this.apiKeys = pulumi.secret(pulumi.all(mapValues(this.keys, (key) => key.value)));
     this.keyIds = pulumi.all(mapValues(this.keys, (key) => key.id));
-    this.registerOutputs({ apiKeys: this.apiKeys, keyIds: this.keyIds });
+    this.planIds = pulumi.all(mapValues(this.plans, (plan) => plan.id));
+    this.registerOutputs({ apiKeys: this.apiKeys, keyIds: this.keyIds, planIds: this.planIds });
   }
 }
 
@@ -143,8 +153,6 @@ export interface ValidatedUsageTiers {
   tiers: Array<TierArgs & { description: string; methodThrottles: Record<string, ThrottleArgs> }>;
   customers: CustomerArgs[];
 }
-
-const CUSTOMER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Checks every argument, naming the field that is wrong; returns the tiers with defaults. */
 export function validateUsageTiersArgs(args: UsageTiersArgs): ValidatedUsageTiers {
@@ -190,7 +198,7 @@ export function validateUsageTiersArgs(args: UsageTiersArgs): ValidatedUsageTier
   if (!Array.isArray(customers)) throw new Error("customers must be a list of { id, tier }");
   const customerIndex = new Map<string, number>();
   customers.forEach((customer, i) => {
-    if (typeof customer?.id !== "string" || !CUSTOMER_ID.test(customer.id)) {
+    if (typeof customer?.id !== "string" || !CUSTOMER_ID_PATTERN.test(customer.id)) {
       throw new Error(`customers[${i}].id must be 1-64 letters, digits, '_' or '-' (got ${JSON.stringify(customer?.id)})`);
     }
     const first = customerIndex.get(customer.id);
@@ -242,22 +250,27 @@ function createPlans(
       apiStages: [{ apiId: apiStage.apiId, stage: apiStage.stage, throttles: throttles.length > 0 ? throttles : undefined }],
       throttleSettings: { rateLimit: tier.throttle.rateLimit, burstLimit: tier.throttle.burstLimit },
       quotaSettings: tier.quota ? { limit: tier.quota.limit, period: tier.quota.period, offset: tier.quota.offset ?? 0 } : undefined,
-      tags: children.tags,
+      tags: withTags(children.tags, { [TIER_TAG]: tier.name }),
     };
     plans[tier.name] = new aws.apigateway.UsagePlan(...transformed(children.transform.usagePlan, `${name}-${tier.name}`, planArgs, { parent }));
   }
   return plans;
 }
 
-/** One enabled API key per customer; API Gateway generates the value. */
-function createKeys(parent: pulumi.Resource, name: string, customers: CustomerArgs[], children: ChildSettings): Record<string, aws.apigateway.ApiKey> {
+/**
+ * One enabled API key per customer; API Gateway generates the value. Its `customerId` and tags
+ * name the customer and the stage (added to keys deployed before them in place: the value stays).
+ */
+function createKeys(parent: pulumi.Resource, name: string, apiStage: ApiStageRef, customers: CustomerArgs[], children: ChildSettings): Record<string, aws.apigateway.ApiKey> {
+  const stage = pulumi.all([apiStage.apiId, apiStage.stage]).apply(([apiId, stageName]) => stageTagValue(apiId, stageName));
   return Object.fromEntries(
     customers.map((customer) => {
       const keyArgs: aws.apigateway.ApiKeyArgs = {
         name: `${name}-${customer.id}`,
         description: `API key of ${customer.id} (${customer.tier} tier)`,
         enabled: true,
-        tags: children.tags,
+        customerId: customer.id,
+        tags: withTags(children.tags, stage.apply((value) => customerKeyTags(customer.id, value, "config"))),
       };
       return [customer.id, new aws.apigateway.ApiKey(...transformed(children.transform.apiKey, `${name}-key-${customer.id}`, keyArgs, { parent }))];
     }),
@@ -279,6 +292,11 @@ function attachKeys(
       return [customer.id, new aws.apigateway.UsagePlanKey(...transformed(children.transform.usagePlanKey, `${name}-key-${customer.id}-plan`, planKeyArgs, { parent }))];
     }),
   );
+}
+
+/** The component's tags with the component's own on top (they win over a tag of the same key). */
+function withTags(tags: ComponentTags | undefined, own: pulumi.Input<Record<string, string>>): pulumi.Output<Record<string, string>> {
+  return pulumi.all([tags ?? {}, own]).apply(([given, ours]) => ({ ...(given as Record<string, string>), ...ours }));
 }
 
 function mapValues<T, U>(record: Record<string, T>, f: (value: T) => U): Record<string, U> {

@@ -26,7 +26,8 @@ import {
 import { memorySizeProblem, timeoutProblem } from "../components/lambdaSizing";
 import { CustomerArgs, DEFAULT_TIERS, TierArgs, validateUsageTiersArgs } from "../components/UsageTiers";
 import { DEFAULT_LAMBDA_RUNTIME, type LambdaRuntime, lambdaRuntimeProblem } from "../components/lambdaRuntime";
-import { DEMO_ROUTE_KEYS, demoMethodSettings } from "./demoApi";
+import { CUSTOMER_METHOD_SETTINGS } from "../components/CustomersApi";
+import { PROGRAM_ROUTE_KEYS, demoMethodSettings } from "./demoApi";
 
 /**
  * The program's typed stack configuration (namespace `apigw-kit`), read and checked before any
@@ -204,11 +205,11 @@ export function readStackSettings(): StackSettings {
   } catch (err) {
     throw new Error(`${NAMESPACE}:${(err as Error).message}`);
   }
-  checkTierMethodThrottles(settings.tiers, DEMO_ROUTE_KEYS);
-  // Overrides name routes of the demo API: check them against its route table now, before
-  // any resource exists, rather than when the RestApi is built.
-  resolveMethodSettings(demoMethodSettings(settings), {
-    routes: DEMO_ROUTE_KEYS,
+  checkTierMethodThrottles(settings.tiers, PROGRAM_ROUTE_KEYS);
+  // Overrides name routes of the API: check them against its route table now, before any
+  // resource exists, rather than when the RestApi is built.
+  resolveMethodSettings(demoMethodSettings(settings, CUSTOMER_METHOD_SETTINGS), {
+    routes: PROGRAM_ROUTE_KEYS,
     cacheClusterSize: settings.cache?.clusterSize,
     field: `${NAMESPACE}:methodOverrides`,
   });

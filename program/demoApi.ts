@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CUSTOMER_ROUTE_KEYS, type CustomersApi } from "../components/CustomersApi";
 import { MethodSettingArgs } from "../components/methodSettings";
 import { AuthorizerArgs, RestApiArgs, RouteArgs } from "../components/restApi";
 import type { StackSettings } from "./config";
@@ -101,6 +102,9 @@ export const DEMO_ROUTE_KEYS: { method: string; path: string }[] = demoRoutes(
   new Proxy({} as DemoHandlers, { get: () => ({}) as aws.lambda.Function }),
 ).map(({ method, path }) => ({ method, path }));
 
+/** Every route of the REST flavour: the demo's and the customers API's (what config may name). */
+export const PROGRAM_ROUTE_KEYS: { method: string; path: string }[] = [...DEMO_ROUTE_KEYS, ...CUSTOMER_ROUTE_KEYS];
+
 /** The RestApi arguments of the demo API for a stack. */
 export function demoApiArgs(
   settings: StackSettings,
@@ -108,6 +112,8 @@ export function demoApiArgs(
   authorizers: DemoAuthorizers,
   /** For a PRIVATE API: the VPC endpoints and the resource policy admitting only them. */
   privateEndpoint?: { vpcEndpointIds: pulumi.Input<string>[]; policy: pulumi.Input<string> },
+  /** The customers API's routes, their body models and the method settings they need. @default none */
+  customers?: Pick<CustomersApi, "routes" | "models" | "methodSettings">,
 ): RestApiArgs {
   return {
     authorizers: { ...authorizers },
@@ -116,7 +122,7 @@ export function demoApiArgs(
     vpcEndpointIds: privateEndpoint?.vpcEndpointIds,
     policy: privateEndpoint?.policy,
     binaryMediaTypes: settings.api.binaryMediaTypes,
-    models: { User: USER_MODEL },
+    models: { User: USER_MODEL, ...customers?.models },
     validators: { body: "BODY", params: "PARAMETERS", all: "BODY_AND_PARAMETERS" },
     cors: settings.cors,
     stage: {
@@ -125,13 +131,19 @@ export function demoApiArgs(
       tracingEnabled: settings.stage.tracingEnabled,
       cacheClusterSize: settings.cache?.clusterSize,
     },
-    methodSettings: demoMethodSettings(settings),
-    routes: demoRoutes(handlers),
+    methodSettings: demoMethodSettings(settings, customers?.methodSettings),
+    routes: [...demoRoutes(handlers), ...(customers?.routes ?? [])],
   };
 }
 
-/** The stage defaults from config, then the program's own rules, then config overrides. */
-export function demoMethodSettings(settings: Pick<StackSettings, "stage" | "cache" | "methodOverrides">): Record<string, MethodSettingArgs> {
+/**
+ * The stage defaults from config, then the program's own rules, then what other routes need
+ * (`extra`: the customers API's), then config overrides.
+ */
+export function demoMethodSettings(
+  settings: Pick<StackSettings, "stage" | "cache" | "methodOverrides">,
+  extra: Record<string, MethodSettingArgs> = {},
+): Record<string, MethodSettingArgs> {
   const cache = settings.cache;
   return {
     "*/*": {
@@ -159,6 +171,7 @@ export function demoMethodSettings(settings: Pick<StackSettings, "stage" | "cach
     // cannot put in its cache key: a cached answer would carry the first caller's origin to
     // everybody. A constant answer gains nothing from the cache anyway.
     "health/GET": { caching: { enabled: false } },
+    ...extra,
     ...settings.methodOverrides,
   };
 }

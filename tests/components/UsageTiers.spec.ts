@@ -30,7 +30,7 @@ function runOnStage(args: Omit<UsageTiersArgs, "stage" | "apiId" | "stageName"> 
       const deployment = new aws.apigateway.Deployment("api-deployment", { restApi: api.id });
       const stage = new aws.apigateway.Stage("api-stage", { restApi: api.id, deployment: deployment.id, stageName: "dev" });
       const tiers = new UsageTiers("tiers", { stage, ...args });
-      return { apiKeys: tiers.apiKeys, keyIds: tiers.keyIds };
+      return { apiKeys: tiers.apiKeys, keyIds: tiers.keyIds, planIds: tiers.planIds };
     },
   });
 }
@@ -105,6 +105,21 @@ describe("UsageTiers (under the mock control plane)", () => {
         expect(key.inputs.description).to.equal(`API key of ${customer.id} (${customer.tier} tier)`);
         expect(key.inputs, customer.id).not.to.have.property("value");
       }
+    });
+
+    it("tags each plan with its tier, and each key with its customer, the stage and origin config; sets the key's customerId (what the customers API finds them by)", () => {
+      for (const plan of run.graph.ofType(T.plan)) expect(plan.inputs.tags, plan.name).to.deep.equal({ "apigw-kit:tier": plan.name.replace(/^tiers-/, "") });
+      const api = only(run, T.restApi);
+      for (const customer of CUSTOMERS) {
+        const key = keyNamed(run, `tiers-${customer.id}`);
+        expect(key.inputs.customerId, customer.id).to.equal(customer.id);
+        expect(key.inputs.tags, customer.id).to.deep.equal({ customer: customer.id, "apigw-kit:stage": `${api.id}/dev`, "apigw-kit:origin": "config" });
+      }
+    });
+
+    it("outputs the plan ids by tier in the clear", () => {
+      expect(run.outputs.planIds.secret).to.equal(false);
+      expect(run.outputs.planIds.value).to.deep.equal(Object.fromEntries(["basic", "premium", "enterprise"].map((t) => [t, planNamed(run, `tiers-${t}`).id])));
     });
 
     it("attaches each key to the plan of its customer's tier", () => {
@@ -378,9 +393,18 @@ describe("UsageTiers tags and transforms", () => {
     expect(tagged.filter((r) => r.type === T.key), "keys").to.have.length(CUSTOMERS.length);
   });
 
-  it("without tags, gives the children none (the provider's default tags alone apply)", async () => {
+  it("without tags, gives the children only the tags the customers API finds them by (the provider's default tags apply besides)", async () => {
     const run = await runOnStage({ customers: CUSTOMERS });
-    for (const child of descendantsOf(run, T.component)) expect(child.inputs.tags, `${child.type} ${child.name}`).to.equal(undefined);
+    for (const child of descendantsOf(run, T.component)) {
+      const own = child.type === T.plan ? ["apigw-kit:tier"] : child.type === T.key ? ["apigw-kit:origin", "apigw-kit:stage", "customer"] : [];
+      expect(Object.keys(child.inputs.tags ?? {}).sort(), `${child.type} ${child.name}`).to.deep.equal(own);
+    }
+  });
+
+  it("keeps its own tags over a component tag of the same key", async () => {
+    const run = await runOnStage({ customers: CUSTOMERS, tags: { customer: "someone-else", "apigw-kit:tier": "gold" } });
+    expect(planNamed(run, "tiers-basic").inputs.tags["apigw-kit:tier"]).to.equal("basic");
+    expect(keyNamed(run, "tiers-acme").inputs.tags.customer).to.equal("acme");
   });
 
   it("merges a transform object over every usage plan's args, keeping the tier's settings and the tags", async () => {
@@ -389,7 +413,7 @@ describe("UsageTiers tags and transforms", () => {
     expect(plans.map((p) => p.inputs.productCode)).to.deep.equal(["apigw-kit", "apigw-kit", "apigw-kit"]);
     const basic = planNamed(run, "tiers-basic");
     expect(basic.inputs.throttleSettings).to.deep.equal({ rateLimit: 10, burstLimit: 20 });
-    expect(basic.inputs.tags).to.deep.equal(TAGS);
+    expect(basic.inputs.tags).to.deep.equal({ ...TAGS, "apigw-kit:tier": "basic" });
   });
 
   it("lets a transform function change one key's args (by its name) and its options", async () => {
