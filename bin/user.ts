@@ -66,7 +66,7 @@ export function readLocalCognito(outputsFile: string): { userPoolId: string; use
 }
 
 /** Creates or reuses the user, sets its password, adds the group, and returns its ID token. */
-async function signInLocalUser(options: UserOptions, cognito: { userPoolId: string; userPoolClientId: string; endpoint: string }): Promise<string> {
+export async function signInLocalUser(options: UserOptions, cognito: { userPoolId: string; userPoolClientId: string; endpoint: string }): Promise<string> {
   const client = new CognitoIdentityProviderClient({
     endpoint: cognito.endpoint,
     region: "us-east-1",

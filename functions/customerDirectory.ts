@@ -52,22 +52,35 @@ export interface CreatedKey extends CustomerKey {
 }
 
 /** A call to API Gateway that failed, naming the call: `CreateUsagePlanKey: ConflictException: ...`. */
-export class ApiGatewayCallError extends Error {
+export interface ApiGatewayCallError extends Error {
+  name: "ApiGatewayCallError";
   /** The API Gateway operation, e.g. `CreateUsagePlanKey`. */
-  readonly operation: string;
+  operation: string;
   /** The exception's name, e.g. `ConflictException`. */
-  readonly errorName: string;
+  errorName: string;
   /** The HTTP status API Gateway answered, when it answered. */
-  readonly status?: number;
+  status?: number;
+}
 
-  constructor(operation: string, error: unknown) {
-    const err = error as Error & { $metadata?: { httpStatusCode?: number } };
-    super(`${operation}: ${err?.name ?? "Error"}: ${err?.message ?? String(error)}`);
-    this.name = "ApiGatewayCallError";
-    this.operation = operation;
-    this.errorName = err?.name ?? "Error";
-    this.status = err?.$metadata?.httpStatusCode;
-  }
+// Errors here are plain Errors with fields, not subclasses: HandlerFunction serializes the
+// handler with Pulumi's closure serializer, which turns classes into functions, and Error
+// called as a function sets no `message` on them (the answers came out as `{}`).
+
+/** The error of a failed API Gateway call. */
+export function apiGatewayCallError(operation: string, error: unknown): ApiGatewayCallError {
+  const err = error as Error & { $metadata?: { httpStatusCode?: number } };
+  const errorName = err?.name ?? "Error";
+  return Object.assign(new Error(`${operation}: ${errorName}: ${err?.message ?? String(error)}`), {
+    name: "ApiGatewayCallError" as const,
+    operation,
+    errorName,
+    status: err?.$metadata?.httpStatusCode,
+  });
+}
+
+/** Whether `err` is a failed API Gateway call. */
+export function isApiGatewayCallError(err: unknown): err is ApiGatewayCallError {
+  return err instanceof Error && err.name === "ApiGatewayCallError";
 }
 
 /** The one stage's customers, through `client`. */
@@ -130,7 +143,7 @@ async function call(operation: string, send: () => Promise<unknown>): Promise<vo
   try {
     await send();
   } catch (err) {
-    throw new ApiGatewayCallError(operation, err);
+    throw apiGatewayCallError(operation, err);
   }
 }
 
@@ -140,7 +153,7 @@ async function allPages<P>(operation: string, pages: AsyncIterable<P>): Promise<
   try {
     for await (const page of pages) found.push(page);
   } catch (err) {
-    throw new ApiGatewayCallError(operation, err);
+    throw apiGatewayCallError(operation, err);
   }
   return found;
 }
@@ -209,7 +222,7 @@ async function createCustomerKey(client: APIGatewayClient, stage: StageRef, cust
   try {
     key = await client.send(new CreateApiKeyCommand({ name: customerId, description, enabled, customerId, tags }));
   } catch (err) {
-    throw new ApiGatewayCallError("CreateApiKey", err);
+    throw apiGatewayCallError("CreateApiKey", err);
   }
   if (key.id === undefined || key.value === undefined) throw new Error("CreateApiKey answered no key id or value");
   return { keyId: key.id, value: key.value, customerId, name: key.name, enabled, origin: "api", createdDate: key.createdDate?.toISOString() };
@@ -224,7 +237,7 @@ async function findKeyUsage(client: APIGatewayClient, planId: string, keyId: str
     try {
       page = await client.send(new GetUsageCommand({ usagePlanId: planId, keyId, startDate: range.startDate, endDate: range.endDate, position }));
     } catch (err) {
-      throw new ApiGatewayCallError("GetUsage", err);
+      throw apiGatewayCallError("GetUsage", err);
     }
     days.push(...(page.items?.[keyId] ?? []));
     position = page.position;

@@ -4,19 +4,24 @@
  * wrong and what was left behind: a change spanning several API Gateway calls is undone when a
  * later call fails, and when undoing fails too the caller is told exactly what state remains.
  */
-import { ApiGatewayCallError, type CustomerDirectory, type CustomerKey, type TierPlan } from "./customerDirectory";
+import { type CustomerDirectory, type CustomerKey, type TierPlan, isApiGatewayCallError } from "./customerDirectory";
 import { customerIdProblem } from "./customerTags";
 import { daysOf, usageRange } from "./quotaPeriods";
 
 /** A refusal or failure the caller is told about: its status and a message. */
-export class CustomerError extends Error {
-  readonly status: number;
+export interface CustomerError extends Error {
+  name: "CustomerError";
+  status: number;
+}
 
-  constructor(status: number, message: string) {
-    super(message);
-    this.name = "CustomerError";
-    this.status = status;
-  }
+/** The error answering `status` with `message` (a plain Error: see apiGatewayCallError). */
+export function customerError(status: number, message: string): CustomerError {
+  return Object.assign(new Error(message), { name: "CustomerError" as const, status });
+}
+
+/** Whether `err` is a refusal to answer as it says. */
+export function isCustomerError(err: unknown): err is CustomerError {
+  return err instanceof Error && err.name === "CustomerError";
 }
 
 /** What every operation works with. */
@@ -58,7 +63,7 @@ export async function onboardCustomer(request: CustomerRequest, body: unknown): 
   const { id, tier } = newCustomerOf(body, request.tiers);
   const { directory } = request;
   const plan = await planOfTier(directory, tier);
-  if ((await directory.customerKeys(id)).length > 0) throw new CustomerError(409, `customer "${id}" exists already`);
+  if ((await directory.customerKeys(id)).length > 0) throw customerError(409, `customer "${id}" exists already`);
   const key = await directory.createKey(id, `API key of ${id}, onboarded through the customers API`, true);
   await refuseIfOnboardedTwice(directory, key);
   await attachNewKey(directory, plan, key.keyId, `nothing was created`);
@@ -89,7 +94,7 @@ export async function customerUsage(request: CustomerRequest, id: string, query:
   const key = currentKey(await findCustomer(directory, id));
   const plan = planOfKey(directory, await tiersOf(directory), id, key);
   const range = usageRange(query, plan.quota?.period, request.now);
-  if ("problem" in range) throw new CustomerError(400, range.problem);
+  if ("problem" in range) throw customerError(400, range.problem);
   const pairs = await directory.keyUsage(plan.planId, key.keyId, range);
   const days = daysOf(range).map((date, i) => ({ date, used: pairs[i]?.[0] ?? 0, remaining: pairs[i]?.[1] ?? null }));
   return {
@@ -157,7 +162,7 @@ export async function setCustomerEnabled(request: CustomerRequest, id: string, e
       await request.directory.setKeyEnabled(key.keyId, enabled);
     } catch (err) {
       const left = keys.filter((k) => !done.includes(k.keyId)).map((k) => k.keyId);
-      throw new CustomerError(502, `${enabled ? "enabling" : "disabling"} customer "${id}" failed (${messageOf(err)}); ${done.length > 0 ? `keys ${done.join(", ")} are ${enabled ? "enabled" : "disabled"}, ` : ""}keys ${left.join(", ")} are unchanged: try again`);
+      throw customerError(502, `${enabled ? "enabling" : "disabling"} customer "${id}" failed (${messageOf(err)}); ${done.length > 0 ? `keys ${done.join(", ")} are ${enabled ? "enabled" : "disabled"}, ` : ""}keys ${left.join(", ")} are unchanged: try again`);
     }
     done.push(key.keyId);
   }
@@ -170,7 +175,7 @@ export async function removeCustomer(request: CustomerRequest, id: string): Prom
   const keys = await findCustomer(directory, id);
   refuseConfigCustomer(keys, id, "remove it");
   const notRetired = await retireKeys(directory, keys, await tiersOf(directory));
-  if (Object.keys(notRetired).length > 0) throw new CustomerError(502, `removing customer "${id}" did not finish: ${describeLeftovers(notRetired)}; try again`);
+  if (Object.keys(notRetired).length > 0) throw customerError(502, `removing customer "${id}" did not finish: ${describeLeftovers(notRetired)}; try again`);
   return { status: 200, body: { id, removed: true, keyIds: keys.map((k) => k.keyId) } };
 }
 
@@ -181,7 +186,7 @@ export async function removeCustomer(request: CustomerRequest, id: string): Prom
 export function newCustomerOf(body: unknown, tiers: string[]): { id: string; tier: string } {
   const fields = objectOf(body, "{id, tier}");
   const problem = customerIdProblem(fields.id);
-  if (problem !== undefined) throw new CustomerError(400, `id: ${problem}`);
+  if (problem !== undefined) throw customerError(400, `id: ${problem}`);
   return { id: fields.id as string, tier: knownTier(fields.tier, tiers) };
 }
 
@@ -193,18 +198,18 @@ export function tierOf(body: unknown, tiers: string[]): string {
 /** A path's customer id; 400 when it cannot be one. */
 export function customerIdOf(value: string | undefined): string {
   const problem = customerIdProblem(value);
-  if (problem !== undefined) throw new CustomerError(400, problem);
+  if (problem !== undefined) throw customerError(400, problem);
   return value!;
 }
 
 function objectOf(body: unknown, shape: string): Record<string, unknown> {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new CustomerError(400, `the body must be a JSON object ${shape}`);
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw customerError(400, `the body must be a JSON object ${shape}`);
   return body as Record<string, unknown>;
 }
 
 function knownTier(value: unknown, tiers: string[]): string {
   if (typeof value === "string" && tiers.includes(value)) return value;
-  throw new CustomerError(400, `tier ${JSON.stringify(value)} is not a tier (tiers: ${tiers.join(", ")})`);
+  throw customerError(400, `tier ${JSON.stringify(value)} is not a tier (tiers: ${tiers.join(", ")})`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -212,7 +217,7 @@ function knownTier(value: unknown, tiers: string[]): string {
 
 async function findCustomer(directory: CustomerDirectory, id: string): Promise<CustomerKey[]> {
   const keys = await directory.customerKeys(id);
-  if (keys.length === 0) throw new CustomerError(404, `no customer "${id}"`);
+  if (keys.length === 0) throw customerError(404, `no customer "${id}"`);
   return keys;
 }
 
@@ -230,7 +235,7 @@ async function planOfTier(directory: CustomerDirectory, tier: string): Promise<T
   const plan = (await directory.tierPlans()).get(tier);
   if (plan !== undefined) return plan;
   // The tier is configured, but the deployment has no plan for it on this stage.
-  throw new CustomerError(500, `tier "${tier}" has no usage plan on stage ${directory.stage.stageName} (a plan of the stage tagged apigw-kit:tier=${tier}): deploy the stack again`);
+  throw customerError(500, `tier "${tier}" has no usage plan on stage ${directory.stage.stageName} (a plan of the stage tagged apigw-kit:tier=${tier}): deploy the stack again`);
 }
 
 /** The stage's tier plans, and which tier holds each key. */
@@ -246,7 +251,7 @@ async function tiersOf(directory: CustomerDirectory): Promise<StageTiers> {
 
 function planOfKey(directory: CustomerDirectory, { plans, membership }: StageTiers, id: string, key: CustomerKey): TierPlan {
   const tier = membership.get(key.keyId);
-  if (tier === undefined) throw new CustomerError(409, `customer "${id}" is in no tier: its key ${key.keyId} is in no usage plan of stage ${directory.stage.stageName}`);
+  if (tier === undefined) throw customerError(409, `customer "${id}" is in no tier: its key ${key.keyId} is in no usage plan of stage ${directory.stage.stageName}`);
   return plans.get(tier)!;
 }
 
@@ -266,7 +271,7 @@ function summaryOf(keys: CustomerKey[], membership: Map<string, string>): Custom
 /** Deploy-time customers belong to the stack: changing them here would be undone by, or fight, the next deployment. */
 function refuseConfigCustomer(keys: CustomerKey[], id: string, action: string): void {
   if (keys.some((key) => key.origin === "config")) {
-    throw new CustomerError(409, `customer "${id}" comes from the stack config: ${action} there and deploy (the customers API only lists, meters, disables and enables it)`);
+    throw customerError(409, `customer "${id}" comes from the stack config: ${action} there and deploy (the customers API only lists, meters, disables and enables it)`);
   }
 }
 
@@ -281,7 +286,7 @@ async function refuseIfOnboardedTwice(directory: CustomerDirectory, key: Custome
   const others = (await directory.customerKeys(key.customerId)).filter((k) => k.keyId !== key.keyId);
   if (!others.some((other) => newestFirst(key, other) < 0)) return;
   await directory.deleteKey(key.keyId);
-  throw new CustomerError(409, `customer "${key.customerId}" exists already`);
+  throw customerError(409, `customer "${key.customerId}" exists already`);
 }
 
 /** Attaches a new key; if that fails, deletes the key again and says so (`kept` says what stands). */
@@ -292,9 +297,9 @@ async function attachNewKey(directory: CustomerDirectory, plan: TierPlan, keyId:
     try {
       await directory.deleteKey(keyId);
     } catch (deleteError) {
-      throw new CustomerError(502, `attaching the new key ${keyId} to the ${plan.tier} plan failed (${messageOf(attachError)}), and deleting it again failed too (${messageOf(deleteError)}): the key exists, in no plan (it works nowhere); delete it in API Gateway; ${kept}`);
+      throw customerError(502, `attaching the new key ${keyId} to the ${plan.tier} plan failed (${messageOf(attachError)}), and deleting it again failed too (${messageOf(deleteError)}): the key exists, in no plan (it works nowhere); delete it in API Gateway; ${kept}`);
     }
-    throw new CustomerError(502, `attaching the new key to the ${plan.tier} plan failed (${messageOf(attachError)}); the key was deleted again: ${kept}`);
+    throw customerError(502, `attaching the new key to the ${plan.tier} plan failed (${messageOf(attachError)}); the key was deleted again: ${kept}`);
   }
 }
 
@@ -311,13 +316,13 @@ export async function moveKey(directory: CustomerDirectory, id: string, keyId: s
   try {
     await directory.attachKey(to.planId, keyId);
   } catch (err) {
-    if (err instanceof ApiGatewayCallError && err.errorName === "ConflictException") return moveDetachingFirst(directory, id, keyId, from, to);
-    throw new CustomerError(502, `attaching customer "${id}" to the ${to.tier} plan failed (${messageOf(err)}); it stays in the ${from.tier} plan: nothing changed`);
+    if (isApiGatewayCallError(err) && err.errorName === "ConflictException") return moveDetachingFirst(directory, id, keyId, from, to);
+    throw customerError(502, `attaching customer "${id}" to the ${to.tier} plan failed (${messageOf(err)}); it stays in the ${from.tier} plan: nothing changed`);
   }
   try {
     await directory.detachKey(from.planId, keyId);
   } catch (err) {
-    throw new CustomerError(502, `customer "${id}" is in the ${to.tier} plan now, but detaching it from the ${from.tier} plan failed (${messageOf(err)}): it is in both; send the change again`);
+    throw customerError(502, `customer "${id}" is in the ${to.tier} plan now, but detaching it from the ${from.tier} plan failed (${messageOf(err)}): it is in both; send the change again`);
   }
 }
 
@@ -325,13 +330,13 @@ async function moveDetachingFirst(directory: CustomerDirectory, id: string, keyI
   try {
     await directory.detachKey(from.planId, keyId);
   } catch (err) {
-    throw new CustomerError(502, `detaching customer "${id}" from the ${from.tier} plan failed (${messageOf(err)}); it stays there: nothing changed`);
+    throw customerError(502, `detaching customer "${id}" from the ${from.tier} plan failed (${messageOf(err)}); it stays there: nothing changed`);
   }
   try {
     await directory.attachKey(to.planId, keyId);
   } catch (attachError) {
     await attachOrSay(directory, from, keyId, `attaching customer "${id}" to the ${to.tier} plan failed (${messageOf(attachError)}), and putting it back in the ${from.tier} plan failed too: it is in no plan, so its requests are refused; send the change again`);
-    throw new CustomerError(502, `attaching customer "${id}" to the ${to.tier} plan failed (${messageOf(attachError)}); it is back in the ${from.tier} plan: nothing changed`);
+    throw customerError(502, `attaching customer "${id}" to the ${to.tier} plan failed (${messageOf(attachError)}); it is back in the ${from.tier} plan: nothing changed`);
   }
 }
 
@@ -339,7 +344,7 @@ async function attachOrSay(directory: CustomerDirectory, plan: TierPlan, keyId: 
   try {
     await directory.attachKey(plan.planId, keyId);
   } catch (err) {
-    throw new CustomerError(502, `${failure} (${messageOf(err)})`);
+    throw customerError(502, `${failure} (${messageOf(err)})`);
   }
 }
 

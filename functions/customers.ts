@@ -9,14 +9,15 @@
  * serve only a family of routes.
  */
 import { APIGatewayClient } from "@aws-sdk/client-api-gateway";
-import { ApiGatewayCallError, customerDirectories } from "./customerDirectory";
+import { type ApiGatewayCallError, customerDirectories, isApiGatewayCallError } from "./customerDirectory";
 import {
   type CustomerAnswer,
-  CustomerError,
   type CustomerRequest,
   changeTier,
+  customerError,
   customerIdOf,
   customerUsage,
+  isCustomerError,
   listCustomers,
   onboardCustomer,
   removeCustomer,
@@ -110,8 +111,8 @@ export function createCustomersHandler(routes: readonly CustomerRoute[], options
       const answer = await OPERATIONS[route as CustomerRoute](request, event);
       return jsonResponse(answer.status, answer.body, event, cors, { ...NO_STORE, ...answer.headers });
     } catch (err) {
-      if (err instanceof CustomerError) return jsonResponse(err.status, { message: err.message }, event, cors, NO_STORE);
-      if (!(err instanceof ApiGatewayCallError)) throw err;
+      if (isCustomerError(err)) return jsonResponse(err.status, { message: err.message }, event, cors, NO_STORE);
+      if (!isApiGatewayCallError(err)) throw err;
       log(JSON.stringify({ level: "error", message: "API Gateway call failed", route, error: err.message, requestId: event.requestContext.requestId }));
       return jsonResponse(callFailureStatus(err), { message: `API Gateway refused ${err.message}` }, event, cors, NO_STORE);
     }
@@ -140,7 +141,7 @@ function callFailureStatus(err: ApiGatewayCallError): number {
 
 function bodyOf(event: ProxyEvent): unknown {
   const parsed = parseJsonBody(event);
-  if (!parsed.ok) throw new CustomerError(400, "the body must be JSON");
+  if (!parsed.ok) throw customerError(400, "the body must be JSON");
   return parsed.value;
 }
 
