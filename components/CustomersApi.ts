@@ -1,7 +1,6 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { withCognitoAuth } from "../functions/cognitoAuth";
-import { CUSTOMER_ROUTES, CUSTOMER_TIERS_ENV, type CustomerRoute, createCustomersHandler } from "../functions/customers";
+import { CUSTOMER_ROUTES, CUSTOMER_TIERS_ENV, type CustomerRoute, createAdminCustomersHandler } from "../functions/customers";
 import { CUSTOMER_TAG, ORIGIN_TAG, STAGE_TAG, stageTagValue } from "../functions/customerTags";
 import { checkedArgs, refuse } from "./argumentErrors";
 import { HandlerFunction, type HandlerFunctionTransform, type PolicyStatementArgs } from "./HandlerFunction";
@@ -234,7 +233,7 @@ function createFunctions(parent: pulumi.Resource, name: string, args: CustomersA
         {
           description: DESCRIPTIONS[family],
           // The gateway's authorizer admits any signed-in user; the group is checked here.
-          handlerFactory: () => withCognitoAuth({ groups }, createCustomersHandler(routes)),
+          handlerFactory: () => createAdminCustomersHandler(routes, { groups }),
           packages: ["aws-jwt-verify"],
           environment,
           policyStatements: customerPolicyStatements(family, plans),

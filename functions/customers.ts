@@ -9,6 +9,7 @@
  * serve only a family of routes.
  */
 import { APIGatewayClient } from "@aws-sdk/client-api-gateway";
+import { type CognitoAuthOptions, withCognitoAuth } from "./cognitoAuth";
 import { type ApiGatewayCallError, customerDirectories, isApiGatewayCallError } from "./customerDirectory";
 import {
   type CustomerAnswer,
@@ -117,6 +118,29 @@ export function createCustomersHandler(routes: readonly CustomerRoute[], options
       return jsonResponse(callFailureStatus(err), { message: `API Gateway refused ${err.message}` }, event, cors, NO_STORE);
     }
   };
+}
+
+/** Options of {@link createAdminCustomersHandler}: the handler's, and who may call it. */
+export interface AdminCustomersHandlerOptions extends CustomersHandlerOptions {
+  /** The groups whose members may call the routes; anyone else gets 403. @default ["admins"] */
+  groups?: string[];
+  /** The rest of the token check. @default read from the environment (see withCognitoAuth) */
+  auth?: Omit<CognitoAuthOptions, "groups" | "cors">;
+}
+
+/**
+ * The handler as each function of the customers API runs it: {@link createCustomersHandler}
+ * behind `withCognitoAuth`, so only members of `groups` reach it (others: 403
+ * `{"error":"Insufficient permissions"}`, no token: 401), whatever the gateway in front did.
+ *
+ * Reads what createCustomersHandler and withCognitoAuth read.
+ *
+ * @param routes - The routes this function serves.
+ * @param options - The groups, and overrides of what is read from the environment.
+ */
+export function createAdminCustomersHandler(routes: readonly CustomerRoute[], options: AdminCustomersHandlerOptions = {}) {
+  const { groups = ["admins"], auth = {}, ...handlerOptions } = options;
+  return withCognitoAuth({ ...auth, groups, cors: handlerOptions.cors }, createCustomersHandler(routes, handlerOptions));
 }
 
 /** The tiers from `CUSTOMER_TIERS` (a JSON array of names); throws at cold start when it is not one. */
