@@ -39,8 +39,9 @@ export const unknownOperation = () => new ApiGatewayError("UnknownOperationExcep
 export const MESSAGES = {
   /**
    * An unknown API key id (GetApiKey, UpdateApiKey, DeleteApiKey, CreateUsagePlanKey,
-   * GetUsagePlanKey, GetUsage's keyId, TagResource). [reported] an AWS CLI transcript of
-   * `aws apigateway get-api-key --api-key c4gja270ha`; [moto] ApiKeyNotFoundException.
+   * GetUsagePlanKey, GetUsage's keyId, TagResource). [reported] the AWS CLI's answer to
+   * `aws apigateway get-api-key --api-key c4gja270ha --include-value` in a user's deployment
+   * notes; [moto] ApiKeyNotFoundException, and moto's test_usage_plan_keys asserts it.
    */
   invalidApiKeyId: "Invalid API Key identifier specified",
   /**

@@ -28,6 +28,7 @@ interface Route {
   operation: Operation;
 }
 
+/** Every operation answered, by method and path (the API model's bindings). */
 export const ROUTES: Route[] = [
   { name: "FlushStageCache", method: "DELETE", path: "/restapis/{restApiId}/stages/{stageName}/cache/data", operation: flushStageCache },
   { name: "CreateApiKey", method: "POST", path: "/apikeys", operation: createApiKey },

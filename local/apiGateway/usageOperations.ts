@@ -10,8 +10,7 @@ import type { UsageReader } from "./apiGatewayResources";
 import type { Operation } from "./operation";
 import { pageOf } from "./paging";
 import { existingPlan } from "./usagePlanOperations";
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from "../restGateway/dailyUsage";
 
 /**
  * The longest range answered, in days: locally a report is built in one go, and counts are

@@ -20,6 +20,7 @@ export interface DailyCount {
  */
 export const DAILY_USAGE_RETENTION_DAYS = 90;
 
+/** A UTC day, in ms. */
 export const DAY_MS = 86_400_000;
 
 /** The UTC day (ms epoch of its 00:00) holding `t`. */
