@@ -27,7 +27,7 @@ import {
 } from "./customerOperations";
 import { corsPolicyFromEnv, jsonResponse, type CorsPolicy } from "./proxyResponse";
 import type { LambdaContext, ProxyEvent, ProxyResult } from "./proxyTypes";
-import { parseJsonBody } from "./users";
+import { parseJsonBody } from "./jsonBody";
 
 /** The routes of the customers API, as `METHOD resource`. */
 export const CUSTOMER_ROUTES = [

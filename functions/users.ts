@@ -3,8 +3,11 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { emitMetric } from "./businessMetrics";
 import { isCallerAllowedToRead } from "./cognitoAuth";
+import { parseJsonBody } from "./jsonBody";
 import { corsPolicyFromEnv, jsonResponse, type CorsPolicy } from "./proxyResponse";
 import type { LambdaContext, ProxyEvent, ProxyResult } from "./proxyTypes";
+
+export { parseJsonBody };
 
 /** A user as stored in the users table and returned by the API. */
 export interface User {
@@ -126,19 +129,6 @@ export function usersTableFromEnv(env: Record<string, string | undefined> = proc
     throw new Error("USERS_TABLE environment variable is required (the DynamoDB table holding users)");
   }
   return tableName;
-}
-
-/** Parses a proxy event's JSON body, decoding base64 first when API Gateway encoded it. */
-export function parseJsonBody(event: Pick<ProxyEvent, "body" | "isBase64Encoded">):
-  | { ok: true; value: unknown }
-  | { ok: false } {
-  if (event.body === null || event.body === undefined) return { ok: false };
-  const text = event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false };
-  }
 }
 
 /**

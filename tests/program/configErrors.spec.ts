@@ -60,10 +60,15 @@ const overrideWith = (key: string, setting: Record<string, unknown>) => ({
   "apigw-kit:methodOverrides": { ...JSON.parse(DEV["apigw-kit:methodOverrides"]), [key]: setting },
 });
 
-/** The demo API's routes as usage plan throttle paths, as the errors list them. */
-const DEMO_THROTTLE_PATHS = "/health/GET, /users/POST, /users/{id}/GET, /data/GET, /transform/POST, /partner/status/GET, /files/POST";
-/** The demo API's routes as method-settings keys, as the errors list them. */
-const DEMO_SETTINGS_KEYS = "health/GET, users/POST, users/{id}/GET, data/GET, transform/POST, partner/status/GET, files/POST";
+/** The customers API's routes (issue 14), as method-settings keys. */
+const CUSTOMER_SETTINGS_KEYS = [
+  "customers/POST", "customers/GET", "customers/{id}/usage/GET", "customers/{id}/tier/PUT",
+  "customers/{id}/rotate/POST", "customers/{id}/disable/POST", "customers/{id}/enable/POST", "customers/{id}/DELETE",
+];
+/** The REST API's routes (the demo's, then the customers API's) as usage plan throttle paths, as the errors list them. */
+const DEMO_THROTTLE_PATHS = ["/health/GET, /users/POST, /users/{id}/GET, /data/GET, /transform/POST, /partner/status/GET, /files/POST", ...CUSTOMER_SETTINGS_KEYS.map((k) => `/${k}`)].join(", ");
+/** The REST API's routes as method-settings keys, as the errors list them. */
+const DEMO_SETTINGS_KEYS = ["health/GET, users/POST, users/{id}/GET, data/GET, transform/POST, partner/status/GET, files/POST", ...CUSTOMER_SETTINGS_KEYS].join(", ");
 const SETTINGS_KEY_FORM = 'keys are "*/*" or "<resource path>/<METHOD>", like "data/GET", "users/{id}/GET" or "/GET" for the root';
 const THROTTLE_PATH_FORM = `keys are AWS's "/{resource path}/{METHOD}", like "/data/GET", "/users/{id}/DELETE" or "//GET" for the root`;
 

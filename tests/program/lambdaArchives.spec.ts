@@ -17,22 +17,27 @@ import { HTTP_OVERRIDES } from "./stackRuns";
 import type { JsonDocument } from "../jsonDocument";
 
 const PROJECT_ROOT = path.resolve(__dirname, "../..");
+/** The customers API's functions (CustomersApi, one per family of routes). */
+const CUSTOMER_FUNCTIONS = ["customers-onboard", "customers-read", "customers-tier", "customers-rotate", "customers-state", "customers-remove"];
 /**
- * The dev stack's functions: the six route handlers, the HMAC TOKEN authorizer, the stage cache's
- * flush function (ApiCache) and the WebSocket API's seven (one per route and the $connect authorizer).
+ * The dev stack's functions: the six route handlers, the HMAC TOKEN authorizer, the customers
+ * API's six, the stage cache's flush function (ApiCache) and the WebSocket API's seven (one per
+ * route and the $connect authorizer).
  */
 const FUNCTIONS = [
   "create-user", "get-user", "data", "transform", "upload-file", "partner-status", "partner-tokens",
+  ...CUSTOMER_FUNCTIONS,
   "cache-flush",
   "realtime-connect", "realtime-disconnect", "realtime-default", "realtime-broadcast", "realtime-direct", "realtime-whoami", "realtime-authorizer",
 ];
 /**
  * The packages each function bundles (its HandlerFunction `packages`): the Cognito-guarded users
- * handlers verify tokens with aws-jwt-verify; every other function bundles none.
+ * and customers handlers verify tokens with aws-jwt-verify; every other function bundles none.
  */
 const SHIPPED_PACKAGES: Record<string, string[]> = {
   "create-user": ["aws-jwt-verify"],
   "get-user": ["aws-jwt-verify"],
+  ...Object.fromEntries(CUSTOMER_FUNCTIONS.map((name) => [name, ["aws-jwt-verify"]])),
   "realtime-authorizer": ["aws-jwt-verify"],
 };
 /** @aws-sdk/* clients a function takes from the Lambda runtime rather than its archive. */
@@ -41,6 +46,7 @@ const RUNTIME_SDK_CLIENTS: Record<string, string[]> = {
   "get-user": ["@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb"],
   "partner-tokens": ["@aws-sdk/client-secrets-manager"],
   "cache-flush": ["@aws-sdk/client-api-gateway"],
+  ...Object.fromEntries(CUSTOMER_FUNCTIONS.map((name) => [name, ["@aws-sdk/client-api-gateway"]])),
   "realtime-connect": ["@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb"],
   "realtime-disconnect": ["@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb"],
   "realtime-broadcast": ["@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb", "@aws-sdk/client-apigatewaymanagementapi"],
@@ -126,7 +132,7 @@ describe("Lambda archives of the dev stack", () => {
     for (const row of table) console.log("      " + row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  "));
   });
 
-  it("are the fifteen functions' archives (six handlers, the partner-tokens authorizer, cache-flush and the seven realtime functions)", () => {
+  it("are the twenty-one functions' archives (six handlers, the partner-tokens authorizer, the six customers functions, cache-flush and the seven realtime functions)", () => {
     expect([...shipped.keys()].sort()).to.deep.equal([...FUNCTIONS].sort());
   });
 

@@ -4,6 +4,7 @@ import { chooseApiType, validateApiRequirements } from "../../components/chooseA
 import { createHmacToken, HMAC_TOKEN_PATTERN } from "../../functions/hmacToken";
 import { ProgramRun, RecordedResource } from "../../local/controlPlane";
 import { loadStackConfig } from "../../local/stackConfig";
+import { checkCustomersPolicy } from "../components/customersPolicy";
 import { methodKeys, recordedRoute, selects } from "./apiRoutes";
 import { HTTP_OVERRIDES, Stack, stackRun } from "./stackRuns";
 
@@ -138,6 +139,19 @@ const ROUTES: { method: string; path: string; fn?: string; authorizer?: "cognito
   { method: "GET", path: "/partner/status", fn: "partner-status", authorizer: "hmac" },
   { method: "POST", path: "/files", fn: "upload-file", apiKey: true },
 ];
+/** The customers API's routes (issue 14), each with the function of its family; all behind the Cognito authorizer. */
+const CUSTOMER_ROUTE_TABLE: { method: string; path: string; fn: string }[] = [
+  { method: "POST", path: "/customers", fn: "customers-onboard" },
+  { method: "GET", path: "/customers", fn: "customers-read" },
+  { method: "GET", path: "/customers/{id}/usage", fn: "customers-read" },
+  { method: "PUT", path: "/customers/{id}/tier", fn: "customers-tier" },
+  { method: "POST", path: "/customers/{id}/rotate", fn: "customers-rotate" },
+  { method: "POST", path: "/customers/{id}/disable", fn: "customers-state" },
+  { method: "POST", path: "/customers/{id}/enable", fn: "customers-state" },
+  { method: "DELETE", path: "/customers/{id}", fn: "customers-remove" },
+];
+/** The customers API's functions, one per family of routes. */
+const CUSTOMER_FUNCTIONS = ["customers-onboard", "customers-read", "customers-tier", "customers-rotate", "customers-state", "customers-remove"];
 const PREFLIGHT_METHODS: Record<string, string> = {
   "/health": "'GET,OPTIONS'",
   "/users": "'POST,OPTIONS'",
@@ -146,6 +160,13 @@ const PREFLIGHT_METHODS: Record<string, string> = {
   "/transform": "'POST,OPTIONS'",
   "/partner/status": "'GET,OPTIONS'",
   "/files": "'POST,OPTIONS'",
+  "/customers": "'POST,GET,OPTIONS'",
+  "/customers/{id}": "'DELETE,OPTIONS'",
+  "/customers/{id}/usage": "'GET,OPTIONS'",
+  "/customers/{id}/tier": "'PUT,OPTIONS'",
+  "/customers/{id}/rotate": "'POST,OPTIONS'",
+  "/customers/{id}/disable": "'POST,OPTIONS'",
+  "/customers/{id}/enable": "'POST,OPTIONS'",
 };
 /** Every function of the REST flavour: the six route handlers and the HMAC TOKEN authorizer. */
 const FUNCTIONS = ["create-user", "get-user", "data", "transform", "upload-file", "partner-status", "partner-tokens"];
@@ -159,8 +180,8 @@ const REALTIME_FUNCTIONS = [
   "realtime-whoami",
   "realtime-authorizer",
 ];
-/** Every function of the REST flavour with a stage cache: the above, the cache flush function and the WebSocket API's. */
-const ALL_FUNCTIONS = [...FUNCTIONS, "cache-flush", ...REALTIME_FUNCTIONS];
+/** Every function of the REST flavour with a stage cache: the above, the customers API's, the cache flush function and the WebSocket API's. */
+const ALL_FUNCTIONS = [...FUNCTIONS, ...CUSTOMER_FUNCTIONS, "cache-flush", ...REALTIME_FUNCTIONS];
 /** The WebSocket route keys, each with its function. */
 const WEBSOCKET_ROUTES: Record<string, string> = {
   $connect: "realtime-connect",
@@ -178,15 +199,15 @@ const FIXED_SIZING: Record<string, { memorySize: number; timeout: number }> = {
   ...Object.fromEntries(Object.values(WEBSOCKET_ROUTES).map((name) => [name, { memorySize: 256, timeout: 29 }])),
 };
 /** The Lambda proxies, which answer CORS themselves. */
-const PROXY_FUNCTIONS = ["create-user", "get-user", "data", "upload-file", "partner-status"];
+const PROXY_FUNCTIONS = ["create-user", "get-user", "data", "upload-file", "partner-status", ...CUSTOMER_FUNCTIONS];
 /** The TokenAuthorizer's own function sizing (its defaults; apigw-kit:lambda sizes the handlers). */
 const AUTHORIZER_FUNCTION = { memorySize: 128, timeout: 5 };
 const LOG_ACTIONS = ["logs:CreateLogStream", "logs:PutLogEvents"];
 /** The usage plans of the default tiers (UsageTiers' DEFAULT_TIERS, as documented in the stack files). */
-const DEFAULT_TIER_PLANS: Record<string, { throttleSettings: object; quotaSettings?: object }> = {
-  basic: { throttleSettings: { rateLimit: 10, burstLimit: 20 }, quotaSettings: { limit: 1000, period: "DAY", offset: 0 } },
-  premium: { throttleSettings: { rateLimit: 100, burstLimit: 200 }, quotaSettings: { limit: 10000, period: "DAY", offset: 0 } },
-  enterprise: { throttleSettings: { rateLimit: 1000, burstLimit: 2000 } },
+const DEFAULT_TIER_PLANS: Record<string, { throttleSettings: object; quotaSettings?: object; tags: object }> = {
+  basic: { throttleSettings: { rateLimit: 10, burstLimit: 20 }, quotaSettings: { limit: 1000, period: "DAY", offset: 0 }, tags: { "apigw-kit:tier": "basic" } },
+  premium: { throttleSettings: { rateLimit: 100, burstLimit: 200 }, quotaSettings: { limit: 10000, period: "DAY", offset: 0 }, tags: { "apigw-kit:tier": "premium" } },
+  enterprise: { throttleSettings: { rateLimit: 1000, burstLimit: 2000 }, tags: { "apigw-kit:tier": "enterprise" } },
 };
 /** The HTTP flavour's routes, with their functions and the JWT authorizer where there is one. */
 const HTTP_ROUTES: { method: string; path: string; fn: string; jwt?: boolean }[] = [
@@ -274,8 +295,8 @@ describe("program (index.ts) on the dev and prod stacks", () => {
           expect(api().inputs.description).to.equal(`apigw-kit demo API (${stack})`);
         });
 
-        it("has exactly the 7 routes plus an OPTIONS preflight on each resource", () => {
-          const routes = ROUTES.map((r) => `${r.method} ${r.path}`);
+        it("has exactly the 7 demo routes and the 8 customers routes, plus an OPTIONS preflight on each resource", () => {
+          const routes = [...ROUTES, ...CUSTOMER_ROUTE_TABLE].map((r) => `${r.method} ${r.path}`);
           const preflights = Object.keys(PREFLIGHT_METHODS).map((p) => `OPTIONS ${p}`);
           expect(methodKeys(run.graph)).to.deep.equal([...routes, ...preflights].sort());
         });
@@ -435,10 +456,10 @@ describe("program (index.ts) on the dev and prod stacks", () => {
           expect(route.method.inputs.requestValidatorId).to.equal(undefined);
         });
 
-        it("POST /users and GET /users/{id} need a Cognito token, GET /partner/status an HMAC token (CUSTOM); the rest, preflights included, are open", () => {
+        it("POST /users, GET /users/{id} and the customers routes need a Cognito token, GET /partner/status an HMAC token (CUSTOM); the rest, preflights included, are open", () => {
           const authorizerId = { cognito: one(T.authorizer, "demo-authorizer-cognito").id, hmac: one(T.authorizer, "demo-authorizer-hmac").id };
           const authorization = { cognito: "COGNITO_USER_POOLS", hmac: "CUSTOM" };
-          for (const { method, path: routePath, authorizer } of ROUTES) {
+          for (const { method, path: routePath, authorizer } of [...ROUTES, ...CUSTOMER_ROUTE_TABLE.map((r) => ({ ...r, authorizer: "cognito" as const }))]) {
             const { inputs } = recordedRoute(run.graph, method, routePath).method;
             const key = `${method} ${routePath}`;
             expect(inputs.authorization, key).to.equal(authorizer ? authorization[authorizer] : "NONE");
@@ -528,11 +549,11 @@ describe("program (index.ts) on the dev and prod stacks", () => {
           expect(all(T.authorizer)).to.have.length(2);
         });
 
-        it("create-user and get-user are told the pool and its client (USER_POOL_ID, USER_POOL_CLIENT_ID); no other function is", () => {
+        it("create-user, get-user and the customers functions are told the pool and its client (USER_POOL_ID, USER_POOL_CLIENT_ID); no other function is", () => {
           const client = one(T.userPoolClient, "users-client");
-          for (const name of FUNCTIONS) {
+          for (const name of [...FUNCTIONS, ...CUSTOMER_FUNCTIONS]) {
             const variables = fn(name).inputs.environment?.variables ?? {};
-            if (name === "create-user" || name === "get-user") {
+            if (name === "create-user" || name === "get-user" || CUSTOMER_FUNCTIONS.includes(name)) {
               expect(variables, name).to.include({ USER_POOL_ID: pool().id, USER_POOL_CLIENT_ID: client.id });
             } else {
               expect(variables, name).not.to.have.any.keys("USER_POOL_ID", "USER_POOL_CLIENT_ID");
@@ -613,7 +634,14 @@ describe("program (index.ts) on the dev and prod stacks", () => {
           expect(all(T.usagePlanKey)).to.have.length(Object.keys(want.customers).length);
           for (const [customer, tier] of Object.entries(want.customers)) {
             const key = one(T.apiKey, `usage-key-${customer}`);
-            expect(key.inputs, customer).to.deep.equal({ name: `usage-${customer}`, description: `API key of ${customer} (${tier} tier)`, enabled: true });
+            expect(key.inputs, customer).to.deep.equal({
+              name: `usage-${customer}`,
+              description: `API key of ${customer} (${tier} tier)`,
+              enabled: true,
+              // What the customers API finds deploy-time customers by.
+              customerId: customer,
+              tags: { customer, "apigw-kit:stage": `${api().id}/${stack}`, "apigw-kit:origin": "config" },
+            });
             expect(one(T.usagePlanKey, `usage-key-${customer}-plan`).inputs, customer).to.deep.equal({
               keyId: key.id,
               keyType: "API_KEY",
@@ -743,9 +771,11 @@ describe("program (index.ts) on the dev and prod stacks", () => {
           return found[0].inputs.settings;
         };
 
-        it("exist for */*, ~1data/GET, ~1health/GET, ~1partner~1status/GET and ~1users~1{id}/GET only", () => {
+        it("exist for */*, ~1customers/GET, ~1customers~1{id}~1usage/GET, ~1data/GET, ~1health/GET, ~1partner~1status/GET and ~1users~1{id}/GET only", () => {
           expect(all(T.methodSettings).map((s) => s.inputs.methodPath).sort()).to.deep.equal([
             "*/*",
+            "~1customers/GET",
+            "~1customers~1{id}~1usage/GET",
             "~1data/GET",
             "~1health/GET",
             "~1partner~1status/GET",
@@ -781,11 +811,11 @@ describe("program (index.ts) on the dev and prod stacks", () => {
       });
 
       describe("Lambda functions", () => {
-        it("are exactly the six handlers, the partner-tokens authorizer, cache-flush and the seven realtime functions", () => {
+        it("are exactly the six handlers, the partner-tokens authorizer, the six customers functions, cache-flush and the seven realtime functions", () => {
           expect(all(T.fn).map((f) => f.name).sort()).to.deep.equal([...ALL_FUNCTIONS].sort());
         });
 
-        it(`each run nodejs24.x under a role of their own (handlers ${want.lambda.memorySize} MB / ${want.lambda.timeout} s, the authorizer 128 MB / 5 s, cache-flush 128 MB / 10 s, realtime 256 MB / 29 s and its authorizer 256 MB / 10 s)`, () => {
+        it(`each run nodejs24.x under a role of their own (handlers and customers functions ${want.lambda.memorySize} MB / ${want.lambda.timeout} s, the authorizer 128 MB / 5 s, cache-flush 128 MB / 10 s, realtime 256 MB / 29 s and its authorizer 256 MB / 10 s)`, () => {
           expect(FIXED_SIZING["partner-tokens"]).to.deep.equal(AUTHORIZER_FUNCTION);
           const roles = new Set<string>();
           for (const name of ALL_FUNCTIONS) {
@@ -847,6 +877,58 @@ describe("program (index.ts) on the dev and prod stacks", () => {
 
         it("data is told the TTL GET /data is cached for", () => {
           expect(fn("data").inputs.environment.variables.CACHE_TTL_SECONDS).to.equal(String(want.dataOverride.cacheTtlInSeconds));
+        });
+      });
+
+      describe("customers API (issue 14)", () => {
+        const plans = () => ({
+          region: "us-east-1",
+          restApiId: api().id!,
+          stageName: stack,
+          planIds: Object.fromEntries(Object.keys(DEFAULT_TIER_PLANS).map((tier) => [tier, one(T.usagePlan, `usage-${tier}`).id!])),
+        });
+
+        for (const { method, path: routePath, fn: fnName } of CUSTOMER_ROUTE_TABLE) {
+          it(`${method} ${routePath} invokes ${fnName} behind the Cognito authorizer, allowed by a permission for this method and path`, () => {
+            const route = recordedRoute(run.graph, method, routePath);
+            expect(route.method.inputs).to.include({ authorization: "COGNITO_USER_POOLS", authorizerId: one(T.authorizer, "demo-authorizer-cognito").id, apiKeyRequired: false });
+            expect(route.integration.inputs).to.include({ type: "AWS_PROXY", integrationHttpMethod: "POST", uri: fn(fnName).state.invokeArn });
+            const sourceArns = all(T.permission).filter((p) => p.inputs.function === fn(fnName).state.name).map((p) => p.inputs.sourceArn);
+            expect(sourceArns).to.include(`${api().state.executionArn}/*/${method}${routePath.replace(/\{[^}]+\}/g, "*")}`);
+          });
+        }
+
+        it("validates the bodies of POST /customers and PUT /customers/{id}/tier against NewCustomer and CustomerTier (the body validator)", () => {
+          for (const [method, routePath, model] of [["POST", "/customers", "NewCustomer"], ["PUT", "/customers/{id}/tier", "CustomerTier"]]) {
+            const { inputs } = recordedRoute(run.graph, method, routePath).method;
+            expect(inputs.requestModels, routePath).to.deep.equal({ "application/json": model });
+            expect(run.graph.findById(inputs.requestValidatorId)!.inputs, routePath).to.include({ validateRequestBody: true, validateRequestParameters: false });
+          }
+          expect(all(T.model).map((m) => m.inputs.name).sort()).to.deep.equal(["CustomerTier", "NewCustomer", "User"]);
+        });
+
+        it("never caches GET /customers or GET /customers/{id}/usage", () => {
+          for (const methodPath of ["~1customers/GET", "~1customers~1{id}~1usage/GET"]) {
+            const settings = all(T.methodSettings).find((s) => s.inputs.methodPath === methodPath)!;
+            expect(settings.inputs.settings.cachingEnabled, methodPath).to.equal(false);
+          }
+        });
+
+        it("tells each function the default tiers, in order", () => {
+          for (const name of CUSTOMER_FUNCTIONS) expect(fn(name).inputs.environment.variables.CUSTOMER_TIERS, name).to.equal('["basic","premium","enterprise"]');
+        });
+
+        it("gives each function a policy scoped to this stage's keys and the tiers' plans: specific actions only, no * resource", () => {
+          const grants = Object.fromEntries(CUSTOMER_FUNCTIONS.map((name) => [name, checkCustomersPolicy(one(T.rolePolicy, `${name}-policy`).inputs.policy, plans())]));
+          expect(grants["customers-state"]).to.deep.equal(["GET /apikeys", "PATCH /apikeys/*"]);
+          expect(grants["customers-read"]).to.deep.equal(["GET /apikeys", "GET /usageplans", "GET /usageplans/{plan}/keys", "GET /usageplans/{plan}/usage"]);
+          for (const name of CUSTOMER_FUNCTIONS) expect(one(T.rolePolicy, `${name}-policy`).inputs.role, name).to.equal(one(T.role, `${name}-role`).id);
+        });
+
+        it("creates the policies once the plans exist (they name them), and the functions before the stage (the stage serves them)", () => {
+          const planUrns = Object.keys(DEFAULT_TIER_PLANS).map((tier) => one(T.usagePlan, `usage-${tier}`).urn);
+          expect(one(T.rolePolicy, "customers-read-policy").dependencies).to.include.members(planUrns);
+          for (const name of CUSTOMER_FUNCTIONS) expect(fn(name).dependencies, name).not.to.include(one(T.stage, "demo-stage").urn);
         });
       });
 
@@ -997,10 +1079,10 @@ describe("program (index.ts) on the dev and prod stacks", () => {
             // The authorizer's permission is the pending spec below; the WebSocket API's
             // permissions belong to its own (auto-deployed) stage, not to this deployment.
             .filter((r) => r.name !== AUTHORIZER_PERMISSION && !r.name.startsWith("realtime-"));
-          expect(all(T.method)).to.have.length(14);
-          expect(all(T.integration)).to.have.length(14);
+          expect(all(T.method)).to.have.length(ROUTES.length + CUSTOMER_ROUTE_TABLE.length + Object.keys(PREFLIGHT_METHODS).length);
+          expect(all(T.integration)).to.have.length(ROUTES.length + CUSTOMER_ROUTE_TABLE.length + Object.keys(PREFLIGHT_METHODS).length);
           const [realtimePermissions, restPermissions] = [true, false].map((ws) => all(T.permission).filter((p) => p.name.startsWith("realtime-") === ws));
-          expect(restPermissions).to.have.length(ROUTES.filter((r) => r.fn).length + 1);
+          expect(restPermissions).to.have.length(ROUTES.filter((r) => r.fn).length + CUSTOMER_ROUTE_TABLE.length + 1);
           expect(realtimePermissions.map((p) => p.name).sort()).to.deep.equal(
             [...Object.keys(WEBSOCKET_ROUTES).map((k) => `realtime-invoke-${k.replace(/^\$/, "")}`), "realtime-invoke-authorizer"].sort(),
           );
@@ -1148,13 +1230,17 @@ describe("program (index.ts) with the new config keys set", () => {
       apiStages: [{ apiId, stage: "dev" }],
       throttleSettings: { rateLimit: 1, burstLimit: 2 },
       quotaSettings: { limit: 100, period: "WEEK", offset: 0 },
+      tags: { "apigw-kit:tier": "free" },
     });
     expect(one(T.usagePlan, "usage-pro").inputs).to.deep.equal({
       name: "usage-pro",
       description: "Pro plan",
       apiStages: [{ apiId, stage: "dev", throttles: [{ path: "/data/GET", rateLimit: 5, burstLimit: 10 }] }],
       throttleSettings: { rateLimit: 50, burstLimit: 100 },
+      tags: { "apigw-kit:tier": "pro" },
     });
+    // The customers API offers these tiers.
+    for (const name of CUSTOMER_FUNCTIONS) expect(one(T.fn, name).inputs.environment.variables.CUSTOMER_TIERS, name).to.equal('["free","pro"]');
   });
 
   it("apigw-kit:customers: one API key each (apiKeys, secret), in its tier's plan", () => {
@@ -1399,10 +1485,10 @@ describe("program (index.ts) on a stack with no apigw-kit config", () => {
       expect(Object.keys(run.config.config)).to.deep.equal(["aws:region"]);
     });
 
-    it("builds a REGIONAL REST API (api.type auto with no requirements picks REST) with all 7 routes", () => {
+    it("builds a REGIONAL REST API (api.type auto with no requirements picks REST) with all 7 demo routes and the 8 customers routes", () => {
       expect(run.outputs.apiType.value).to.equal("REST");
       expect(one(T.restApi, "demo-api").inputs.endpointConfiguration).to.deep.equal({ types: "REGIONAL" });
-      expect(run.graph.ofType(T.method).filter((m) => m.inputs.httpMethod !== "OPTIONS")).to.have.length(ROUTES.length);
+      expect(run.graph.ofType(T.method).filter((m) => m.inputs.httpMethod !== "OPTIONS")).to.have.length(ROUTES.length + CUSTOMER_ROUTE_TABLE.length);
       expect(run.graph.ofType(T.method).filter((m) => m.inputs.httpMethod === "OPTIONS")).to.deep.equal([]);
     });
 
@@ -1434,7 +1520,7 @@ describe("program (index.ts) on a stack with no apigw-kit config", () => {
     });
 
     it("sizes the handlers 256 MB / 10 s (the realtime functions keep their own sizing) with logs kept 14 days", () => {
-      expect(run.graph.ofType(T.fn).map((f) => f.name).sort()).to.deep.equal([...FUNCTIONS, ...REALTIME_FUNCTIONS].sort());
+      expect(run.graph.ofType(T.fn).map((f) => f.name).sort()).to.deep.equal([...FUNCTIONS, ...CUSTOMER_FUNCTIONS, ...REALTIME_FUNCTIONS].sort());
       for (const f of run.graph.ofType(T.fn)) {
         expect(f.inputs, f.name).to.include(FIXED_SIZING[f.name] ?? { memorySize: 256, timeout: 10 });
         expect(one(T.logGroup, `${f.name}-logs`).inputs.retentionInDays, f.name).to.equal(14);
