@@ -236,6 +236,10 @@ describe("reliability: fuzzing the demo API (dev stack)", function () {
     // authorizer or the throttle refuses first: 429 Too Many Requests is allowed too.
     "POST /users": [UNAUTHORIZED, TOO_MANY_REQUESTS],
     "GET /users/{id}": [UNAUTHORIZED],
+    // The customers API (components/CustomersApi.ts): the same Cognito authorizer.
+    ...Object.fromEntries(
+      ["POST /customers", "GET /customers", "GET /customers/{id}/usage", "PUT /customers/{id}/tier", "POST /customers/{id}/rotate", "POST /customers/{id}/disable", "POST /customers/{id}/enable", "DELETE /customers/{id}"].map((m) => [m, [UNAUTHORIZED]]),
+    ),
     // HMAC TOKEN authorizer: identity source (Authorization) missing → 401 without invoking it.
     "GET /partner/status": [UNAUTHORIZED],
     // API key required, none sent → 403 Forbidden.
@@ -245,7 +249,7 @@ describe("reliability: fuzzing the demo API (dev stack)", function () {
     "POST /transform": [route(400, "the transform's BadRequest", transformBadRequest)],
     // CORS preflights: MOCK integrations answering 200 with an empty body.
     ...Object.fromEntries(
-      ["/data", "/files", "/health", "/transform", "/users", "/users/{id}", "/partner/status"].map((p) => [
+      ["/data", "/files", "/health", "/transform", "/users", "/users/{id}", "/partner/status", "/customers", "/customers/{id}", ...["usage", "tier", "rotate", "disable", "enable"].map((action) => `/customers/{id}/${action}`)].map((p) => [
         `OPTIONS ${p}`,
         [route(200, "a CORS preflight", (r) => (r.text === "" ? undefined : "an empty body"))],
       ]),
@@ -259,7 +263,7 @@ describe("reliability: fuzzing the demo API (dev stack)", function () {
 
   it("request targets: answers each as the resource it addresses (or 403 Missing Authentication Token), never crashing", async () => {
     const resourcePaths = [...new Set(restApiModels(target.env.cloud.run.graph)[0].resourcePaths)];
-    const literal = fc.constantFrom("dev", "health", "users", "data", "transform", "partner", "status", "files", "@connections", "_local", "metrics", "DEV", "Health", "test");
+    const literal = fc.constantFrom("dev", "health", "users", "data", "transform", "partner", "status", "files", "customers", "usage", "@connections", "_local", "metrics", "DEV", "Health", "test");
     const segment = fc.oneof(
       { weight: 6, arbitrary: literal },
       // A literal with one character percent-encoded (%68ealth).
