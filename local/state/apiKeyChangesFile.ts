@@ -3,9 +3,8 @@
  * created (their values too, hence mode 0600), edited, deleted, attached and detached, so
  * that they survive a restart. Written atomically after every change.
  */
-import * as fs from "node:fs";
 import { ApiKeyChanges, type ApiKeyChangesSnapshot } from "../apiGateway/apiKeyChanges";
-import { writeFileAtomically } from "./atomicFile";
+import { readJsonStateFile, writeJsonStateFile } from "./jsonStateFile";
 
 /**
  * Reads the changes a {@link writeApiKeyChanges} left.
@@ -15,22 +14,7 @@ import { writeFileAtomically } from "./atomicFile";
  * @throws Error naming the file when it holds no changes, suggesting --fresh
  */
 export function readApiKeyChanges(file: string): ApiKeyChangesSnapshot | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw err;
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw corrupt(file, (err as Error).message);
-  }
-  const problem = snapshotProblem(parsed);
-  if (problem) throw corrupt(file, problem);
-  return parsed as ApiKeyChangesSnapshot;
+  return readJsonStateFile<ApiKeyChangesSnapshot>(file, "API key changes", snapshotProblem);
 }
 
 /**
@@ -40,7 +24,7 @@ export function readApiKeyChanges(file: string): ApiKeyChangesSnapshot | undefin
  * @param snapshot - `ApiKeyChanges.snapshot()`.
  */
 export function writeApiKeyChanges(file: string, snapshot: ApiKeyChangesSnapshot): void {
-  writeFileAtomically(file, `${JSON.stringify(snapshot, null, 2)}\n`, 0o600);
+  writeJsonStateFile(file, snapshot);
 }
 
 /**
@@ -53,10 +37,6 @@ export function openApiKeyChanges(file?: string): ApiKeyChanges {
   const changes = new ApiKeyChanges(file ? readApiKeyChanges(file) : undefined);
   if (file) changes.onChange(() => writeApiKeyChanges(file, changes.snapshot()));
   return changes;
-}
-
-function corrupt(file: string, reason: string): Error {
-  return new Error(`${file} does not hold API key changes (${reason}): delete it, or start with --fresh to begin with an empty state`);
 }
 
 const LISTS = ["created", "edited", "deleted", "attached", "detached", "planTags"] as const;

@@ -2,9 +2,8 @@
  * The usage counters of a stack's API keys on disk (`<stateDir>/usage.json` or wherever the
  * local cloud keeps them), so that a key's quota count survives a restart.
  */
-import * as fs from "node:fs";
 import type { UsageCounterSnapshot } from "../restGateway/usageCounters";
-import { writeFileAtomically } from "./atomicFile";
+import { readJsonStateFile, writeJsonStateFile } from "./jsonStateFile";
 
 const PERIODS = new Set(["DAY", "WEEK", "MONTH"]);
 
@@ -16,22 +15,7 @@ const PERIODS = new Set(["DAY", "WEEK", "MONTH"]);
  * @throws Error naming the file when it is not a snapshot, suggesting --fresh
  */
 export function readUsageCounters(file: string): UsageCounterSnapshot | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw err;
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw corrupt(file, (err as Error).message);
-  }
-  const problem = snapshotProblem(parsed);
-  if (problem) throw corrupt(file, problem);
-  return parsed as UsageCounterSnapshot;
+  return readJsonStateFile<UsageCounterSnapshot>(file, "usage counters", snapshotProblem);
 }
 
 /**
@@ -42,11 +26,7 @@ export function readUsageCounters(file: string): UsageCounterSnapshot | undefine
  * @param snapshot - `UsagePlanEnforcer.snapshot()`.
  */
 export function writeUsageCounters(file: string, snapshot: UsageCounterSnapshot): void {
-  writeFileAtomically(file, `${JSON.stringify(snapshot, null, 2)}\n`, 0o600);
-}
-
-function corrupt(file: string, reason: string): Error {
-  return new Error(`${file} does not hold usage counters (${reason}): delete it, or start with --fresh to begin with an empty state`);
+  writeJsonStateFile(file, snapshot);
 }
 
 /** What makes `value` no {@link UsageCounterSnapshot}; undefined when it is one. */
