@@ -1,8 +1,9 @@
 /**
  * The parts of the local cloud that outlive a deployment: the service emulators (DynamoDB,
  * Cognito, Secrets Manager, the API Gateway management endpoint with the API keys changed
- * through it), the Lambda runtime and the API's HTTP server. A deployment (deployment.ts) is built from one run of the program and
- * served through them; a reload swaps the deployment and keeps these, with their data.
+ * through it), the Lambda runtime and the API's HTTP server. A deployment (deployment.ts) is
+ * built from one run of the program and served through them; a reload swaps the deployment
+ * and keeps these, with their data.
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
