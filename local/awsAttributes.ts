@@ -202,7 +202,27 @@ export function computeAwsAttributes(
         id: apiGatewayId(draw),
         state: { ...state, name: physicalName, value: inputs.value ?? randomKeyValue(draw) },
       };
+    case "aws:acm/certificate:Certificate":
+      return certificateAttributes(state, inputs, cloud, draw);
+    case "aws:acm/certificateValidation:CertificateValidation":
+      // The provider's id is the time validation completed; the ARN is what others read.
+      return { id: String(inputs.certificateArn), state };
+    case "aws:apigateway/domainName:DomainName":
+      return domainNameAttributes(state, inputs, cloud, draw);
+    case "aws:apigateway/basePathMapping:BasePathMapping":
+      // The provider's id is `<domain>/<base path>`, the root mapping's path being empty.
+      return { id: `${inputs.domainName}/${inputs.basePath ?? ""}`, state };
+    case "aws:route53/record:Record":
+      // The provider's id is `<zone id>_<name>_<type>`; fqdn is the name without the final dot.
+      return {
+        id: `${inputs.zoneId}_${inputs.name}_${inputs.type}`,
+        state: { ...state, fqdn: String(inputs.name).replace(/\.$/, "") },
+      };
     default: {
+      if (type.startsWith("pulumi:providers:")) {
+        // A provider resource (`new aws.Provider(...)`): its inputs are its state; its id is a UUID.
+        return { id: uuid(draw), state };
+      }
       // Any other resource: an id, its name and an ARN of the generic shape.
       const service = type.split(":")[1]?.split("/")[0] ?? "unknown";
       return {
@@ -211,6 +231,112 @@ export function computeAwsAttributes(
       };
     }
   }
+}
+
+/**
+ * An ACM certificate as `RequestCertificate` answers it: its ARN (in the region of its
+ * provider) and, for DNS validation, one CNAME per name (the domain and each subject
+ * alternative name) that ACM asks to find in DNS.
+ */
+function certificateAttributes(state: ProviderProperties, inputs: ProviderProperties, cloud: CloudIdentity, draw: Draw): ComputedResource {
+  const arn = `arn:aws:acm:${cloud.region}:${cloud.accountId}:certificate/${uuid(draw)}`;
+  const names: string[] = [inputs.domainName, ...(inputs.subjectAlternativeNames ?? [])].filter((n) => typeof n === "string");
+  const dnsValidated = (inputs.validationMethod ?? "DNS") === "DNS" && !inputs.privateKey;
+  return {
+    id: arn,
+    state: {
+      ...state,
+      arn,
+      status: dnsValidated ? "PENDING_VALIDATION" : "ISSUED",
+      domainValidationOptions: dnsValidated ? names.map((domainName) => certificateValidationRecord(domainName, draw)) : [],
+      validationEmails: [],
+    },
+  };
+}
+
+/** The CNAME ACM asks for a name: `_<hash>.<name>.` pointing at `_<hash>.acm-validations.aws.`. */
+function certificateValidationRecord(domainName: string, draw: Draw): ProviderProperties {
+  // A wildcard name is validated by the record of the name it covers.
+  const validated = domainName.replace(/^\*\./, "");
+  return {
+    domainName,
+    resourceRecordName: `_${hex(draw, `validationName:${domainName}`, 16)}.${validated}.`,
+    resourceRecordType: "CNAME",
+    resourceRecordValue: `_${hex(draw, `validationValue:${domainName}`, 16)}.${randomId(draw, `validationZone:${domainName}`, 10)}.acm-validations.aws.`,
+  };
+}
+
+/**
+ * An API Gateway custom domain name as `CreateDomainName` answers it: a REGIONAL domain gets a
+ * `d-<id>.execute-api.<region>.amazonaws.com` target in the region's API Gateway hosted zone,
+ * an EDGE domain a CloudFront distribution (`d<id>.cloudfront.net`, CloudFront's zone).
+ */
+function domainNameAttributes(state: ProviderProperties, inputs: ProviderProperties, cloud: CloudIdentity, draw: Draw): ComputedResource {
+  const domainName = String(inputs.domainName);
+  const types: string[] = inputs.endpointConfiguration?.types ?? ["EDGE"];
+  const target = types.includes("REGIONAL")
+    ? {
+        regionalDomainName: `d-${randomId(draw, "regionalDomainName", 10)}.execute-api.${cloud.region}.amazonaws.com`,
+        regionalZoneId: apiGatewayHostedZoneId(cloud.region),
+      }
+    : {
+        cloudfrontDomainName: `d${randomId(draw, "cloudfrontDomainName", 13)}.cloudfront.net`,
+        cloudfrontZoneId: CLOUDFRONT_HOSTED_ZONE_ID,
+      };
+  return {
+    id: domainName,
+    state: {
+      ...state,
+      ...target,
+      arn: `arn:aws:apigateway:${cloud.region}::/domainnames/${domainName}`,
+      certificateUploadDate: new Date().toISOString(),
+      endpointConfiguration: { types },
+    },
+  };
+}
+
+/** The hosted zone of every CloudFront distribution, which alias records to one name. */
+export const CLOUDFRONT_HOSTED_ZONE_ID = "Z2FDTNDATAQYW2";
+
+/**
+ * API Gateway's hosted zone per region, which alias records to a regional custom domain name
+ * (`d-<id>.execute-api.<region>.amazonaws.com`) name: the "Route 53 Hosted Zone ID" column of
+ * https://docs.aws.amazon.com/general/latest/gr/apigateway.html.
+ */
+export const API_GATEWAY_HOSTED_ZONE_IDS: Readonly<Record<string, string>> = {
+  "us-east-1": "Z1UJRXOUMOOFQ8",
+  "us-east-2": "ZOJJZC49E0EPZ",
+  "us-west-1": "Z2MOQ4UPLNGAZJ",
+  "us-west-2": "Z2OJLYMUO9EFXC",
+  "ca-central-1": "Z19DQILCV0OWEC",
+  "sa-east-1": "ZCMLWB8V5SYIT",
+  "eu-central-1": "Z1U9ULNL0V5AJ3",
+  "eu-west-1": "ZLY8HYME6SFDD",
+  "eu-west-2": "ZJ5UAJN8Y3Z2Q",
+  "eu-west-3": "Z3KY65QIEKYHQQ",
+  "eu-north-1": "Z3UWIKFBOOGXPP",
+  "ap-south-1": "Z3VO1THU9YC4UR",
+  "ap-northeast-1": "Z1YSHQZHG15GKL",
+  "ap-northeast-2": "Z20JF4UZKIW1U8",
+  "ap-southeast-1": "ZL327KTPIQFUL",
+  "ap-southeast-2": "Z2RPCDW04V8134",
+};
+
+function apiGatewayHostedZoneId(region: string): string {
+  const zone = API_GATEWAY_HOSTED_ZONE_IDS[region];
+  if (zone === undefined) {
+    throw new Error(`the local control plane does not know API Gateway's hosted zone in ${region} (known: ${Object.keys(API_GATEWAY_HOSTED_ZONE_IDS).join(", ")})`);
+  }
+  return zone;
+}
+
+/** A version 4 UUID (ACM certificate ids, provider ids) from a resource's draws. */
+function uuid(draw: Draw): string {
+  const bytes = Buffer.from(draw("uuid", 16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const h = bytes.toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /**

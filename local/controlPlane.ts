@@ -27,6 +27,11 @@ export interface RecordedResource {
   parent?: string;
   /** URNs of the resources this one depends on (dependsOn and input dependencies). */
   dependencies: string[];
+  /**
+   * The explicit provider's reference (`<urn>::<id>`), when the resource was given one
+   * (`{ provider }`, or inherited from a parent's `providers`); undefined for the default provider.
+   */
+  provider?: string;
   /** Whether this is a provider resource (true) or a component (false). */
   custom: boolean;
   /** The inputs as the provider would receive them (Outputs resolved). */
@@ -163,7 +168,7 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
       if (args.custom === false) {
         computed = { id: undefined, state: computeRemoteComponentOutputs(args.type, args.name, inputs, cloud) ?? {} };
       } else {
-        computed = computeAwsAttributes(args.type, args.name, inputs, cloud, (id) => graph.findById(id)?.state);
+        computed = computeAwsAttributes(args.type, args.name, inputs, cloudOfProvider(cloud, graph, args.provider), (id) => graph.findById(id)?.state);
         const replaced = await options.onCreate?.(args.type, args.name, inputs, computed.state);
         if (replaced) {
           const { id, ...state } = replaced;
@@ -177,6 +182,7 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
         name: args.name,
         dependencies: [],
         custom: args.custom !== false,
+        provider: args.provider || undefined,
         inputs,
         id: computed.id,
         state: computed.state,
@@ -220,6 +226,18 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
   } finally {
     restoreStackTraces();
   }
+}
+
+/**
+ * The cloud a resource is created in: an explicit AWS provider with its own `region` (an EDGE
+ * domain's certificate through a us-east-1 provider) moves it there, as it would on AWS.
+ */
+function cloudOfProvider(cloud: CloudIdentity, graph: ResourceGraph, providerReference: string | undefined): CloudIdentity {
+  if (!providerReference) return cloud;
+  // A provider reference is `<urn>::<id>`.
+  const id = providerReference.slice(providerReference.lastIndexOf("::") + 2);
+  const region = graph.findById(id)?.state.region;
+  return typeof region === "string" && region !== "" ? { ...cloud, region } : cloud;
 }
 
 /**
