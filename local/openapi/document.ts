@@ -25,6 +25,7 @@ export interface OpenApiResponse {
 
 export interface OpenApiOperation {
   parameters?: OpenApiParameter[];
+  operationId?: string;
   requestBody?: { content: Record<string, { schema: Schema }>; required: true };
   responses: Record<string, OpenApiResponse>;
   security?: Array<Record<string, string[]>>;

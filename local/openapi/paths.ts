@@ -37,22 +37,26 @@ export function openApiPaths(
 }
 
 function openApiOperation(graph: ResourceGraph, model: RestApiModel, method: MethodModel, record: RecordedResource | undefined, extensions: ExportExtensions): OpenApiOperation {
-  const operation: OpenApiOperation = { responses: {} };
+  // AWS's field order: operationId, parameters, requestBody, responses, security, extensions.
   const operationName = record?.inputs.operationName;
-  if (typeof operationName === "string" && operationName !== "") Object.assign(operation, { operationId: operationName });
   const parameters = requestParameters(method.requestParameters);
-  if (parameters.length > 0) operation.parameters = parameters;
-  if (Object.keys(method.requestModels).length > 0) {
-    operation.requestBody = {
-      content: Object.fromEntries(Object.entries(method.requestModels).map(([contentType, name]) => [contentType, { schema: schemaRef(name) }])),
-      required: true,
-    };
-  }
-  operation.responses = methodResponses(graph, model.apiId, method);
   const security = methodSecurity(method, model.authorizers);
-  if (security) operation.security = security;
-  if (extensions === "apigateway" && method.integration) operation["x-amazon-apigateway-integration"] = integrationExtension(method.integration);
-  return operation;
+  return {
+    ...(typeof operationName === "string" && operationName !== "" ? { operationId: operationName } : {}),
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(Object.keys(method.requestModels).length > 0 ? { requestBody: requestBody(method.requestModels) } : {}),
+    responses: methodResponses(graph, model.apiId, method),
+    ...(security ? { security } : {}),
+    ...(extensions === "apigateway" && method.integration ? { "x-amazon-apigateway-integration": integrationExtension(method.integration) } : {}),
+  };
+}
+
+/** The request models by content type; AWS marks the body required whenever there is a model. */
+function requestBody(requestModels: Record<string, string>): NonNullable<OpenApiOperation["requestBody"]> {
+  return {
+    content: Object.fromEntries(Object.entries(requestModels).map(([contentType, name]) => [contentType, { schema: schemaRef(name) }])),
+    required: true,
+  };
 }
 
 /**
@@ -92,10 +96,11 @@ function methodResponses(graph: ResourceGraph, apiId: string, method: MethodMode
     const headers = Object.keys(parameters)
       .map((expression) => /^method\.response\.header\.(.+)$/.exec(expression)?.[1])
       .filter((name): name is string => name !== undefined);
-    const response: OpenApiResponse = { description: `${statusCode} response`, content: {} };
-    if (headers.length > 0) response.headers = Object.fromEntries(headers.map((name) => [name, { schema: { type: "string" as const } }]));
-    response.content = Object.fromEntries(Object.entries(models.get(statusCode) ?? {}).map(([contentType, name]) => [contentType, { schema: schemaRef(name) }]));
-    responses[statusCode] = response;
+    responses[statusCode] = {
+      description: `${statusCode} response`,
+      ...(headers.length > 0 ? { headers: Object.fromEntries(headers.map((name) => [name, { schema: { type: "string" as const } }])) } : {}),
+      content: Object.fromEntries(Object.entries(models.get(statusCode) ?? {}).map(([contentType, name]) => [contentType, { schema: schemaRef(name) }])),
+    };
   }
   return responses;
 }
