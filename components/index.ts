@@ -8,6 +8,7 @@ export * from "./apigateway";
 export * from "./chooseApiType";
 export * from "./CognitoAuth";
 export * from "./cors";
+export * from "./CustomDomain";
 export * from "./CustomersApi";
 export * from "./HandlerFunction";
 export * from "./httpApi";

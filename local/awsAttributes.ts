@@ -273,7 +273,8 @@ function certificateValidationRecord(domainName: string, draw: Draw): ProviderPr
  */
 function domainNameAttributes(state: ProviderProperties, inputs: ProviderProperties, cloud: CloudIdentity, draw: Draw): ComputedResource {
   const domainName = String(inputs.domainName);
-  const types: string[] = inputs.endpointConfiguration?.types ?? ["EDGE"];
+  // @pulumi/aws 7 takes one endpoint type (`types: "REGIONAL"`); older schemas took a list.
+  const types: string[] = [inputs.endpointConfiguration?.types ?? "EDGE"].flat();
   const target = types.includes("REGIONAL")
     ? {
         regionalDomainName: `d-${randomId(draw, "regionalDomainName", 10)}.execute-api.${cloud.region}.amazonaws.com`,
@@ -290,7 +291,6 @@ function domainNameAttributes(state: ProviderProperties, inputs: ProviderPropert
       ...target,
       arn: `arn:aws:apigateway:${cloud.region}::/domainnames/${domainName}`,
       certificateUploadDate: new Date().toISOString(),
-      endpointConfiguration: { types },
     },
   };
 }

@@ -168,7 +168,7 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
       if (args.custom === false) {
         computed = { id: undefined, state: computeRemoteComponentOutputs(args.type, args.name, inputs, cloud) ?? {} };
       } else {
-        computed = computeAwsAttributes(args.type, args.name, inputs, cloudOfProvider(cloud, graph, args.provider), (id) => graph.findById(id)?.state);
+        computed = computeAwsAttributes(args.type, args.name, inputs, cloudOfResource(cloud, graph, inputs, args.provider), (id) => graph.findById(id)?.state);
         const replaced = await options.onCreate?.(args.type, args.name, inputs, computed.state);
         if (replaced) {
           const { id, ...state } = replaced;
@@ -229,14 +229,14 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
 }
 
 /**
- * The cloud a resource is created in: an explicit AWS provider with its own `region` (an EDGE
- * domain's certificate through a us-east-1 provider) moves it there, as it would on AWS.
+ * The cloud a resource is created in: its own `region` argument (@pulumi/aws 7) or an explicit
+ * AWS provider with a `region` (an EDGE domain's certificate through a us-east-1 provider)
+ * moves it there, as it would on AWS.
  */
-function cloudOfProvider(cloud: CloudIdentity, graph: ResourceGraph, providerReference: string | undefined): CloudIdentity {
-  if (!providerReference) return cloud;
+function cloudOfResource(cloud: CloudIdentity, graph: ResourceGraph, inputs: ProviderProperties, providerReference: string | undefined): CloudIdentity {
   // A provider reference is `<urn>::<id>`.
-  const id = providerReference.slice(providerReference.lastIndexOf("::") + 2);
-  const region = graph.findById(id)?.state.region;
+  const providerId = providerReference ? providerReference.slice(providerReference.lastIndexOf("::") + 2) : undefined;
+  const region = inputs.region ?? (providerId === undefined ? undefined : graph.findById(providerId)?.state.region);
   return typeof region === "string" && region !== "" ? { ...cloud, region } : cloud;
 }
 

@@ -6,6 +6,7 @@
  */
 export * from "./accessLogFields";
 export * from "./caching";
+export * from "./customDomains";
 export * from "./httpMethods";
 export * from "./integrationDefaults";
 export * from "./logRetention";
