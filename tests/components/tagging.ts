@@ -7,7 +7,9 @@ import type { ProgramRun, RecordedResource } from "../../local/controlPlane";
 
 /** The resource types the components create whose args have `tags` (checked in @pulumi/aws's .d.ts files). */
 export const TAGGABLE_TYPES: ReadonlySet<string> = new Set([
+  "aws:acm/certificate:Certificate",
   "aws:apigateway/apiKey:ApiKey",
+  "aws:apigateway/domainName:DomainName",
   "aws:apigateway/restApi:RestApi",
   "aws:apigateway/stage:Stage",
   "aws:apigateway/usagePlan:UsagePlan",
