@@ -220,6 +220,29 @@ describe("CustomDomain (under the mock control plane)", () => {
     expect(only(run, T.domain).inputs.certificateArn).to.equal(arn);
   });
 
+  it("applies each child's transform just before it is created", async () => {
+    const run = await runWithApis(({ one, oneStage }) => ({
+      mappings: [{ basePath: "v1", restApiId: one.id, stageName: oneStage.stageName }],
+      transform: {
+        certificate: { keyAlgorithm: "EC_prime256v1" },
+        validationRecord: { ttl: 300 },
+        domainName: { securityPolicy: "SecurityPolicy_TLS13_1_3_2025_09" },
+        basePathMapping: (args, _opts, name) => {
+          args.stageName = `${name}-stage`;
+        },
+        aliasRecord: (args, opts) => {
+          opts.protect = true;
+          args.allowOverwrite = true;
+        },
+      },
+    }));
+    expect(only(run, T.certificate).inputs.keyAlgorithm).to.equal("EC_prime256v1");
+    expect(run.graph.get(T.record, "domain-validation").inputs.ttl).to.equal(300);
+    expect(only(run, T.domain).inputs.securityPolicy).to.equal("SecurityPolicy_TLS13_1_3_2025_09");
+    expect(only(run, T.mapping).inputs.stageName).to.equal("domain-mapping-v1-stage");
+    expect(run.graph.ofType(T.record).filter((r) => r.inputs.allowOverwrite).map((r) => r.name)).to.have.members(["domain-validation", "domain-alias-a", "domain-alias-aaaa"]);
+  });
+
   describe("refuses bad arguments before creating any child, with a ResourceError naming the argument", () => {
     const cases: Array<[string, (apis: Parameters<Parameters<typeof runWithApis>[0]>[0]) => Partial<CustomDomainArgs>, string]> = [
       [
