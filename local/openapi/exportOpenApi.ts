@@ -65,15 +65,17 @@ export function restApiToExport(graph: ResourceGraph, apiName?: string): RestApi
 }
 
 /**
- * `info.version`: AWS writes the API's `version` when it has one, else the API's creation time as
- * `yyyy-MM-ddTHH:mm:ssZ` (the snapshots mask it as "date"; LocalStack's exporter writes
- * `createdDate` in TIMESTAMP_FORMAT_TZ).
+ * `info.version`: the API's `version` when it has one [recorded: test_export_oas30_openapi[TEST_IMPORT_PETS],
+ * "1.0.0"], else a date: the snapshots mask it as "date". It is written here as the creation time
+ * of the deployment the stage serves, `yyyy-MM-ddTHH:mm:ssZ`, falling back to the API's, which
+ * is what LocalStack's exporter writes (`createdDate` in TIMESTAMP_FORMAT_TZ).
  */
 function apiVersion(graph: ResourceGraph, model: RestApiModel): string {
   const api = graph.findById(model.apiId);
   if (typeof api?.inputs.version === "string" && api.inputs.version !== "") return api.inputs.version;
-  const created = new Date(typeof api?.state.createdDate === "string" ? api.state.createdDate : Date.now());
-  return created.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const deployment = model.deploymentId ? graph.findById(model.deploymentId) : undefined;
+  const createdDate = [deployment?.state.createdDate, api?.state.createdDate].find((date): date is string => typeof date === "string");
+  return new Date(createdDate ?? Date.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 /**

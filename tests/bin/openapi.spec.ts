@@ -73,6 +73,12 @@ describe("npm run openapi", function () {
     }
   });
 
+  it("exits 1 when --out cannot be written", async () => {
+    const result = await runMain("--out", path.join(os.tmpdir(), "no-such-folder-openapi", "api.json"));
+    expect(result.status).to.equal(1);
+    expect(result.stderr).to.match(/^error: cannot write .*api\.json: ENOENT/);
+  });
+
   it("exits 1 with the message for a stack without config, or an API the program does not declare", async () => {
     const noStack = await runMain("--stack", "nope");
     expect(noStack.status).to.equal(1);
