@@ -1,6 +1,6 @@
 import type { ResourceGraph } from "../controlPlane";
 import type { RestApiModel } from "../restGateway/restApiModel";
-import { withoutUndefined } from "./securitySchemes";
+import { withoutUndefined } from "./document";
 
 const VALIDATOR = "aws:apigateway/requestValidator:RequestValidator";
 

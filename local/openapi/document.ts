@@ -50,3 +50,11 @@ export interface OpenApiDocument {
 
 /** `--extensions apigateway` adds API Gateway's `x-amazon-apigateway-*` fields; `none` leaves them out. */
 export type ExportExtensions = "apigateway" | "none";
+
+/**
+ * The object without its unset fields: AWS leaves unset fields out of an export rather than
+ * writing nulls, and the provider records some unset strings as "".
+ */
+export function withoutUndefined(object: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined && value !== ""));
+}

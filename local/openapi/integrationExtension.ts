@@ -1,5 +1,5 @@
 import type { IntegrationModel } from "../restGateway/restApiModel";
-import { withoutUndefined } from "./securitySchemes";
+import { withoutUndefined } from "./document";
 
 /**
  * A method's `x-amazon-apigateway-integration` as GetExport writes it with

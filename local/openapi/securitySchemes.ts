@@ -1,6 +1,6 @@
 import type { ResourceGraph } from "../controlPlane";
 import type { AuthorizerModel, MethodModel, RestApiModel } from "../restGateway/restApiModel";
-import type { ExportExtensions, SecurityScheme } from "./document";
+import { withoutUndefined, type ExportExtensions, type SecurityScheme } from "./document";
 
 /** The scheme name AWS gives API keys in an export: an `x-api-key` header. */
 export const API_KEY_SCHEME = "api_key";
@@ -74,9 +74,4 @@ function authorizerExtension(authorizer: AuthorizerModel, inputs: Record<string,
     identityValidationExpression: authorizer.identityValidationExpression,
     authorizerResultTtlInSeconds: authorizer.resultTtlSeconds,
   });
-}
-
-/** The object without its undefined fields (and empty strings, which the provider uses for unset). */
-export function withoutUndefined(object: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined && value !== ""));
 }
