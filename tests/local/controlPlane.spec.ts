@@ -95,6 +95,29 @@ describe("control plane (Pulumi mocks acting as AWS)", () => {
     }
   });
 
+  it("creates a resource in the region of its own `region` argument or of its explicit provider, recording the provider", async () => {
+    const regional = await runProgram({
+      stack: "dev",
+      cloud: { randomSeed: "regions" },
+      define: () => {
+        const tokyo = new aws.Provider("tokyo", { region: "ap-northeast-1" });
+        new aws.acm.Certificate("here", { domainName: "a.example.com", validationMethod: "DNS" });
+        new aws.acm.Certificate("by-argument", { domainName: "b.example.com", validationMethod: "DNS", region: "eu-west-1" });
+        new aws.acm.Certificate("by-provider", { domainName: "c.example.com", validationMethod: "DNS" }, { provider: tokyo });
+        new aws.apigateway.DomainName("domain", { domainName: "c.example.com", endpointConfiguration: { types: "REGIONAL" } }, { provider: tokyo });
+        return {};
+      },
+    });
+    const arnOf = (name: string) => regional.graph.get("aws:acm/certificate:Certificate", name).state.arn as string;
+    expect([arnOf("here"), arnOf("by-argument"), arnOf("by-provider")].map((arn) => arn.split(":")[3])).to.deep.equal(["us-east-1", "eu-west-1", "ap-northeast-1"]);
+    const provider = regional.graph.get("pulumi:providers:aws", "tokyo");
+    expect(regional.graph.get("aws:acm/certificate:Certificate", "by-provider").provider).to.equal(`${provider.urn}::${provider.id}`);
+    expect(regional.graph.get("aws:acm/certificate:Certificate", "here").provider).to.equal(undefined);
+    const domain = regional.graph.get("aws:apigateway/domainName:DomainName", "domain").state;
+    expect(domain.regionalDomainName).to.match(/^d-[a-z0-9]{10}\.execute-api\.ap-northeast-1\.amazonaws\.com$/);
+    expect(domain.regionalZoneId).to.equal("Z1YSHQZHG15GKL");
+  });
+
   describe("stack traces while a program runs", () => {
     it("keeps the program's own errors mapped to its TypeScript lines, and restores the process's formatting after the run", async () => {
       const before = Error.prepareStackTrace;
