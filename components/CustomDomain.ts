@@ -8,6 +8,9 @@ import { type ComponentTags, type Transform, childTags, transformed } from "./tr
 /** Where a custom domain is served from. */
 export type CustomDomainEndpointType = "REGIONAL" | "EDGE";
 
+/** Which addresses the domain answers on: IPv4 only, or IPv4 and IPv6. */
+export type CustomDomainIpAddressType = "ipv4" | "dualstack";
+
 /** One base path of the domain, mapped to a REST API stage. */
 export interface CustomDomainMapping {
   /**
@@ -50,6 +53,12 @@ export interface CustomDomainArgs {
    * @default "REGIONAL"
    */
   endpointType?: CustomDomainEndpointType;
+  /**
+   * `dualstack` serves the domain on IPv4 and IPv6 and adds an `AAAA` alias record next to the
+   * `A` one; `ipv4` serves IPv4 only, with the `A` record alone.
+   * @default "dualstack"
+   */
+  ipAddressType?: CustomDomainIpAddressType;
   /**
    * The base paths and the REST API stages they lead to; at least one. `url` is the first
    * mapping's.
@@ -96,7 +105,7 @@ export interface CustomDomainTransform {
   domainName?: Transform<aws.apigateway.DomainNameArgs>;
   /** Each base path mapping (called once per mapping). */
   basePathMapping?: Transform<aws.apigateway.BasePathMappingArgs>;
-  /** Each alias record (called for the A record and the AAAA record). */
+  /** Each alias record (called for the A record, and the AAAA record of a dualstack domain). */
   aliasRecord?: Transform<aws.route53.RecordArgs>;
 }
 
@@ -104,6 +113,7 @@ export interface CustomDomainTransform {
 export interface ValidatedCustomDomain {
   domainName: string;
   endpointType: CustomDomainEndpointType;
+  ipAddressType: CustomDomainIpAddressType;
   /** The mappings with their base paths as API Gateway stores them (`""` for the root). */
   mappings: Array<CustomDomainMapping & { basePath: string }>;
 }
@@ -111,7 +121,8 @@ export interface ValidatedCustomDomain {
 /**
  * A custom domain name for REST API stages: an ACM certificate validated through Route 53
  * (in us-east-1 for an EDGE domain), the API Gateway domain name (TLS 1.2), one base path
- * mapping per stage, and the Route 53 alias records (A and AAAA) pointing the name at it.
+ * mapping per stage, and the Route 53 alias records (A, and AAAA when dualstack) pointing the
+ * name at it.
  */
 export class CustomDomain extends pulumi.ComponentResource {
   /** The us-east-1 provider of an EDGE domain's certificate; undefined otherwise. */
@@ -126,8 +137,8 @@ export class CustomDomain extends pulumi.ComponentResource {
   public readonly domain: aws.apigateway.DomainName;
   /** The base path mappings, by base path as API Gateway stores it (`""` for the root). */
   public readonly basePathMappings: Record<string, aws.apigateway.BasePathMapping>;
-  /** The alias records of the name: `A` and `AAAA`. */
-  public readonly aliasRecords: { A: aws.route53.Record; AAAA: aws.route53.Record };
+  /** The alias records of the name: `A`, and `AAAA` for a dualstack domain. */
+  public readonly aliasRecords: { A: aws.route53.Record; AAAA?: aws.route53.Record };
 
   /** `https://<domain>` and the first mapping's base path, e.g. `https://api.example.com/v1`. */
   public readonly url: pulumi.Output<string>;
@@ -161,7 +172,7 @@ export class CustomDomain extends pulumi.ComponentResource {
     this.basePathMappings = mapBasePaths(this, name, this.domain, spec.mappings, transform.basePathMapping);
 
     const target = targetOf(this.domain, spec.endpointType);
-    this.aliasRecords = createAliasRecords(this, name, spec.domainName, args.hostedZoneId, target, transform.aliasRecord);
+    this.aliasRecords = createAliasRecords(this, name, spec, args.hostedZoneId, target, transform.aliasRecord);
 
     // The URLs wait for the mappings: before them, the domain answers nothing.
     const mapped = pulumi.all(Object.values(this.basePathMappings).map((mapping) => mapping.id));
@@ -202,7 +213,11 @@ export function validateCustomDomainArgs(args: CustomDomainArgs): ValidatedCusto
       throw new Error(`certificateArn: an EDGE domain is served by CloudFront, which takes certificates from us-east-1 only (got one in ${arn[1]})`);
     }
   }
-  return { domainName: args.domainName, endpointType, mappings: validateMappings(args.mappings) };
+  const ipAddressType = args.ipAddressType ?? "dualstack";
+  if (ipAddressType !== "ipv4" && ipAddressType !== "dualstack") {
+    throw new Error(`ipAddressType must be "ipv4" or "dualstack" (got ${shown(ipAddressType)})`);
+  }
+  return { domainName: args.domainName, endpointType, ipAddressType, mappings: validateMappings(args.mappings) };
 }
 
 function validateMappings(mappings: CustomDomainMapping[]): ValidatedCustomDomain["mappings"] {
@@ -302,7 +317,7 @@ function createDomainName(
       {
         domainName: spec.domainName,
         ...certificate,
-        endpointConfiguration: { types: spec.endpointType },
+        endpointConfiguration: { types: spec.endpointType, ipAddressType: spec.ipAddressType },
         securityPolicy: "TLS_1_2",
         tags,
       },
@@ -346,11 +361,11 @@ function targetOf(domain: aws.apigateway.DomainName, endpointType: CustomDomainE
     : { name: domain.cloudfrontDomainName, zoneId: domain.cloudfrontZoneId };
 }
 
-/** The A and AAAA alias records (IPv4 and IPv6 clients) of the name, to the domain's target. */
+/** The alias records of the name to the domain's target: A, and AAAA for IPv6 clients of a dualstack domain. */
 function createAliasRecords(
   parent: pulumi.Resource,
   name: string,
-  domainName: string,
+  spec: ValidatedCustomDomain,
   hostedZoneId: pulumi.Input<string>,
   target: AliasTarget,
   transform: Transform<aws.route53.RecordArgs> | undefined,
@@ -360,11 +375,11 @@ function createAliasRecords(
       ...transformed(
         transform,
         `${name}-alias-${type.toLowerCase()}`,
-        { zoneId: hostedZoneId, name: domainName, type, aliases: [{ name: target.name, zoneId: target.zoneId, evaluateTargetHealth: false }] },
+        { zoneId: hostedZoneId, name: spec.domainName, type, aliases: [{ name: target.name, zoneId: target.zoneId, evaluateTargetHealth: false }] },
         { parent },
       ),
     );
-  return { A: record("A"), AAAA: record("AAAA") };
+  return { A: record("A"), AAAA: spec.ipAddressType === "dualstack" ? record("AAAA") : undefined };
 }
 
 /** The key of a base path in `urls`: `"/"` for the root, `"/v1"` for `v1`. */

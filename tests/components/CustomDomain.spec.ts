@@ -104,7 +104,7 @@ describe("CustomDomain (under the mock control plane)", () => {
       expect(domain.inputs).to.deep.include({
         domainName: DOMAIN,
         regionalCertificateArn: only(run, T.certificate).state.arn,
-        endpointConfiguration: { types: "REGIONAL" },
+        endpointConfiguration: { types: "REGIONAL", ipAddressType: "dualstack" },
         securityPolicy: "TLS_1_2",
       });
       expect(domain.inputs).to.not.have.property("certificateArn");
@@ -127,7 +127,7 @@ describe("CustomDomain (under the mock control plane)", () => {
       expect(run.graph.get(T.mapping, "domain-mapping-v1").dependencies).to.include(run.graph.get(T.stage, "api-one-stage").urn);
     });
 
-    it("points A and AAAA alias records of the name at the regional domain name, in its zone", () => {
+    it("points A and AAAA alias records of the name (dualstack by default) at the regional domain name, in its zone", () => {
       const domain = only(run, T.domain);
       for (const type of ["A", "AAAA"]) {
         const record = run.graph.get(T.record, `domain-alias-${type.toLowerCase()}`);
@@ -191,7 +191,7 @@ describe("CustomDomain (under the mock control plane)", () => {
       const domain = only(run, T.domain);
       expect(domain.inputs).to.deep.include({
         certificateArn: only(run, T.certificate).state.arn,
-        endpointConfiguration: { types: "EDGE" },
+        endpointConfiguration: { types: "EDGE", ipAddressType: "dualstack" },
         securityPolicy: "TLS_1_2",
       });
       expect(domain.inputs).to.not.have.property("regionalCertificateArn");
@@ -218,6 +218,12 @@ describe("CustomDomain (under the mock control plane)", () => {
     for (const type of [T.certificate, T.validation, T.provider]) expect(run.graph.ofType(type), type).to.have.length(0);
     expect(run.graph.ofType(T.record).map((r) => r.inputs.type)).to.deep.equal(["A", "AAAA"]);
     expect(only(run, T.domain).inputs.certificateArn).to.equal(arn);
+  });
+
+  it("serves an ipv4 domain with the A record alone", async () => {
+    const run = await runWithApis(({ one, oneStage }) => ({ ipAddressType: "ipv4", mappings: [{ restApiId: one.id, stageName: oneStage.stageName }] }));
+    expect(only(run, T.domain).inputs.endpointConfiguration).to.deep.equal({ types: "REGIONAL", ipAddressType: "ipv4" });
+    expect(run.graph.ofType(T.record).map((r) => r.name)).to.have.members(["domain-validation", "domain-alias-a"]);
   });
 
   it("applies each child's transform just before it is created", async () => {
@@ -298,9 +304,10 @@ describe("validateCustomDomainArgs", () => {
     throw new Error("expected a refusal");
   };
 
-  it("defaults to REGIONAL and stores base paths as API Gateway does", () => {
+  it("defaults to REGIONAL dualstack and stores base paths as API Gateway does", () => {
     const spec = validateCustomDomainArgs({ domainName: DOMAIN, hostedZoneId: ZONE, mappings: [{ ...mapping, basePath: "/v1" }, { ...mapping, basePath: "/" }, { ...mapping, basePath: "v2" }] });
     expect(spec.endpointType).to.equal("REGIONAL");
+    expect(spec.ipAddressType).to.equal("dualstack");
     expect(spec.mappings.map((m) => m.basePath)).to.deep.equal(["v1", "", "v2"]);
     expect(domainUrls(DOMAIN, spec.mappings)).to.deep.equal({ "/v1": "https://api.example.com/v1", "/": "https://api.example.com", "/v2": "https://api.example.com/v2" });
   });
@@ -340,10 +347,11 @@ describe("validateCustomDomainArgs", () => {
     expect(refused({ mappings: [{ ...mapping, stageName: "v 1" }] })).to.equal(`mappings[0].stageName must be 1-128 letters, digits, '-' or '_' (got "v 1")`);
   });
 
-  it("refuses a bad hosted zone, endpoint type or certificate (an EDGE one outside us-east-1)", () => {
+  it("refuses a bad hosted zone, endpoint type, IP address type or certificate (an EDGE one outside us-east-1)", () => {
     expect(refused({ hostedZoneId: undefined as never })).to.equal("hostedZoneId is required: the Route 53 hosted zone holding domainName");
     expect(refused({ hostedZoneId: "example.com" })).to.equal('hostedZoneId must be a Route 53 hosted zone id like "Z0123456789ABCDEFGHIJ" (got "example.com")');
     expect(refused({ endpointType: "PRIVATE" as never })).to.equal('endpointType must be "REGIONAL" or "EDGE" (got "PRIVATE")');
+    expect(refused({ ipAddressType: "ipv6" as never })).to.equal('ipAddressType must be "ipv4" or "dualstack" (got "ipv6")');
     expect(refused({ certificateArn: "arn:aws:iam::123456789012:server-certificate/x" })).to.equal('certificateArn must be an ACM certificate ARN (got "arn:aws:iam::123456789012:server-certificate/x")');
     expect(refused({ endpointType: "EDGE", certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0" })).to.equal(
       "certificateArn: an EDGE domain is served by CloudFront, which takes certificates from us-east-1 only (got one in eu-west-1)",
