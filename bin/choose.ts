@@ -1,4 +1,4 @@
-import { UsageError, readCommandLine, type Output } from "./localCloudFiles";
+import { UsageError, readCommandLine, type Output, splitFlag } from "./localCloudFiles";
 
 export { UsageError };
 /**
@@ -93,9 +93,7 @@ export function parseChooseArgs(argv: readonly string[]): ChooseOptions {
 
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
-        const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-        const name = eq === -1 ? arg : arg.slice(0, eq);
-        const inline = eq === -1 ? undefined : arg.slice(eq + 1);
+        const { name, inline } = splitFlag(arg);
 
         // Takes the option's value from `--name=value` or from the next argument.
         const value = (): string => {

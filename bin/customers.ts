@@ -22,7 +22,7 @@ import * as path from "node:path";
 import { customerIdProblem } from "../functions/customerTags";
 import { parseIsoDate } from "../functions/quotaPeriods";
 import { formatAnswer, PROPAGATION_NOTE } from "./customerTables";
-import { UsageError, readCommandLine, stateDirOf, type Output } from "./localCloudFiles";
+import { UsageError, readCommandLine, stateDirOf, type Output, splitFlag } from "./localCloudFiles";
 import { readLocalCognito, signInLocalUser } from "./user";
 
 export { UsageError };
@@ -101,13 +101,12 @@ export function parseCustomersArgs(argv: readonly string[]): CustomersCliOptions
   const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    const name = eq === -1 ? arg : arg.slice(0, eq);
+    const { name, inline } = splitFlag(arg);
     const value = (): string => {
       if (given.has(name)) throw new UsageError(`${name} may be given once`);
       given.add(name);
-      const found = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-      if (found === undefined || found === "" || (eq === -1 && found.startsWith("-"))) throw new UsageError(`${name} needs a value`);
+      const found = inline ?? argv[++i];
+      if (found === undefined || found === "" || (inline === undefined && found.startsWith("-"))) throw new UsageError(`${name} needs a value`);
       return found;
     };
     if (name === "--help" || name === "-h") return { ...options, help: true };

@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { APIGatewayClient, FlushStageCacheCommand } from "@aws-sdk/client-api-gateway";
 import { LOCAL_CREDENTIALS } from "../local/emulators";
-import { UsageError, outputsFileOf, readCommandLine, type Output } from "./localCloudFiles";
+import { UsageError, outputsFileOf, readCommandLine, type Output, splitFlag } from "./localCloudFiles";
 
 export { UsageError };
 
@@ -54,9 +54,7 @@ export function parseFlushCacheArgs(argv: readonly string[]): FlushCacheOptions 
   let stackGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    const name = eq === -1 ? arg : arg.slice(0, eq);
-    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
+    const { name, inline } = splitFlag(arg);
     if (name === "--help" || name === "-h") {
       options.help = true;
       return options;

@@ -12,6 +12,17 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * A command-line argument split as the tools read flags: `--name=value` gives the name and
+ * its inline value; anything else (`--name`, `-h`, a positional) is the name alone.
+ *
+ * @param arg - One argument.
+ */
+export function splitFlag(arg: string): { name: string; inline?: string } {
+  const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+  return eq === -1 ? { name: arg } : { name: arg.slice(0, eq), inline: arg.slice(eq + 1) };
+}
+
 /** Where a tool writes (process.stdout, process.stderr; tests give their own). */
 export interface Output {
   write(text: string): unknown;

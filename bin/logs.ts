@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ACCESS_LOG_FILE, functionLogFileName } from "../local/logs/localLogs";
 import { followFile, lastLines } from "../local/logs/logFileTail";
-import { UsageError, stateDirOf, readCommandLine, type Output } from "./localCloudFiles";
+import { UsageError, stateDirOf, readCommandLine, type Output, splitFlag } from "./localCloudFiles";
 
 export { UsageError };
 
@@ -80,9 +80,7 @@ export function parseLogsArgs(argv: readonly string[]): LogsOptions {
   const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    const flag = eq === -1 ? arg : arg.slice(0, eq);
-    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
+    const { name: flag, inline } = splitFlag(arg);
     if (flag === "--help" || flag === "-h") return { ...options, help: true };
     if (flag === "--follow" || flag === "-f") {
       if (inline !== undefined) throw new UsageError(`${flag} takes no value`);

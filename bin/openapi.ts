@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { runProgram } from "../local/controlPlane";
 import { exportOpenApi, restApiToExport, type ExportExtensions } from "../local/openapi/exportOpenApi";
-import { UsageError, readCommandLine, type Output } from "./localCloudFiles";
+import { UsageError, readCommandLine, type Output, splitFlag } from "./localCloudFiles";
 
 export { UsageError };
 
@@ -49,9 +49,7 @@ export function parseOpenApiArgs(argv: readonly string[]): OpenApiOptions {
   const seen = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    const name = eq === -1 ? arg : arg.slice(0, eq);
-    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
+    const { name, inline } = splitFlag(arg);
     const value = (): string => {
       if (seen.has(name)) throw new UsageError(`${name} may be given once`);
       seen.add(name);

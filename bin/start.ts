@@ -8,7 +8,7 @@
  */
 import { ProgramError, ProgramRun } from "../local/controlPlane";
 import { LocalCloud, startLocal } from "../local/startLocal";
-import { UsageError, readCommandLine } from "./localCloudFiles";
+import { UsageError, readCommandLine, splitFlag } from "./localCloudFiles";
 
 export { UsageError };
 
@@ -54,7 +54,7 @@ export function parseStartArgs(argv: string[]): StartOptions {
   const options: StartOptions = { stack: "dev", showSecrets: false, port: DEFAULT_PORT, watch: false, fresh: false, quiet: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const { name: flag, inline } = splitFlag(arg);
     switch (flag) {
       case "--stack": {
         const value = inline ?? argv[++i];

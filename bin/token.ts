@@ -14,7 +14,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createHmacToken } from "../functions/hmacToken";
-import { UsageError, outputsFileOf, readCommandLine, type Output } from "./localCloudFiles";
+import { UsageError, outputsFileOf, readCommandLine, type Output, splitFlag } from "./localCloudFiles";
 
 export { UsageError };
 
@@ -53,9 +53,7 @@ export function parseTokenArgs(argv: readonly string[]): TokenOptions {
   const options: TokenOptions = { help: false, stack: "dev" };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    const name = eq === -1 ? arg : arg.slice(0, eq);
-    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
+    const { name, inline } = splitFlag(arg);
     const value = (): string => {
       if (inline !== undefined) return inline;
       const next = argv[i + 1];
