@@ -1,6 +1,7 @@
 import type { RecordedResource, ResourceGraph } from "../controlPlane";
 import { ALL_METHODS_KEY, AUTHORIZER_RESULT_TTL_SECONDS, DEFAULT_IDENTITY_SOURCE, INTEGRATION_TIMEOUT_MS, parseMethodPath, toMethodPath } from "../../components/apigateway";
 import { apiStages, childrenOfApi } from "../gateway/apiStages";
+import { withImportedBodies } from "../openapi/import/servedGraph";
 
 /** One method of the deployed API, with everything the gateway needs to serve it. */
 export interface MethodModel {
@@ -148,8 +149,12 @@ const T = {
   gatewayResponse: "aws:apigateway/response:Response",
 };
 
-/** Reads every REST API with a stage out of the recorded resources. */
-export function restApiModels(graph: ResourceGraph): RestApiModel[] {
+/**
+ * Reads every REST API with a stage out of the recorded resources; an API with an OpenAPI `body`
+ * is served from it (local/openapi/import).
+ */
+export function restApiModels(recorded: ResourceGraph): RestApiModel[] {
+  const graph = withImportedBodies(recorded);
   return apiStages(graph, { api: T.restApi, stage: T.stage, apiInput: "restApi" }).map(({ api, stage }) => buildModel(graph, api, stage));
 }
 
