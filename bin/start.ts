@@ -92,7 +92,7 @@ export function parseStartArgs(argv: string[]): StartOptions {
 }
 
 /** The summary printed once the cloud serves: resources by type, endpoints, outputs. */
-function formatStarted(cloud: Pick<LocalCloud, "stack" | "outputs" | "secretOutputs" | "endpoints" | "outputsFile" | "stateDir"> & { run: Pick<ProgramRun, "graph"> }, showSecrets: boolean): string {
+function formatStarted(cloud: Pick<LocalCloud, "stack" | "outputs" | "secretOutputs" | "endpoints" | "outputsFile" | "stateDir"> & { run: Pick<ProgramRun, "graph"> }, showSecrets: boolean, stateHint: string): string {
   const counts = new Map<string, number>();
   for (const r of cloud.run.graph.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
   const lines = [`Resources (${cloud.run.graph.resources.length}):`];
@@ -106,19 +106,43 @@ function formatStarted(cloud: Pick<LocalCloud, "stack" | "outputs" | "secretOutp
     lines.push(`    ${key.padEnd(width)}  ${shown}`);
   }
   lines.push("", `Outputs written to ${cloud.outputsFile}`);
-  lines.push(`State (items, users, secrets, usage counts) and logs in ${cloud.stateDir}: \`npm start -- --fresh\` starts empty, \`npm run logs\` reads the logs`);
+  lines.push(`State (items, users, secrets, usage counts) and logs in ${cloud.stateDir}: ${stateHint}`);
   return lines.join("\n");
 }
 
 async function main(argv: string[]): Promise<number> {
   const options = readCommandLine(parseStartArgs, argv, { usage: USAGE });
   if (typeof options === "number") return options;
+  return serveStack(options);
+}
+
+/** Which program `serveStack` serves, and how its command is named in the lines it prints. */
+export interface ServedProgram {
+  /** The project folder (Pulumi.yaml). @default this repository */
+  projectDir?: string;
+  /** The program module. @default "<projectDir>/index.ts" */
+  program?: string;
+  /** The end of the state line: how to start empty, where the logs are read. @default npm start's */
+  stateHint?: string;
+}
+
+/**
+ * Starts the local cloud for parsed options and serves it until SIGINT or SIGTERM: what
+ * `npm start` and `npx apigw-kit local` run. Resolves with the exit code (1 when the program
+ * or the start failed, leaving nothing running).
+ *
+ * @param options - The command line, parsed.
+ * @param served - The program, when it is not this repository's index.ts.
+ */
+export async function serveStack(options: StartOptions, served: ServedProgram = {}): Promise<number> {
   const started = Date.now();
   process.stdout.write(`Starting the local cloud for stack ${options.stack} on Node.js ${process.version}...\n`);
   let cloud: LocalCloud;
   try {
     cloud = await startLocal({
       stack: options.stack,
+      projectDir: served.projectDir,
+      program: served.program,
       port: options.port,
       stateDir: options.stateDir,
       persist: true,
@@ -134,7 +158,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`error: ${message}\n`);
     return 1;
   }
-  process.stdout.write(formatStarted(cloud, options.showSecrets) + "\n");
+  const stateHint = served.stateHint ?? "`npm start -- --fresh` starts empty, `npm run logs` reads the logs";
+  process.stdout.write(formatStarted(cloud, options.showSecrets, stateHint) + "\n");
   const watching = options.watch ? " Watching the program's sources: a save reloads it." : "";
   process.stdout.write(`\nServing stack ${options.stack} (ready in ${Date.now() - started} ms).${watching} Press Ctrl-C to stop.\n`);
   return new Promise<number>((resolve) => {
