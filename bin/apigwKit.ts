@@ -71,6 +71,25 @@ export function missingPeers(peers: string[] = Object.keys(ownManifest().peerDep
 }
 
 /**
+ * Loads modules that need the local cloud's packages; when one is missing, writes which are
+ * (some, like swagger-ui-dist, only improve a page and may be left out) and the one command
+ * that installs them all, and resolves undefined.
+ */
+async function loadingPeers<T>(load: () => Promise<T>, stderr: Output): Promise<T | undefined> {
+  try {
+    return await load();
+  } catch (err) {
+    const missing = missingPeers();
+    if ((err as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND" || missing.length === 0) throw err;
+    stderr.write(
+      `error: the local cloud's packages are not installed: ${missing.join(", ")}\n` +
+        `install them in your project with:\n  npm install --save-dev ${Object.keys(ownManifest().peerDependencies ?? {}).join(" ")}\n`,
+    );
+    return undefined;
+  }
+}
+
+/**
  * Runs the command line; resolves with the exit code: 2 for a bad command line or project
  * (with the usage line), 1 when the local cloud cannot start, 0 after Ctrl-C.
  *
@@ -89,21 +108,9 @@ export async function main(argv: string[], cwd: string = process.cwd(), stdout: 
     stderr.write(`error: the local cloud needs Node.js ${MINIMUM_NODE_MAJOR} or later (this is ${process.version})\n`);
     return 1;
   }
-  let localCloud: [typeof import("./start"), typeof import("../local/project/pulumiProject")];
-  try {
-    localCloud = await Promise.all([import("./start"), import("../local/project/pulumiProject")]);
-  } catch (err) {
-    // A peer the local cloud loads up front is missing (some, like swagger-ui-dist, only
-    // improve a page and may be left out): name every one missing, and the one command.
-    const missing = missingPeers();
-    if ((err as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND" || missing.length === 0) throw err;
-    stderr.write(
-      `error: the local cloud's packages are not installed: ${missing.join(", ")}\n` +
-        `install them in your project with:\n  npm install --save-dev ${Object.keys(ownManifest().peerDependencies ?? {}).join(" ")}\n`,
-    );
-    return 1;
-  }
-  const [{ parseStartArgs, serveStack }, { ProjectError, readPulumiProject }] = localCloud;
+  const loaded = await loadingPeers(() => Promise.all([import("./start"), import("../local/project/pulumiProject")]), stderr);
+  if (!loaded) return 1;
+  const [{ parseStartArgs, serveStack }, { ProjectError, readPulumiProject }] = loaded;
   const options = readCommandLine(parseStartArgs, parsed.rest, { usage: USAGE }, stdout, stderr);
   if (typeof options === "number") return options;
   let project;
@@ -114,6 +121,8 @@ export async function main(argv: string[], cwd: string = process.cwd(), stdout: 
     stderr.write(`error: ${err.message}\n${USAGE}\n`);
     return 2;
   }
+  // The local cloud itself, loaded now so that a missing package is named before anything starts.
+  if (!(await loadingPeers(() => import("../local/startLocal"), stderr))) return 1;
   if (project.typescript) {
     const { registerTypeScriptLoader } = await import("../local/project/typeScriptLoader");
     registerTypeScriptLoader(project.dir);

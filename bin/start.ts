@@ -6,8 +6,8 @@
  * writes `.local/<stack>/outputs.json` (or `<state-dir>/outputs.json`). The emulators' data,
  * the lock and the logs live in that folder too; `--watch` reloads the program on every save.
  */
-import { ProgramError, ProgramRun } from "../local/controlPlane";
-import { LocalCloud, startLocal } from "../local/startLocal";
+import type { ProgramRun } from "../local/controlPlane";
+import type { LocalCloud } from "../local/startLocal";
 import { UsageError, readCommandLine, splitFlag } from "./localCloudFiles";
 
 export { UsageError };
@@ -136,6 +136,8 @@ export interface ServedProgram {
  */
 export async function serveStack(options: StartOptions, served: ServedProgram = {}): Promise<number> {
   const started = Date.now();
+  // Loaded here, not at the top: a bad command line is answered without loading the local cloud.
+  const [{ ProgramError }, { startLocal }] = await Promise.all([import("../local/controlPlane"), import("../local/startLocal")]);
   process.stdout.write(`Starting the local cloud for stack ${options.stack} on Node.js ${process.version}...\n`);
   let cloud: LocalCloud;
   try {
