@@ -22,30 +22,45 @@ import { RestGateway } from "../restGateway/restGateway";
 import { restApiModels, type RestApiModel } from "../restGateway/restApiModel";
 import { UsagePlanEnforcer, usagePlanModels, type UsageCounterSnapshot } from "../restGateway/usagePlans";
 import { WebSocketGateway, webSocketApiModels, type WebSocketApiModel } from "../webSocketGateway";
+import { PATH_FORM_PREFIX, type AddressBook, type DomainMapping } from "./apiAddressing";
+import { customDomainRoutes, localDomainUrls } from "./customDomainRoutes";
 import { syncFunctions, type FunctionFingerprint } from "./functionSync";
 import type { LocalServices } from "./localServices";
 
 const ACCOUNT_ID = "123456789012";
+
+/** One API stage served, with its gateway. */
+export type ServedStage =
+  | { protocol: "REST"; apiId: string; stageName: string; name: string; model: RestApiModel; gateway: RestGateway }
+  | { protocol: "HTTP"; apiId: string; stageName: string; name: string; model: HttpApiModel; gateway: HttpGateway }
+  | { protocol: "WEBSOCKET"; apiId: string; stageName: string; name: string; model: WebSocketApiModel; gateway: WebSocketGateway };
 
 /** What the API's port serves, from one run of the program. */
 export interface Deployment {
   /** The control plane's record of the run. */
   run: ProgramRun;
   region: string;
-  /** Every stack output, secrets revealed. */
+  /** Every stack output, secrets revealed (custom domain URLs given as their local addresses). */
   outputs: Record<string, unknown>;
   /** Which outputs are secret. */
   secretOutputs: string[];
   /** Base URLs of the local services and the API stages. */
   endpoints: Record<string, string>;
+  /** Every API stage the program declares, REST, HTTP and WebSocket, in declaration order. */
+  stages: ServedStage[];
+  /** What requests are routed by: the stages and the custom domains' base path mappings. */
+  addressBook: AddressBook;
+  /** The first REST API stage's gateway. */
   gateway?: RestGateway;
+  /** The first HTTP API stage's gateway. */
   httpGateway?: HttpGateway;
+  /** The first WebSocket API stage's gateway. */
   webSocket?: WebSocketGateway;
-  /** The REST stage's usage plans: quota counts, carried from deployment to deployment. */
+  /** The usage plans of every REST stage: quota counts, carried from deployment to deployment. */
   usagePlans?: UsagePlanEnforcer;
-  /** The ApiMonitoring widgets and alarms the dashboard draws. */
+  /** The ApiMonitoring widgets and alarms the dashboard draws, for every REST stage. */
   dashboard: LocalDashboardOptions;
-  /** The REST API stage served, for FlushStageCache. */
+  /** The first REST API stage. */
   served?: { apiId: string; stage: string };
   /** The fingerprint of every function, by name. */
   functions: Map<string, FunctionFingerprint>;
@@ -83,75 +98,106 @@ export interface BuiltDeployment {
 export async function buildDeployment(services: LocalServices, run: ProgramRun, previous: Deployment | undefined, options: BuildDeploymentOptions = {}): Promise<BuiltDeployment> {
   const log = options.log ?? (() => undefined);
   const region = run.config.config["aws:region"] ?? "us-east-1";
-  const stages = servedStages(run);
+  const models = declaredStages(run);
   const functions = await programFunctions(run.graph.resources);
 
   // Gateways first: one the local cloud cannot build (an authorization it cannot enforce)
   // refuses the deployment before any function is loaded again.
-  const rest = stages.rest ? restGatewayFor(services, run, stages.rest, region, stages.webSocket, previous, options) : undefined;
-  const httpGateway = stages.http ? httpGatewayFor(services, stages.http, region, options) : undefined;
+  const rest = models.rest.length > 0 ? restStagesFor(services, run, models, region, previous, options) : undefined;
+  const httpStages = models.http.map((model): ServedStage => ({ protocol: "HTTP", ...identity(model), model, gateway: httpGatewayFor(services, model, region, options) }));
 
   const t = Date.now();
-  // Functions reach the @connections API of the local stage through this endpoint.
-  const wsEnvironment: Record<string, string> = stages.webSocket ? { WEBSOCKET_MANAGEMENT_ENDPOINT: `${services.apiBase}/${stages.webSocket.stageName}` } : {};
-  // Functions checking Cognito tokens are told where the local pool's issuer is.
-  const specs = functions.map((fn) => ({ ...fn, environment: { ...fn.environment, ...wsEnvironment, ...services.cognito.functionEnvironment(fn.environment) } }));
+  const specs = functions.map((fn) => ({ ...fn, environment: { ...fn.environment, ...webSocketEnvironment(services, models.webSocket, fn.arn, run), ...services.cognito.functionEnvironment(fn.environment) } }));
   const synced = await syncFunctions(services.lambda, specs, previous?.functions);
   if (!previous) log(`Lambda runtime: ${functions.length} functions loaded (${Date.now() - t} ms)`);
   else if (synced.deployed.length > 0) log(`Lambda runtime: ${synced.deployed.length} of ${functions.length} functions loaded again (${Date.now() - t} ms)`);
-  const webSocket = stages.webSocket ? webSocketGatewayFor(services, stages.webSocket, region, previous?.webSocket) : undefined;
+  const previousWebSockets = previous?.stages.filter((s) => s.protocol === "WEBSOCKET").map((s) => s.gateway as WebSocketGateway) ?? [];
+  const webSocketStages = models.webSocket.map((model): ServedStage => ({ protocol: "WEBSOCKET", ...identity(model), model, gateway: webSocketGatewayFor(services, model, region, previousWebSockets) }));
 
+  const stages = [...(rest?.stages ?? []), ...httpStages, ...webSocketStages];
+  const domains = customDomainRoutes(run.graph);
+  const port = Number(new URL(services.apiBase).port);
+  const localUrls = (value: unknown) => localDomainUrls(value, [...domains.keys()], port);
+  const first = <P extends ServedStage["protocol"]>(protocol: P) => stages.find((s): s is Extract<ServedStage, { protocol: P }> => s.protocol === protocol);
+  const firstRest = first("REST");
   const deployment: Deployment = {
     run,
     region,
-    outputs: Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, o.value])),
+    outputs: Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, localUrls(o.value)])),
     secretOutputs: Object.entries(run.outputs).filter(([, o]) => o.secret).map(([k]) => k),
     endpoints: endpointsOf(services, stages),
-    gateway: rest?.gateway,
-    httpGateway,
-    webSocket,
+    stages,
+    addressBook: { stages, domains },
+    gateway: firstRest?.gateway,
+    httpGateway: first("HTTP")?.gateway,
+    webSocket: first("WEBSOCKET")?.gateway,
     usagePlans: rest?.usagePlans,
     dashboard: rest?.dashboard ?? { widgets: [], alarms: [] },
-    served: stages.rest ? { apiId: stages.rest.apiId, stage: stages.rest.stageName } : undefined,
+    served: firstRest ? { apiId: firstRest.apiId, stage: firstRest.stageName } : undefined,
     functions: synced.fingerprints,
   };
-  if (!previous) logStages(log, services.apiBase, stages);
+  if (!previous) logStages(log, services.apiBase, stages, domains);
   return { deployment, deployedFunctions: synced.deployed };
 }
 
 /**
- * Ends what the replaced deployment held alone: its WebSocket gateway, unless the new
- * deployment kept it (its connections close as a deleted API's would).
+ * Ends what the replaced deployment held alone: its WebSocket gateways, unless the new
+ * deployment kept them (their connections close as a deleted API's would).
  *
  * @param previous - The deployment replaced.
  * @param next - The deployment now serving. @default none (the cloud stops)
  */
 export async function retireDeployment(previous: Deployment, next?: Deployment): Promise<void> {
-  if (previous.webSocket && previous.webSocket !== next?.webSocket) await previous.webSocket.close();
+  const kept = new Set(next?.stages.map((s) => s.gateway));
+  for (const stage of previous.stages) if (stage.protocol === "WEBSOCKET" && !kept.has(stage.gateway)) await stage.gateway.close();
 }
 
-/** The API stages a run declares: at most one REST or HTTP API stage, and one WebSocket stage. */
-interface ServedStages {
-  rest?: RestApiModel;
-  http?: HttpApiModel;
-  webSocket?: WebSocketApiModel;
+/** The API stages a run declares, by protocol. */
+interface DeclaredStages {
+  rest: RestApiModel[];
+  http: HttpApiModel[];
+  webSocket: WebSocketApiModel[];
 }
 
-function servedStages(run: ProgramRun): ServedStages {
-  const wsModels = webSocketApiModels(run.graph);
-  if (wsModels.length > 1) throw new Error(`the local cloud serves one WebSocket API stage; the program has ${wsModels.length}`);
-  const models = restApiModels(run.graph);
-  const httpModels = httpApiModels(run.graph);
-  if (models.length + httpModels.length > 1) {
-    throw new Error(`the local cloud serves one API stage; the program has ${models.length} REST and ${httpModels.length} HTTP API stages`);
-  }
-  return { rest: models[0], http: httpModels[0], webSocket: wsModels[0] };
+function declaredStages(run: ProgramRun): DeclaredStages {
+  return { rest: restApiModels(run.graph), http: httpApiModels(run.graph), webSocket: webSocketApiModels(run.graph) };
 }
 
-function webSocketGatewayFor(services: LocalServices, model: WebSocketApiModel, region: string, previous: WebSocketGateway | undefined): WebSocketGateway {
-  if (previous && previous.model.apiId === model.apiId && previous.model.stageName === model.stageName) {
-    previous.replaceModel(model);
-    return previous;
+/** The fields every served stage has. */
+function identity(model: { apiId: string; stageName: string; name?: string }): { apiId: string; stageName: string; name: string } {
+  return { apiId: model.apiId, stageName: model.stageName, name: model.name ?? model.apiId };
+}
+
+/**
+ * `WEBSOCKET_MANAGEMENT_ENDPOINT` for a function: the @connections endpoint of the WebSocket
+ * stage whose routes integrate it, or of the program's only WebSocket stage (a function that
+ * posts to connections without being a route's, as the demo's broadcaster does). The handlers
+ * build `https://{domainName}/{stage}` otherwise, which is not the local cloud's address.
+ *
+ * @param services - For the local address.
+ * @param stages - The WebSocket stages.
+ * @param functionArn - The function's ARN.
+ * @param run - The run, for the routes' integrations.
+ */
+function webSocketEnvironment(services: LocalServices, stages: WebSocketApiModel[], functionArn: string, run: ProgramRun): Record<string, string> {
+  if (stages.length === 0) return {};
+  const integrated = stages.find((stage) =>
+    run.graph.ofType("aws:apigatewayv2/integration:Integration").some((i) => i.inputs.apiId === stage.apiId && String(i.inputs.integrationUri ?? "").includes(functionArn)),
+  );
+  const stage = integrated ?? (stages.length === 1 ? stages[0] : undefined);
+  return stage ? { WEBSOCKET_MANAGEMENT_ENDPOINT: stageUrl(services.apiBase, stage.apiId, stage.stageName) } : {};
+}
+
+/** A stage's address in the path form (apiAddressing.ts); `$default` is the API's root. */
+export function stageUrl(apiBase: string, apiId: string, stageName: string): string {
+  return `${apiBase}${PATH_FORM_PREFIX}${apiId}${stageName === "$default" ? "" : `/${stageName}`}`;
+}
+
+function webSocketGatewayFor(services: LocalServices, model: WebSocketApiModel, region: string, previous: WebSocketGateway[]): WebSocketGateway {
+  const kept = previous.find((gateway) => gateway.model.apiId === model.apiId && gateway.model.stageName === model.stageName);
+  if (kept) {
+    kept.replaceModel(model);
+    return kept;
   }
   const dimensions = [
     { Name: "ApiId", Value: model.apiId },
@@ -167,17 +213,19 @@ function webSocketGatewayFor(services: LocalServices, model: WebSocketApiModel, 
   });
 }
 
-function restGatewayFor(
+/**
+ * A gateway for each REST API stage, sharing one usage plan enforcer (a key's limits are
+ * summed over its plan's stages) that reads the program's keys through the changes made at
+ * run time, as they are made; and the dashboard of their metrics.
+ */
+function restStagesFor(
   services: LocalServices,
   run: ProgramRun,
-  model: RestApiModel,
+  models: DeclaredStages,
   region: string,
-  webSocketModel: WebSocketApiModel | undefined,
   previous: Deployment | undefined,
   options: BuildDeploymentOptions,
-): { gateway: RestGateway; usagePlans: UsagePlanEnforcer; dashboard: LocalDashboardOptions } {
-  // One enforcer for the whole cloud: a key's limits are summed over its plan's stages. It
-  // reads the program's keys through the changes made at run time, as they are made.
+): { stages: ServedStage[]; usagePlans: UsagePlanEnforcer; dashboard: LocalDashboardOptions } {
   const usagePlans = new UsagePlanEnforcer(usagePlanModels(run.graph), { overlay: services.apiKeyChanges });
   const counters = previous?.usagePlans?.snapshot() ?? options.usageCounters;
   if (counters) usagePlans.restore(counters);
@@ -185,33 +233,50 @@ function restGatewayFor(
     issuerFor: (arn) => services.cognito.issuerForPoolArn(arn),
     clientIdsFor: (arn) => services.cognito.clientIdsForPoolArn(arn),
   });
-  const target = {
-    apiName: model.name,
-    stageName: model.stageName,
-    ...(webSocketModel ? { webSocket: { apiId: webSocketModel.apiId, stageName: webSocketModel.stageName } } : {}),
-  };
-  // The dashboard draws the ApiMonitoring widgets and evaluates its alarms with the
-  // thresholds the program recorded.
-  const thresholds = Object.fromEntries(run.graph.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.inputs.metricName as string, a.inputs.threshold as number]));
-  const dashboard = {
-    widgets: dashboardWidgets(target),
-    alarms: alarmDefinitions({ clientErrorsPer5Min: thresholds["4XXError"], serverErrorsPer5Min: thresholds["5XXError"], latencyAverageMs: thresholds.Latency }, target),
-  };
   const invalidation = new CacheInvalidationPolicy(run.graph);
-  const gateway = new RestGateway({
-    model,
-    lambda: services.lambda,
-    accountId: ACCOUNT_ID,
-    region,
-    accountThrottle: options.accountThrottle,
-    usagePlans,
-    cognito,
-    dynamoDbEndpoint: services.dynamodb.url,
-    mayInvalidateCache: (authorizer, methodArn) => invalidationPrincipalsOf(authorizer).some((p) => invalidation.allows(p, methodArn)),
-    onRequest: (metric) => services.metricsStore.recordGatewayRequest({ apiName: target.apiName, stage: target.stageName, ...metric }),
-    ...(options.accessLog ? { accessLog: options.accessLog } : {}),
+  const mayInvalidateCache = (authorizer: Record<string, unknown> | undefined, methodArn: string) => invalidationPrincipalsOf(authorizer).some((p) => invalidation.allows(p, methodArn));
+  const stages = models.rest.map(
+    (model): ServedStage => ({
+      protocol: "REST",
+      ...identity(model),
+      model,
+      gateway: new RestGateway({
+        model,
+        lambda: services.lambda,
+        accountId: ACCOUNT_ID,
+        region,
+        accountThrottle: options.accountThrottle,
+        usagePlans,
+        cognito,
+        dynamoDbEndpoint: services.dynamodb.url,
+        mayInvalidateCache,
+        onRequest: (metric) => services.metricsStore.recordGatewayRequest({ apiName: model.name, stage: model.stageName, ...metric }),
+        ...(options.accessLog ? { accessLog: options.accessLog } : {}),
+      }),
+    }),
+  );
+  return { stages, usagePlans, dashboard: dashboardOf(run, models) };
+}
+
+/**
+ * The dashboard: the ApiMonitoring widgets and alarms of every REST stage (titles name the
+ * stage when there are several), alarms evaluated with the thresholds the program recorded for
+ * that API (or for any, when an alarm names no API).
+ */
+function dashboardOf(run: ProgramRun, models: DeclaredStages): LocalDashboardOptions {
+  const alarms = run.graph.ofType("aws:cloudwatch/metricAlarm:MetricAlarm");
+  const several = models.rest.length > 1;
+  const dashboard: LocalDashboardOptions = { widgets: [], alarms: [] };
+  models.rest.forEach((model, i) => {
+    const webSocket = i === 0 && models.webSocket[0] ? { webSocket: { apiId: models.webSocket[0].apiId, stageName: models.webSocket[0].stageName } } : {};
+    const target = { apiName: model.name, stageName: model.stageName, ...webSocket };
+    const threshold = (metricName: string) =>
+      (alarms.find((a) => a.inputs.metricName === metricName && a.inputs.dimensions?.ApiName === model.name) ?? alarms.find((a) => a.inputs.metricName === metricName && !a.inputs.dimensions?.ApiName))?.inputs.threshold as number | undefined;
+    const widgets = dashboardWidgets(target);
+    dashboard.widgets.push(...(several ? widgets.map((w) => ({ ...w, title: `${model.name} ${model.stageName}: ${w.title}` })) : widgets));
+    dashboard.alarms.push(...alarmDefinitions({ clientErrorsPer5Min: threshold("4XXError"), serverErrorsPer5Min: threshold("5XXError"), latencyAverageMs: threshold("Latency") }, target));
   });
-  return { gateway, usagePlans, dashboard };
+  return dashboard;
 }
 
 function httpGatewayFor(services: LocalServices, model: HttpApiModel, region: string, options: BuildDeploymentOptions): HttpGateway {
@@ -236,27 +301,40 @@ function httpGatewayFor(services: LocalServices, model: HttpApiModel, region: st
   });
 }
 
-function logStages(log: (line: string) => void, apiBase: string, stages: ServedStages): void {
-  if (stages.webSocket) log(`WebSocket API stage ${stages.webSocket.stageName} at ${apiBase.replace("http", "ws")}/${stages.webSocket.stageName}`);
-  if (stages.rest) log(`REST API ${stages.rest.name} stage ${stages.rest.stageName}: ${stages.rest.methods.size} methods at ${apiBase}/${stages.rest.stageName}`);
-  if (stages.http) {
-    const url = stages.http.stageName === "$default" ? apiBase : `${apiBase}/${stages.http.stageName}`;
-    log(`HTTP API ${stages.http.name} stage ${stages.http.stageName}: ${stages.http.routes.size} routes at ${url}`);
+function logStages(log: (line: string) => void, apiBase: string, stages: ServedStage[], domains: Map<string, DomainMapping[]>): void {
+  for (const stage of stages) {
+    const url = stageUrl(apiBase, stage.apiId, stage.stageName);
+    if (stage.protocol === "WEBSOCKET") log(`WebSocket API ${stage.name} stage ${stage.stageName} at ${url.replace("http", "ws")}`);
+    else if (stage.protocol === "REST") log(`REST API ${stage.name} stage ${stage.stageName}: ${stage.model.methods.size} methods at ${url}`);
+    else log(`HTTP API ${stage.name} stage ${stage.stageName}: ${stage.model.routes.size} routes at ${url}`);
+  }
+  const port = new URL(apiBase).port;
+  for (const [domain, mappings] of domains) {
+    log(`Custom domain ${domain} at http://${domain}.localhost:${port}: ${mappings.map((m) => `/${m.basePath} -> ${m.apiId}/${m.stageName ?? "<stage>"}`).join(", ") || "no mappings"}`);
   }
 }
 
-function endpointsOf(services: LocalServices, stages: ServedStages): Record<string, string> {
+/**
+ * The local services' URLs and each kind's first API stage (`restApi`, `httpApi`, `webSocket`,
+ * `webSocketManagement`), plus `<protocol>:<apiId>:<stage>` for every stage.
+ */
+function endpointsOf(services: LocalServices, stages: ServedStage[]): Record<string, string> {
   const { apiBase } = services;
   const endpoints: Record<string, string> = {
     dynamodb: services.dynamodb.url,
     cognito: services.cognito.url,
     secretsManager: services.secretsManager.url,
     apiGateway: services.apiGatewayManagement.url,
-    ...(stages.webSocket ? { webSocket: `${apiBase.replace("http", "ws")}/${stages.webSocket.stageName}`, webSocketManagement: `${apiBase}/${stages.webSocket.stageName}` } : {}),
     metrics: `${apiBase}/_local/metrics`,
     dashboard: `${apiBase}/_local/dashboard`,
+    openapi: `${apiBase}/_local/openapi`,
   };
-  if (stages.rest) endpoints.restApi = `${apiBase}/${stages.rest.stageName}`;
-  if (stages.http) endpoints.httpApi = stages.http.stageName === "$default" ? apiBase : `${apiBase}/${stages.http.stageName}`;
+  for (const stage of [...stages].reverse()) {
+    const url = stageUrl(apiBase, stage.apiId, stage.stageName);
+    if (stage.protocol === "REST") endpoints.restApi = url;
+    else if (stage.protocol === "HTTP") endpoints.httpApi = url;
+    else Object.assign(endpoints, { webSocket: url.replace("http", "ws"), webSocketManagement: url });
+  }
+  for (const stage of stages) endpoints[`${stage.protocol.toLowerCase()}:${stage.apiId}:${stage.stageName}`] = stageUrl(apiBase, stage.apiId, stage.stageName);
   return endpoints;
 }

@@ -20,6 +20,8 @@ import { MetricsStore } from "../metricsStore";
 import { startSecretsManager, type LocalSecretsManager } from "../secretsManager";
 import { openApiKeyChanges } from "../state/apiKeyChangesFile";
 import { localStateLayout } from "../state/stateLayout";
+import { handleOpenApiRequest } from "../openapi/openApiRoutes";
+import { dispatchRequest, dispatchUpgrade } from "./apiDispatch";
 import type { Deployment } from "./deployment";
 
 /** Options of {@link startLocalServices}. */
@@ -96,23 +98,18 @@ export async function startLocalServices(options: LocalServicesOptions, cleanups
   const server = http.createServer((req, res) => {
     // The deployment of this request, whatever a reload swaps in while it runs.
     const deployment = services.deployment;
-    // The @connections API of the WebSocket stage shares the port, as its endpoint does on AWS.
-    if (deployment?.webSocket?.handleManagement(req, res)) return;
     // The local CloudWatch (/_local/metrics, /_local/dashboard) shares the API's port.
     if (handleLocalRequest(req, res, metricsStore, deployment?.dashboard ?? NO_DASHBOARD)) return;
-    const serving = deployment?.gateway ?? deployment?.httpGateway;
-    if (serving) void serving.handle(req, res);
+    // Each REST API's OpenAPI export and its reference page (/_local/openapi/<apiId>).
+    if (handleOpenApiRequest(req, res, () => deployment?.run)) return;
+    if (deployment) dispatchRequest(deployment, req, res);
     else {
       res.writeHead(503, { "Content-Type": "application/json" });
       res.end(`{"message":"the local cloud is still starting"}`);
     }
   });
   server.keepAliveTimeout = 5_000;
-  server.on("upgrade", (req, socket, head) => {
-    const webSocket = services.deployment?.webSocket;
-    if (webSocket) webSocket.handleUpgrade(req, socket, head);
-    else socket.end("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
-  });
+  server.on("upgrade", (req, socket, head) => dispatchUpgrade(services.deployment, req, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
@@ -131,9 +128,9 @@ export async function startLocalServices(options: LocalServicesOptions, cleanups
   const apiKeyChanges = openApiKeyChanges(layout?.apiKeys);
   const apiGatewayManagement = await startApiGatewayManagement({
     flush: (apiId, stage) => {
-      const deployment = services.deployment;
-      if (!deployment?.gateway || deployment.served?.apiId !== apiId || deployment.served.stage !== stage) return false;
-      deployment.gateway.flushCache();
+      const served = services.deployment?.stages.find((s) => s.protocol === "REST" && s.apiId === apiId && s.stageName === stage);
+      if (served?.protocol !== "REST") return false;
+      served.gateway.flushCache();
       return true;
     },
     resources: new ApiGatewayResources({

@@ -14,6 +14,7 @@
 import { runProgram, type ProgramRun, type ProviderProperties } from "../controlPlane";
 import { digestValue } from "./changes";
 import { createTableFromInputs } from "../emulators";
+import { PATH_FORM_PREFIX } from "./apiAddressing";
 import type { LocalServices } from "./localServices";
 
 /** Options of {@link runProgramInCloud}. */
@@ -94,7 +95,8 @@ export async function runProgramInCloud(services: LocalServices, options: Progra
     program: options.program,
     configOverrides: options.configOverrides,
     cloud: {
-      invokeUrl: (_apiId, stage, protocol) => `${protocol === "wss" ? services.apiBase.replace("http", "ws") : services.apiBase}/${stage}`,
+      // The path form of apiAddressing.ts, which every client resolves.
+      invokeUrl: (apiId, stage, protocol) => `${protocol === "wss" ? services.apiBase.replace("http", "ws") : services.apiBase}${PATH_FORM_PREFIX}${apiId}/${stage}`,
       randomSeed: options.randomSeed,
     },
     onCreate: (type, name, inputs, computed) => {

@@ -80,6 +80,11 @@ export interface GatewayRequest {
   path: string;
   /** The path as requested, stage included (`$context.path` when no method matched). */
   requestPath: string;
+  /**
+   * Through a custom domain, the path as the caller sent it, base path included: the proxy
+   * event's `path` and `$context.path` (local/gateway/domainRequests.ts). Undefined otherwise.
+   */
+  domainPath?: string;
   /** The raw query string without `?`. */
   rawQuery: string;
   /** The caller's headers less those AWS drops (hop-by-hop and others), spelling and order kept. */

@@ -73,7 +73,7 @@ describe("bin/start", () => {
       await waitFor(() => stdout.includes("Press Ctrl-C to stop."), () => `the start-up banner; output so far:\n${stdout}`, 120_000);
       expect(stdout).to.match(/Program evaluated: \d+ resources in \d+ ms/);
       expect(stdout).to.match(/Lambda runtime: \d+ functions loaded/);
-      const apiUrl = /apiUrl\s+(http:\/\/127\.0\.0\.1:\d+\/dev)\n/.exec(stdout)?.[1];
+      const apiUrl = /apiUrl\s+(http:\/\/127\.0\.0\.1:\d+\/_aws\/execute-api\/[a-z0-9]{10}\/dev)\n/.exec(stdout)?.[1];
       expect(apiUrl, stdout).to.be.a("string");
       const health = await fetch(`${apiUrl}/health`);
       expect(health.status).to.equal(200);

@@ -28,7 +28,7 @@ export function lambdaProxyEvent(inv: RestInvocation, stage: StageRuntime): Reco
   const { headers, multiValueHeaders } = eventHeaders(pairs.map(capitalizedProxyHeader));
   return {
     resource: inv.method!.resourcePath,
-    path: request.path,
+    path: request.domainPath ?? request.path,
     httpMethod: request.httpMethod,
     headers,
     multiValueHeaders,

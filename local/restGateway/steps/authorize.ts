@@ -42,7 +42,7 @@ async function authorizeWithLambda(inv: RestInvocation, stage: StageRuntime, aut
     stageVariables: stage.model.stageVariables,
     requestContext: inv.context,
     resource: inv.method!.resourcePath,
-    path: request.path,
+    path: request.domainPath ?? request.path,
     httpMethod: request.httpMethod,
   });
   switch (outcome.kind) {

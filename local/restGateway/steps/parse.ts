@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { domainRequestPath } from "../../gateway/domainRequests";
 import { isDroppedRequestHeader } from "../../gateway/headers";
 import { PayloadTooLarge, hasNoBody, readBody, sourceIpOf, splitUrl } from "../../gateway/incomingRequest";
 import { pooledRandom } from "../../randomPool";
@@ -69,6 +70,7 @@ export function requestFrom(req: IncomingMessage, body: Buffer): GatewayRequest 
     headerPairs,
     path: rawPath,
     requestPath: rawPath,
+    domainPath: domainRequestPath(req),
     rawQuery,
     headers,
     headersByLowerName,

@@ -31,7 +31,7 @@ export function route(inv: RestInvocation, stage: StageRuntime): void {
   inv.route = `${method.httpMethod} ${method.resourcePath}`;
   inv.pathParameters = match.pathParameters;
   inv.settings = stage.settingsFor(method);
-  inv.context = requestContext(request, method, stage, paths.contextPath);
+  inv.context = requestContext(request, method, stage, request.domainPath ?? paths.contextPath);
   inv.templateInput = {
     body: request.body.toString("utf8"),
     params: { path: match.pathParameters, querystring: request.query, header: request.headers },

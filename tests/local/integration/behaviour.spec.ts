@@ -26,7 +26,7 @@ describe("local cloud: gateway behaviour (behaviour fixture program)", function 
   const mode = (m: string, init?: RequestInit) => call(`${base}/proxy/x?mode=${m}`, init);
 
   it("serves the test stage at the program's URL output", () => {
-    expect(base).to.match(/^http:\/\/127\.0\.0\.1:\d+\/test$/);
+    expect(base).to.match(/^http:\/\/127\.0\.0\.1:\d+\/_aws\/execute-api\/[a-z0-9]{10}\/test$/);
     expect(fixture.cloud.outputs.url).to.equal(base);
   });
 

@@ -66,7 +66,7 @@ describe("local cloud: demo API as an HTTP API (dev stack, api.type http)", func
     expect(fixture.cloud.outputs.apiType).to.equal("HTTP");
     expect(fixture.cloud.httpGateway, "an HTTP gateway").to.exist;
     expect(fixture.cloud.gateway, "no REST gateway").to.equal(undefined);
-    expect(base).to.match(/^http:\/\/127\.0\.0\.1:\d+\/dev$/);
+    expect(base).to.match(/^http:\/\/127\.0\.0\.1:\d+\/_aws\/execute-api\/[a-z0-9]{10}\/dev$/);
     expect(fixture.cloud.outputs.apiUrl).to.equal(base);
     expect(fixture.cloud.outputs).not.to.have.any.keys("apiKeys", "tokenClients");
   });

@@ -94,6 +94,6 @@ describe("local cloud: state that survives restarts", function () {
       (err: unknown) => err,
     );
     expect(error).to.be.instanceOf(StateLockedError);
-    expect((error as Error).message).to.contain(`pid ${process.pid}`).and.contain(cloud.endpoints.restApi.replace(/\/dev$/, "")).and.contain("--state-dir");
+    expect((error as Error).message).to.contain(`pid ${process.pid}`).and.contain(new URL(cloud.endpoints.restApi).origin).and.contain("--state-dir");
   });
 });

@@ -60,8 +60,8 @@ describe("local cloud: WebSocket API, metrics, dashboard and flush-cache (dev st
   describe("WebSocket API", () => {
     const withToken = (user: SignedInUser) => `${wsUrl}?token=${encodeURIComponent(user.idToken)}`;
 
-    it("serves ws://127.0.0.1:PORT/dev on the API's port", () => {
-      expect(wsUrl).to.match(/^ws:\/\/127\.0\.0\.1:\d+\/dev$/);
+    it("serves ws://127.0.0.1:PORT/_aws/execute-api/<apiId>/dev on the API's port", () => {
+      expect(wsUrl).to.match(/^ws:\/\/127\.0\.0\.1:\d+\/_aws\/execute-api\/[a-z0-9]{10}\/dev$/);
       expect(cloud.endpoints.webSocket).to.equal(wsUrl);
       expect(new URL(wsUrl).port).to.equal(new URL(restBase).port);
     });
