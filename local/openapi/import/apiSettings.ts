@@ -16,7 +16,7 @@
  */
 import type { ProviderProperties } from "../../controlPlane";
 import { BodyImportError, isObject, type JsonObject } from "./document";
-import { definedOnly } from "./integration";
+import { definedOnly } from "./records";
 
 const VALIDATORS = "x-amazon-apigateway-request-validators";
 const VALIDATOR = "x-amazon-apigateway-request-validator";
@@ -24,7 +24,12 @@ const GATEWAY_RESPONSES = "x-amazon-apigateway-gateway-responses";
 const API_KEY_SOURCE = "x-amazon-apigateway-api-key-source";
 const BINARY_MEDIA_TYPES = "x-amazon-apigateway-binary-media-types";
 
-/** The request validators by name: RequestValidator inputs without restApi. */
+/**
+ * The request validators by name: RequestValidator inputs without restApi (each flag false
+ * unless the document sets it).
+ *
+ * @param root - The document.
+ */
 export function importValidators(root: JsonObject): Map<string, ProviderProperties> {
   const validators = isObject(root[VALIDATORS]) ? root[VALIDATORS] : {};
   return new Map(
@@ -54,7 +59,11 @@ export function operationValidator(apiName: string, root: JsonObject, operation:
   return name;
 }
 
-/** The gateway responses: Response inputs without restApiId, by response type. */
+/**
+ * The gateway responses: Response inputs without restApiId, one per response type.
+ *
+ * @param root - The document.
+ */
 export function importGatewayResponses(root: JsonObject): ProviderProperties[] {
   const responses = isObject(root[GATEWAY_RESPONSES]) ? root[GATEWAY_RESPONSES] : {};
   return Object.entries(responses).map(([responseType, response]) => {
@@ -71,8 +80,9 @@ export function importGatewayResponses(root: JsonObject): ProviderProperties[] {
 /**
  * The RestApi settings the body carries, under the program's arguments: "If the argument value
  * is provided and is different than the OpenAPI value, the argument value will override the
- * OpenAPI value" (@pulumi/aws RestApiArgs apiKeySource and binaryMediaTypes, from Terraform's
- * aws_api_gateway_rest_api).
+ * OpenAPI value" (@pulumi/aws RestApiArgs apiKeySource, binaryMediaTypes and description, from
+ * Terraform's aws_api_gateway_rest_api). `info.title` would name the API, but the provider
+ * always sends a `name` (the program's or an auto-name), which overrides it.
  *
  * @param root - The document.
  * @param inputs - The RestApi's recorded inputs.
@@ -83,5 +93,7 @@ export function apiSettings(root: JsonObject, inputs: ProviderProperties): Provi
   if (inputs.apiKeySource === undefined && typeof keySource === "string") settings.apiKeySource = keySource.toUpperCase();
   const binary = root[BINARY_MEDIA_TYPES];
   if (inputs.binaryMediaTypes === undefined && Array.isArray(binary)) settings.binaryMediaTypes = binary.map(String);
+  const description = isObject(root.info) ? root.info.description : undefined;
+  if (inputs.description === undefined && typeof description === "string") settings.description = description;
   return settings;
 }

@@ -53,12 +53,21 @@ export function parseBody(apiName: string, body: string): ImportedDocument {
   throw new BodyImportError(apiName, `is not an OpenAPI 3.0 or Swagger 2.0 document (${given})`);
 }
 
-/** Whether a value is a JSON object (not an array, not null). */
+/**
+ * Whether a value is a JSON object (not an array, not null).
+ *
+ * @param value - Any parsed value.
+ */
 export function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** The object at `key`, or an empty one. */
+/**
+ * The object at `key`, or an empty one when there is none (or something else).
+ *
+ * @param value - The object holding it.
+ * @param key - The key.
+ */
 export function objectAt(value: JsonObject, key: string): JsonObject {
   const inner = value[key];
   return isObject(inner) ? inner : {};
@@ -85,19 +94,31 @@ export function resolveRef(doc: ImportedDocument, value: unknown): unknown {
   return current;
 }
 
-/** The schemas models are made of: `components.schemas` (OAS 3) or `definitions` (Swagger 2). */
+/**
+ * The schemas models are made of: `components.schemas` (OAS 3) or `definitions` (Swagger 2).
+ *
+ * @param doc - The document.
+ */
 export function schemaDefinitions(doc: ImportedDocument): JsonObject {
   return doc.dialect === "oas3" ? objectAt(objectAt(doc.root, "components"), "schemas") : objectAt(doc.root, "definitions");
 }
 
-/** The security schemes: `components.securitySchemes` (OAS 3) or `securityDefinitions` (Swagger 2), with their JSON path. */
+/**
+ * The security schemes: `components.securitySchemes` (OAS 3) or `securityDefinitions` (Swagger 2), with their JSON path.
+ *
+ * @param doc - The document.
+ */
 export function securitySchemeDefinitions(doc: ImportedDocument): { schemes: JsonObject; path: string } {
   return doc.dialect === "oas3"
     ? { schemes: objectAt(objectAt(doc.root, "components"), "securitySchemes"), path: "components.securitySchemes" }
     : { schemes: objectAt(doc.root, "securityDefinitions"), path: "securityDefinitions" };
 }
 
-/** The prefix of a `$ref` to a schema in this dialect. */
+/**
+ * The prefix of a `$ref` to a schema in this dialect.
+ *
+ * @param doc - The document.
+ */
 export function schemaRefPrefix(doc: ImportedDocument): string {
   return doc.dialect === "oas3" ? "#/components/schemas/" : "#/definitions/";
 }

@@ -41,6 +41,7 @@ export const HONOURED_EXTENSIONS = [...new Set(Object.values(HONOURED).flat())].
 export function checkExtensions(apiName: string, root: JsonObject): void {
   visit(root, []);
 
+  /** Checks the extensions of `node` (at `path`) and below, skipping other vendors' extensions. */
   function visit(node: unknown, path: string[]): void {
     if (Array.isArray(node)) return node.forEach((item, i) => visit(item, [...path, String(i)]));
     if (!isObject(node)) return;
@@ -75,6 +76,12 @@ export function jsonPath(path: string[]): string {
   return path.length === 0 ? "the document root" : path.join(".");
 }
 
+/**
+ * Where in the document a JSON path stands, as far as extensions go.
+ *
+ * @param path - The keys from the root to the object holding the extension.
+ * @returns undefined where no API Gateway extension is honoured.
+ */
 function locationOf(path: string[]): Location | undefined {
   if (path.length === 0) return "document";
   if (path[0] === "paths" && path.length === 2) return "pathItem";

@@ -70,11 +70,26 @@ export function importBody(api: RecordedResource, body: string): ImportedApi {
   return { records: context.records, apiInputs: apiSettings(doc.root, api.inputs) };
 }
 
+/**
+ * Records the authorizers of the security schemes.
+ *
+ * @param context - The import under way.
+ * @param schemes - The imported schemes.
+ * @returns The authorizer ids by scheme name.
+ */
 function addAuthorizers(context: ImportContext, schemes: ImportedSchemes): Map<string, string> {
   return addRecords(context, T.authorizer, "authorizer", schemes.authorizers);
 }
 
-/** Records one resource per named definition; returns their ids by name. */
+/**
+ * Records one resource per named definition.
+ *
+ * @param context - The import under way.
+ * @param type - The resource type.
+ * @param kind - What they are (`validator`, `model`), for their names and ids.
+ * @param byName - Their inputs (without restApi) by name.
+ * @returns Their ids by name.
+ */
 function addRecords(context: ImportContext, type: string, kind: string, byName: Map<string, ProviderProperties>): Map<string, string> {
   const ids = new Map<string, string>();
   for (const [name, inputs] of byName) {
@@ -93,7 +108,12 @@ interface Definitions {
   models: ImportedModel[];
 }
 
-/** Every path: its resources (and their parents), then one method per operation. */
+/**
+ * Every path: its resources (and their parents), then one method per operation.
+ *
+ * @param context - The import under way.
+ * @param definitions - The document-level definitions the operations refer to.
+ */
 function addPaths(context: ImportContext, definitions: Definitions): void {
   const resourceIds = new Map<string, string>([["/", context.api.state.rootResourceId as string]]);
   for (const [path, pathItem] of Object.entries(objectAt(context.doc.root, "paths"))) {
@@ -106,7 +126,14 @@ function addPaths(context: ImportContext, definitions: Definitions): void {
   }
 }
 
-/** The resource of a path, creating it and its missing ancestors. */
+/**
+ * The resource of a path, creating it and its missing ancestors.
+ *
+ * @param context - The import under way.
+ * @param resourceIds - The resources made so far, by path (`/` is the API's root resource).
+ * @param path - The path (`/pets/{id}`).
+ * @returns The resource's id.
+ */
 function addResource(context: ImportContext, resourceIds: Map<string, string>, path: string): string {
   const parts = path.split("/").filter(Boolean);
   let parentId = resourceIds.get("/") as string;
@@ -133,7 +160,13 @@ interface Operation {
   resourceId: string;
 }
 
-/** One method: the Method, its Integration, MethodResponses and IntegrationResponses. */
+/**
+ * One method: the Method, its Integration, MethodResponses and IntegrationResponses.
+ *
+ * @param context - The import under way.
+ * @param definitions - The document-level definitions the operation refers to.
+ * @param op - The operation and where it stands.
+ */
 function addOperation(context: ImportContext, definitions: Definitions, op: Operation): void {
   const { api, apiId, doc } = context;
   const where = ["paths", op.path, op.key];
@@ -169,7 +202,11 @@ function addOperation(context: ImportContext, definitions: Definitions, op: Oper
   }
 }
 
-/** A name for the operation made of letters and digits: its operationId, else method and path (`GetPetsPetId`). */
+/**
+ * A name for the operation made of letters and digits: its operationId, else method and path (`GetPetsPetId`).
+ *
+ * @param op - The operation.
+ */
 function operationName(op: Operation): string {
   const source = typeof op.operation.operationId === "string" ? op.operation.operationId : `${op.httpMethod.toLowerCase()} ${op.path}`;
   return source
@@ -179,7 +216,13 @@ function operationName(op: Operation): string {
     .join("");
 }
 
-/** A stable 10-character id, as API Gateway's ids look, for one definition of the API. */
+/**
+ * A stable 10-character id, as API Gateway's ids look, for one definition of the API.
+ *
+ * @param context - The import under way (its API's id).
+ * @param kind - What the definition is (`resource`, `authorizer`).
+ * @param key - Which one (a path, a name).
+ */
 function idFor(context: ImportContext, kind: string, key: string): string {
   return createHash("sha256").update(`${context.apiId} ${kind} ${key}`).digest("hex").slice(0, 10);
 }

@@ -11,6 +11,7 @@
 import type { ProviderProperties } from "../../controlPlane";
 import { BodyImportError, isObject, type JsonObject } from "./document";
 import { unsupported } from "./extensionCheck";
+import { definedOnly } from "./records";
 
 const EXTENSION = "x-amazon-apigateway-integration";
 const TYPES = ["AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"];
@@ -59,6 +60,10 @@ export function importIntegration(apiName: string, extension: unknown, path: str
 /**
  * The integration responses, keyed in the body by their selection pattern (`default` for the
  * one without).
+ *
+ * @param apiName - The RestApi's logical name, for refusals.
+ * @param responses - The extension's `responses`.
+ * @param where - The extension's JSON path.
  */
 function integrationResponses(apiName: string, responses: unknown, where: string[]): ProviderProperties[] {
   if (!isObject(responses)) return [];
@@ -82,6 +87,11 @@ function integrationResponses(apiName: string, responses: unknown, where: string
  * (`integrationSubtype`, a `payloadFormatVersion` other than 1.0, "the only supported value for
  * all other integrations" besides HTTP APIs' Lambda proxy).
  */
+/**
+ * @param apiName - The RestApi's logical name, for refusals.
+ * @param extension - The extension's value.
+ * @param path - The operation's JSON path.
+ */
 function refuseUnemulatedFields(apiName: string, extension: JsonObject, path: string[]): void {
   const connectionType = upper(extension.connectionType);
   if (connectionType !== undefined && connectionType !== "INTERNET") throw unsupported(apiName, `${EXTENSION}.connectionType ${extension.connectionType}`, path);
@@ -93,6 +103,7 @@ function refuseUnemulatedFields(apiName: string, extension: JsonObject, path: st
   }
 }
 
+/** A non-empty string in upper case (the API's enum spelling), else undefined. */
 function upper(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value.toUpperCase() : undefined;
 }
@@ -103,9 +114,4 @@ function stringOrUndefined(value: unknown): string | undefined {
 
 function objectOrUndefined(value: unknown): JsonObject | undefined {
   return isObject(value) ? value : undefined;
-}
-
-/** The object without its undefined fields, as the provider leaves unset inputs out. */
-export function definedOnly(object: ProviderProperties): ProviderProperties {
-  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
 }

@@ -58,7 +58,12 @@ export function requestModels(apiName: string, doc: ImportedDocument, operation:
   return result;
 }
 
-/** The request body's schema by content type, in either dialect. */
+/**
+ * The request body's schema by content type, in either dialect.
+ *
+ * @param doc - The document.
+ * @param operation - The operation.
+ */
 function requestSchemas(doc: ImportedDocument, operation: JsonObject): Record<string, unknown> {
   if (doc.dialect === "oas3") {
     const body = resolveRef(doc, operation.requestBody);
@@ -92,7 +97,13 @@ export function requestParameters(doc: ImportedDocument, pathItem: JsonObject, o
   return result;
 }
 
-/** The method responses: status code -> `method.response.header.<name>` -> false, as imported. */
+/**
+ * The method responses: status code -> `method.response.header.<name>` -> false, as imported
+ * (`default` responses have no method response).
+ *
+ * @param doc - The document.
+ * @param operation - The operation.
+ */
 export function methodResponses(doc: ImportedDocument, operation: JsonObject): Record<string, Record<string, boolean>> {
   const result: Record<string, Record<string, boolean>> = {};
   for (const [status, response] of Object.entries(objectAt(operation, "responses"))) {
@@ -104,7 +115,13 @@ export function methodResponses(doc: ImportedDocument, operation: JsonObject): R
   return result;
 }
 
-/** The schema with every `$ref` to a document schema pointing at that model's URL. */
+/**
+ * The schema with every `$ref` to a document schema pointing at that model's URL.
+ *
+ * @param doc - The document.
+ * @param schema - The schema.
+ * @param apiId - The API's id.
+ */
 function modelUrls(doc: ImportedDocument, schema: unknown, apiId: string): unknown {
   const prefix = schemaRefPrefix(doc);
   const rewrite = (value: unknown): unknown => {

@@ -13,7 +13,11 @@ export const DEFINITION_TYPES = {
   gatewayResponse: "aws:apigateway/response:Response",
 } as const;
 
-/** The input by which each definition type names its API (gateway responses: `restApiId`). */
+/**
+ * The input by which each definition type names its API (gateway responses: `restApiId`).
+ *
+ * @param type - The resource type.
+ */
 export function apiInputOf(type: string): "restApi" | "restApiId" {
   return type === DEFINITION_TYPES.gatewayResponse ? "restApiId" : "restApi";
 }
@@ -43,4 +47,13 @@ export function bodyRecord(api: RecordedResource, type: string, key: string, id:
     id,
     state: { ...inputs, ...state },
   };
+}
+
+/**
+ * The object without its undefined fields, as the provider leaves unset inputs out.
+ *
+ * @param object - The inputs.
+ */
+export function definedOnly(object: ProviderProperties): ProviderProperties {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
 }

@@ -10,7 +10,7 @@
  * @module
  */
 import type { ProviderProperties } from "../../controlPlane";
-import { definedOnly } from "./integration";
+import { definedOnly } from "./records";
 import { BodyImportError, isObject, securitySchemeDefinitions, type ImportedDocument, type JsonObject } from "./document";
 import { unsupported } from "./extensionCheck";
 
@@ -65,6 +65,11 @@ export function importSecuritySchemes(apiName: string, doc: ImportedDocument): I
 /**
  * The Authorizer inputs of a scheme's authorizer extension. A TOKEN or Cognito authorizer
  * without `identitySource` reads the header the scheme names (the docs' token example has none).
+ *
+ * @param apiName - The RestApi's logical name, for refusals.
+ * @param name - The scheme's name: the authorizer's.
+ * @param scheme - The security scheme.
+ * @param where - The scheme's JSON path.
  */
 function authorizerInputs(apiName: string, name: string, scheme: JsonObject, where: string[]): ProviderProperties {
   const extension = scheme[AUTHORIZER];

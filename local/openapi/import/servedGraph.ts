@@ -72,6 +72,10 @@ export function putMode(api: RecordedResource): "merge" | "overwrite" {
 /**
  * The body's records under `merge`, refusing what the program declares again, and leaving out
  * the body's gateway responses the program replaces.
+ *
+ * @param api - The RestApi.
+ * @param records - What its body defines.
+ * @param declared - What the program declares on it.
  */
 function mergeable(api: RecordedResource, records: RecordedResource[], declared: RecordedResource[]): RecordedResource[] {
   const clash = (what: string, r: RecordedResource) =>
@@ -88,6 +92,7 @@ function mergeable(api: RecordedResource, records: RecordedResource[], declared:
   return records.filter((r) => !(r.type === T.gatewayResponse && replacedResponses.has(r.inputs.responseType)));
 }
 
+/** `aws.apigateway.Method "name"`: a declared resource as the program spells it. */
 function declaredName(r: RecordedResource): string {
   return `aws.apigateway.${r.type.split(":").pop()} ${JSON.stringify(r.name)}`;
 }

@@ -4,6 +4,7 @@
  */
 import { expect } from "chai";
 import { dump } from "js-yaml";
+import { withImportedBodies } from "../../../local/openapi/import/servedGraph";
 import { restApiModels, type RestApiModel } from "../../../local/restGateway/restApiModel";
 import { API_ID, FUNCTION_ARN, LAMBDA_URI, graphWith, petsOas3, petsSwagger2 } from "./importFixtures";
 
@@ -110,6 +111,13 @@ describe("OpenAPI body import", () => {
   it("lets the RestApi's apiKeySource and binaryMediaTypes arguments override the document's", () => {
     const model = served(JSON.stringify(petsOas3()), { apiKeySource: "AUTHORIZER", binaryMediaTypes: ["application/octet-stream"] });
     expect({ apiKeySource: model.apiKeySource, binaryMediaTypes: model.binaryMediaTypes }).to.deep.equal({ apiKeySource: "AUTHORIZER", binaryMediaTypes: ["application/octet-stream"] });
+  });
+
+  it("takes the API's description from info.description unless the program gives one", () => {
+    const doc = { ...petsOas3(), info: { title: "pets", version: "1", description: "Pets, imported" } };
+    const described = (inputs: Record<string, unknown>) => withImportedBodies(graphWith({ body: JSON.stringify(doc), ...inputs })).findById(API_ID)!.inputs.description;
+    expect(described({})).to.equal("Pets, imported");
+    expect(described({ description: "declared" })).to.equal("declared");
   });
 
   it("gives an inline request schema a model of its own, named after the operation", () => {
