@@ -10,6 +10,7 @@
 import { createHash } from "node:crypto";
 import type { ProviderProperties, RecordedResource } from "../../controlPlane";
 import { apiSettings, importGatewayResponses, importValidators, operationValidator } from "./apiSettings";
+import { pathPrefix } from "./basePath";
 import { isObject, objectAt, parseBody, type ImportedDocument, type JsonObject } from "./document";
 import { checkExtensions } from "./extensionCheck";
 import { importIntegration } from "./integration";
@@ -116,9 +117,10 @@ interface Definitions {
  */
 function addPaths(context: ImportContext, definitions: Definitions): void {
   const resourceIds = new Map<string, string>([["/", context.api.state.rootResourceId as string]]);
+  const prefix = pathPrefix(context.api.name, context.doc, context.api.inputs.parameters);
   for (const [path, pathItem] of Object.entries(objectAt(context.doc.root, "paths"))) {
     if (!isObject(pathItem)) continue;
-    const resourceId = addResource(context, resourceIds, path);
+    const resourceId = addResource(context, resourceIds, `${prefix}${path}`);
     for (const [key, operation] of Object.entries(pathItem)) {
       const httpMethod = OPERATION_KEYS[key];
       if (httpMethod && isObject(operation)) addOperation(context, definitions, { path, pathItem, key, httpMethod, operation, resourceId });

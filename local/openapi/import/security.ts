@@ -25,6 +25,8 @@ export interface ImportedSchemes {
   authorizers: Map<string, ProviderProperties>;
   /** The schemes that stand for the API key (`x-api-key` header, no authorizer). */
   apiKeySchemes: Set<string>;
+  /** Every scheme the document defines, imported as something or nothing. */
+  defined: Set<string>;
 }
 
 /** A method's authorization, as Method inputs. */
@@ -47,7 +49,7 @@ export interface MethodAuthorization {
  */
 export function importSecuritySchemes(apiName: string, doc: ImportedDocument): ImportedSchemes {
   const { schemes, path } = securitySchemeDefinitions(doc);
-  const imported: ImportedSchemes = { authorizers: new Map(), apiKeySchemes: new Set() };
+  const imported: ImportedSchemes = { authorizers: new Map(), apiKeySchemes: new Set(), defined: new Set(Object.keys(schemes)) };
   for (const [name, scheme] of Object.entries(schemes)) {
     if (!isObject(scheme)) continue;
     const where = [...path.split("."), name];
@@ -114,7 +116,10 @@ export function methodAuthorization(apiName: string, security: unknown, schemes:
         continue;
       }
       const authorizer = schemes.authorizers.get(name);
-      if (!authorizer) continue;
+      if (!authorizer) {
+        if (!schemes.defined.has(name)) throw new BodyImportError(apiName, `security at ${path.join(".")} names ${name}, which no security scheme defines`);
+        continue;
+      }
       if (result.authorizerScheme && result.authorizerScheme !== name) {
         throw new BodyImportError(apiName, `security at ${path.join(".")} names two authorizers (${result.authorizerScheme}, ${name}); a method has one`);
       }

@@ -120,6 +120,28 @@ describe("OpenAPI body import", () => {
     expect(described({ description: "declared" })).to.equal("declared");
   });
 
+  describe("the base path (the RestApi's parameters.basepath)", () => {
+    const oas3 = { ...petsOas3(), servers: [{ url: "https://example.com/{basePath}", variables: { basePath: { default: "/v1/pets-api" } } }] };
+    const swagger2 = { ...petsSwagger2(), basePath: "/v1/pets-api" };
+    const paths = (doc: object, basepath?: string) => served(JSON.stringify(doc), basepath ? { parameters: { basepath } } : {}).resourcePaths;
+    for (const [dialect, doc] of [["OpenAPI 3.0", oas3], ["Swagger 2.0", swagger2]] as const) {
+      it(`${dialect}: ignored by default and with ignore, prepended with prepend, prepended without its first part with split`, () => {
+        expect(paths(doc)).to.deep.equal(["/", "/pets", "/pets/{id}"]);
+        expect(paths(doc, "ignore")).to.deep.equal(["/", "/pets", "/pets/{id}"]);
+        expect(paths(doc, "prepend")).to.deep.equal(["/", "/v1", "/v1/pets-api", "/v1/pets-api/pets", "/v1/pets-api/pets/{id}"]);
+        expect(paths(doc, "split")).to.deep.equal(["/", "/pets-api", "/pets-api/pets", "/pets-api/pets/{id}"]);
+      });
+    }
+
+    it("OpenAPI 3.0 without a basePath variable: the first server URL's path", () => {
+      expect(paths({ ...petsOas3(), servers: [{ url: "https://example.com/api" }] }, "prepend")).to.deep.equal(["/", "/api", "/api/pets", "/api/pets/{id}"]);
+    });
+
+    it("refuses another basepath mode", () => {
+      expect(() => paths(oas3, "strip")).to.throw(`RestApi "pets" body: parameters.basepath must be ignore, prepend or split (got "strip")`);
+    });
+  });
+
   it("gives an inline request schema a model of its own, named after the operation", () => {
     const doc = petsOas3() as { paths: Record<string, Record<string, Record<string, unknown>>> };
     doc.paths["/pets"].post.requestBody = { content: { "application/json": { schema: { type: "object", required: ["id"] } } } };

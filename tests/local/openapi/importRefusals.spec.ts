@@ -75,6 +75,10 @@ describe("OpenAPI body import: refusals", () => {
     expect(refusal(edited((d) => (d.paths["/pets"].get.security = [{ token: [] }, { cognito: [] }])))).to.equal(`RestApi "pets" body: security at paths./pets.get names two authorizers (token, cognito); a method has one`);
   });
 
+  it("refuses a security requirement naming no scheme", () => {
+    expect(refusal(edited((d) => (d.paths["/pets"].get.security = [{ oauth: [] }])))).to.equal(`RestApi "pets" body: security at paths./pets.get names oauth, which no security scheme defines`);
+  });
+
   it("refuses a request body $ref to no schema", () => {
     expect(refusal(edited((d) => (d.paths["/pets"].post.requestBody.content["application/json"].schema.$ref = "#/components/schemas/Cat")))).to.equal(
       `RestApi "pets" body: request body $ref #/components/schemas/Cat of PostPets names no schema`,
