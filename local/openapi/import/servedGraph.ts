@@ -9,10 +9,13 @@
  * replaced with the Open API Specification thus removing any existing methods, resources,
  * integrations, or endpoints ... use the `putRestApiMode` attribute and set it to `merge`".
  * - `overwrite`: the body is the API's definition; declared resources, methods, integrations,
- *   models, validators, authorizers and gateway responses of the API are not served. (On AWS a
- *   first `pulumi up` creates the declared ones after the PutRestApi, so they exist until the
- *   next change of the body overwrites them; the local cloud serves what every later deployment
- *   holds.)
+ *   models, validators, authorizers and gateway responses of the API are not served. On AWS a
+ *   first `pulumi up` creates the declared ones after the PutRestApi, and they survive it (the
+ *   `body` argument's documentation: it "will replace all REST API configuration except ...
+ *   other resource updates applied after this resource but before any aws.apigateway.Deployment
+ *   creation"), until the next change of the body overwrites them without the provider noticing;
+ *   the local cloud serves what every deployment after such a change holds, so that the loss
+ *   shows locally before it happens in the account.
  * - `merge`: both. What both define once only AWS refuses (CreateResource, PutMethod and
  *   CreateModel answer ConflictException, e.g. "Method already exists for this resource",
  *   aws/aws-cli#3992), and so does the local cloud; a declared gateway response replaces the
