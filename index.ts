@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ApiCache, ApiMonitoring, CognitoAuth, CustomersApi, type CustomerPlans, HandlerFunction, HttpApi, PrivateApiNetwork, RestApi, TokenAuthorizer, UsageTiers, WebAcl, WebSocketApi, customerPlansOf, privateApiPolicy } from "./components";
+import { ApiCache, ApiMonitoring, CognitoAuth, CustomDomain, CustomersApi, type CustomerPlans, HandlerFunction, HttpApi, PrivateApiNetwork, RestApi, TokenAuthorizer, UsageTiers, WebAcl, WebSocketApi, customerPlansOf, privateApiPolicy } from "./components";
 import { createHealthHandler } from "./functions/health";
 import { withCognitoAuth } from "./functions/cognitoAuth";
 import { readStackSettings } from "./program/config";
@@ -185,7 +185,20 @@ function buildRestApi() {
   // WAF in front of the stage where configured (prod): managed rules and a per-IP rate limit.
   if (settings.waf) new WebAcl("waf", { stageArn: api.stage.arn, ...settings.waf });
 
-  return { url: api.url, apiKeys: usage.apiKeys, tokenClients: tokens.tokenClients, cacheFlushFunction: cache?.flushFunctionName, dashboardName: monitoring.dashboardName };
+  // The API at its own domain where configured (prod): certificate, domain name, base path
+  // mapping and alias records; the domain URL is then the stack's apiUrl.
+  const domain = settings.customDomain
+    ? new CustomDomain("api", {
+        domainName: settings.customDomain.domainName,
+        hostedZoneId: settings.customDomain.hostedZoneId,
+        endpointType: settings.customDomain.endpointType,
+        ipAddressType: settings.customDomain.ipAddressType,
+        certificateArn: settings.customDomain.certificateArn,
+        mappings: [{ basePath: settings.customDomain.basePath, restApiId: api.restApi.id, stageName: api.stage.stageName }],
+      })
+    : undefined;
+
+  return { url: domain?.url ?? api.url, apiKeys: usage.apiKeys, tokenClients: tokens.tokenClients, cacheFlushFunction: cache?.flushFunctionName, dashboardName: monitoring.dashboardName };
 }
 
 /**

@@ -4,6 +4,7 @@ import { CorsArgs, validateCors } from "../components/cors";
 import { validateCognitoAuthArgs } from "../components/CognitoAuth";
 import { DEFAULT_RESULT_TTL_SECONDS, validateTokenAuthorizerArgs } from "../components/TokenAuthorizer";
 import { validateWebAclArgs } from "../components/WebAcl";
+import { type CustomDomainEndpointType, type CustomDomainIpAddressType, type ValidatedCustomDomain, validateCustomDomainArgs } from "../components/CustomDomain";
 import { validateApiMonitoringArgs } from "../components/ApiMonitoring";
 import { MethodSettingArgs, ThrottleArgs, UnauthorizedCacheControlStrategy, resolveMethodSettings } from "../components/methodSettings";
 import { type CacheClusterSize, type EndpointType, HttpApi } from "../components";
@@ -75,12 +76,31 @@ export interface StackSettings {
   customers: CustomerArgs[];
   /** A WAF web ACL on the REST stage (`apigw-kit:waf`); absent: none. */
   waf?: { rateLimitPer5Minutes: number; commonRuleSetCountOnly: string[] };
+  /**
+   * The custom domain the REST API is served at (`apigw-kit:customDomain`), whose URL is then
+   * the `apiUrl` output; absent: the execute-api URL.
+   */
+  customDomain?: CustomDomainSettings;
   /** Alarm thresholds and the alarm e-mail (`apigw-kit:monitoring`). */
   monitoring: { thresholds: { clientErrorsPer5Min?: number; serverErrorsPer5Min?: number; latencyAverageMs?: number }; alarmEmail?: string };
   /** The user pool (`apigw-kit:cognito`). */
   cognito: { mfa: "OFF" | "OPTIONAL" | "ON"; groups: string[]; passwordMinimumLength: number };
   /** The HMAC token authorizer: its clients and result cache TTL (`apigw-kit:tokenAuthorizer`). */
   tokenAuthorizer: { clients: Array<{ id: string }>; resultTtlSeconds: number };
+}
+
+/** `apigw-kit:customDomain`: the domain, its hosted zone, and the base path of the stage. */
+export interface CustomDomainSettings {
+  domainName: string;
+  hostedZoneId: string;
+  /** The stage's base path on the domain, e.g. `/v1`. @default "" (the root) */
+  basePath: string;
+  /** @default "REGIONAL" */
+  endpointType: CustomDomainEndpointType;
+  /** @default "dualstack" */
+  ipAddressType: CustomDomainIpAddressType;
+  /** An existing certificate instead of a new one. @default none */
+  certificateArn?: string;
 }
 
 const NAMESPACE = "apigw-kit";
@@ -97,6 +117,7 @@ export function readStackSettings(): StackSettings {
   const cognito = objectAt(config, "cognito");
   const waf = config.getObject<Record<string, unknown>>("waf");
   const monitoring = objectAt(config, "monitoring");
+  const customDomain = config.getObject<Record<string, unknown>>("customDomain");
 
   const type = oneOf(api.type ?? "auto", ["rest", "http", "auto"] as const, "api.type");
   const requirements: ApiRequirements = validateApiRequirements(api.requirements ?? {}, `${NAMESPACE}:api.requirements`);
@@ -168,6 +189,7 @@ export function readStackSettings(): StackSettings {
             rateLimitPer5Minutes: validateWebAclArgs(waf as { rateLimitPer5Minutes?: number }, `${NAMESPACE}:waf.`),
             commonRuleSetCountOnly: (optionalArray(waf.commonRuleSetCountOnly, "waf.commonRuleSetCountOnly") as string[] | undefined) ?? [],
           },
+    customDomain: customDomain === undefined ? undefined : customDomainSettings(customDomain, resolved),
     monitoring: {
       thresholds: (monitoring.thresholds ?? {}) as StackSettings["monitoring"]["thresholds"],
       alarmEmail: monitoring.alarmEmail as string | undefined,
@@ -214,6 +236,42 @@ export function readStackSettings(): StackSettings {
     field: `${NAMESPACE}:methodOverrides`,
   });
   return settings;
+}
+
+/**
+ * `apigw-kit:customDomain`, checked by the CustomDomain component's own rules (with a stand-in
+ * API id and the stage name) before any resource exists, errors naming the config key.
+ */
+function customDomainSettings(value: Record<string, unknown>, apiType: "REST" | "HTTP"): CustomDomainSettings {
+  if (apiType === "HTTP") {
+    throw new Error(`${NAMESPACE}:customDomain maps REST API stages (base path mappings); this stack's API is an HTTP API (${NAMESPACE}:api.type)`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(`${NAMESPACE}:customDomain must be an object (YAML mapping) (got ${JSON.stringify(value)})`);
+  const known = ["domainName", "hostedZoneId", "basePath", "endpointType", "ipAddressType", "certificateArn"];
+  const unknown = Object.keys(value).filter((k) => !known.includes(k));
+  if (unknown.length > 0) throw new Error(`${NAMESPACE}:customDomain has unknown key(s) ${unknown.join(", ")} (known: ${known.join(", ")})`);
+  const args = {
+    domainName: value.domainName as string,
+    hostedZoneId: value.hostedZoneId as string,
+    endpointType: value.endpointType as CustomDomainEndpointType | undefined,
+    ipAddressType: value.ipAddressType as CustomDomainIpAddressType | undefined,
+    certificateArn: value.certificateArn as string | undefined,
+    mappings: [{ basePath: value.basePath as string | undefined, restApiId: "planned", stageName: "planned" }],
+  };
+  let checked: ValidatedCustomDomain;
+  try {
+    checked = validateCustomDomainArgs(args);
+  } catch (err) {
+    throw new Error(`${NAMESPACE}:customDomain.${(err as Error).message.replace(/^mappings\[0\]\./, "")}`);
+  }
+  return {
+    domainName: checked.domainName,
+    hostedZoneId: args.hostedZoneId,
+    basePath: checked.mappings[0].basePath,
+    endpointType: checked.endpointType,
+    ipAddressType: checked.ipAddressType,
+    ...(args.certificateArn !== undefined ? { certificateArn: args.certificateArn } : {}),
+  };
 }
 
 function cacheSettings(cache: Record<string, unknown>): NonNullable<StackSettings["cache"]> {

@@ -286,6 +286,31 @@ const CASES: BadConfig[] = [
     message: [REST_ONLY.apiKeys, REST_ONLY.caching, REST_ONLY.waf, REST_ONLY.mappingTemplates].join("; "),
   },
   {
+    title: "customDomain with a domain name that is not a DNS name",
+    overrides: { "apigw-kit:customDomain": { domainName: "API.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" } },
+    message: 'apigw-kit:customDomain.domainName must be lowercase (got "API.example.com"): DNS names are case-insensitive, and API Gateway and ACM keep them in lowercase',
+  },
+  {
+    title: "customDomain with a base path of two segments",
+    overrides: { "apigw-kit:customDomain": { domainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ", basePath: "/v1/x" } },
+    message: `apigw-kit:customDomain.basePath must be "" or "/" for the root, or one path segment of letters, digits and $-_.+!*'() like "v1" or "/v1": multi-level paths are not base paths (got "/v1/x")`,
+  },
+  {
+    title: "customDomain without hostedZoneId",
+    overrides: { "apigw-kit:customDomain": { domainName: "api.example.com" } },
+    message: "apigw-kit:customDomain.hostedZoneId is required: the Route 53 hosted zone holding domainName",
+  },
+  {
+    title: "customDomain with an unknown key",
+    overrides: { "apigw-kit:customDomain": { domainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ", basepath: "/v1" } },
+    message: "apigw-kit:customDomain has unknown key(s) basepath (known: domainName, hostedZoneId, basePath, endpointType, ipAddressType, certificateArn)",
+  },
+  {
+    title: "customDomain on an HTTP API",
+    overrides: { ...httpWith({}), "apigw-kit:customDomain": { domainName: "api.example.com", hostedZoneId: "Z0123456789ABCDEFGHIJ" } },
+    message: "apigw-kit:customDomain maps REST API stages (base path mappings); this stack's API is an HTTP API (apigw-kit:api.type)",
+  },
+  {
     title: "api.type auto with requirements that favour HTTP (dev's customers and cache kept)",
     overrides: devWith("api", { type: "auto", requirements: { cost_sensitive: true, latency_critical: true } }),
     message: [REST_ONLY.apiKeys, REST_ONLY.caching].join("; "),

@@ -257,10 +257,25 @@ describe("program (index.ts) on the dev and prod stacks", () => {
           expect(run.outputs.apiType.value).to.equal("REST");
         });
 
-        it(`apiUrl is the https invoke URL of stage ${stack}, without a trailing slash`, () => {
-          expect(run.outputs.apiUrl.value).to.equal(`https://${api().id}.execute-api.us-east-1.amazonaws.com/${stack}`);
-          expect(run.outputs.apiUrl.value).to.match(new RegExp(`^https://[^/]+/${stack}$`));
-        });
+        if (stack === "dev") {
+          it("apiUrl is the https invoke URL of stage dev, without a trailing slash", () => {
+            expect(run.outputs.apiUrl.value).to.equal(`https://${api().id}.execute-api.us-east-1.amazonaws.com/dev`);
+          });
+        } else {
+          it("apiUrl is the custom domain's URL, https://api.example.com/v1 (apigw-kit:customDomain)", () => {
+            expect(run.outputs.apiUrl.value).to.equal("https://api.example.com/v1");
+          });
+
+          it("maps /v1 of the EDGE domain api.example.com (TLS 1.2, us-east-1 certificate) to stage prod, with A and AAAA alias records", () => {
+            const domain = one("aws:apigateway/domainName:DomainName", "api-domain");
+            expect(domain.inputs).to.deep.include({ domainName: "api.example.com", securityPolicy: "TLS_1_2" });
+            expect(domain.inputs.endpointConfiguration.types).to.equal("EDGE");
+            const mapping = one("aws:apigateway/basePathMapping:BasePathMapping", "api-mapping-v1");
+            expect(mapping.inputs).to.deep.include({ restApi: api().id, stageName: "prod", basePath: "v1", domainName: "api.example.com" });
+            expect(run.graph.ofType("aws:route53/record:Record").map((r) => r.inputs.type).sort()).to.deep.equal(["A", "AAAA", "CNAME"]);
+            expect(one("aws:acm/certificate:Certificate", "api-certificate").provider).to.contain("api-us-east-1");
+          });
+        }
 
         it("usersTableName is the table's name", () => {
           expect(run.outputs.usersTableName.value).to.equal(one(T.table, "users").state.name).and.to.match(/^users-/);
@@ -305,7 +320,9 @@ describe("program (index.ts) on the dev and prod stacks", () => {
           const restApi = one("apigw-kit:index:RestApi", "demo");
           const usage = one("apigw-kit:index:UsageTiers", "usage");
           const usageTypes: string[] = [T.usagePlan, T.apiKey, T.usagePlanKey];
-          const gatewayResources = run.graph.resources.filter((r) => r.type.startsWith("aws:apigateway/"));
+          // The custom domain's (prod) are the CustomDomain component's.
+          const domainTypes = ["aws:apigateway/domainName:DomainName", "aws:apigateway/basePathMapping:BasePathMapping"];
+          const gatewayResources = run.graph.resources.filter((r) => r.type.startsWith("aws:apigateway/") && !domainTypes.includes(r.type));
           expect(gatewayResources.length).to.be.greaterThan(50);
           for (const r of gatewayResources) {
             expect(r.parent, `${r.type} ${r.name}`).to.equal(usageTypes.includes(r.type) ? usage.urn : restApi.urn);
