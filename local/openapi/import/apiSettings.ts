@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { GATEWAY_RESPONSE_TYPES } from "../../../components/restApi/args";
 import type { ProviderProperties } from "../../controlPlane";
 import { BodyImportError, isObject, type JsonObject } from "./document";
 import { definedOnly } from "./records";
@@ -62,11 +63,16 @@ export function operationValidator(apiName: string, root: JsonObject, operation:
 /**
  * The gateway responses: Response inputs without restApiId, one per response type.
  *
+ * @param apiName - The RestApi's logical name, for refusals.
  * @param root - The document.
+ * @throws BodyImportError for a key that is no gateway response type (PutGatewayResponse refuses it).
  */
-export function importGatewayResponses(root: JsonObject): ProviderProperties[] {
+export function importGatewayResponses(apiName: string, root: JsonObject): ProviderProperties[] {
   const responses = isObject(root[GATEWAY_RESPONSES]) ? root[GATEWAY_RESPONSES] : {};
   return Object.entries(responses).map(([responseType, response]) => {
+    if (!(GATEWAY_RESPONSE_TYPES as readonly string[]).includes(responseType)) {
+      throw new BodyImportError(apiName, `${GATEWAY_RESPONSES}.${responseType} at the document root is not a gateway response type (known: ${GATEWAY_RESPONSE_TYPES.join(", ")})`);
+    }
     const r = isObject(response) ? response : {};
     return definedOnly({
       responseType,

@@ -65,7 +65,7 @@ export function importBody(api: RecordedResource, body: string): ImportedApi {
   const models = importModels(doc, context.apiId);
   addPaths(context, { schemes, authorizerIds, validators, validatorIds, models });
   addRecords(context, T.model, "model", new Map(models.map((m) => [m.name, { ...m }])));
-  for (const response of importGatewayResponses(doc.root)) {
+  for (const response of importGatewayResponses(api.name, doc.root)) {
     context.records.push(bodyRecord(api, T.gatewayResponse, `response ${response.responseType}`, idFor(context, "response", response.responseType), { restApiId: context.apiId, ...response }));
   }
   return { records: context.records, apiInputs: apiSettings(doc.root, api.inputs) };

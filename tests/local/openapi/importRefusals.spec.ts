@@ -4,6 +4,7 @@
  */
 import { expect } from "chai";
 import { restApiModels } from "../../../local/restGateway/restApiModel";
+import { GATEWAY_RESPONSE_TYPES } from "../../../components/restApi/args";
 import { HONOURED_EXTENSIONS } from "../../../local/openapi/import/extensionCheck";
 import { graphWith, petsOas3, petsSwagger2 } from "./importFixtures";
 
@@ -73,6 +74,12 @@ describe("OpenAPI body import: refusals", () => {
 
   it("refuses two authorizers on one operation", () => {
     expect(refusal(edited((d) => (d.paths["/pets"].get.security = [{ token: [] }, { cognito: [] }])))).to.equal(`RestApi "pets" body: security at paths./pets.get names two authorizers (token, cognito); a method has one`);
+  });
+
+  it("refuses a gateway response of no known type", () => {
+    expect(refusal(edited((d) => (d["x-amazon-apigateway-gateway-responses"].MISSING_TOKEN = { statusCode: 404 })))).to.equal(
+      `RestApi "pets" body: x-amazon-apigateway-gateway-responses.MISSING_TOKEN at the document root is not a gateway response type (known: ${GATEWAY_RESPONSE_TYPES.join(", ")})`,
+    );
   });
 
   it("refuses a security requirement naming no scheme", () => {
