@@ -1,12 +1,10 @@
 /**
  * A REST API built from an OpenAPI body (programs/petsFromBody.ts, every extension the local
  * cloud honours) answers as the same API declared resource by resource
- * (programs/petsFromResources.ts): one local cloud per program, the same requests sent to both
- * over real HTTP, the same status, body and relevant headers back, each also checked against
+ * (programs/petsFromResources.ts): one program declares both (programs/petsProgram.ts), one local
+ * cloud serves both, the same requests go to each over real HTTP, at the URLs of the program's
+ * outputs, and the same status, body and relevant headers come back, each also checked against
  * what API Gateway answers.
- *
- * Two clouds rather than one program with both APIs: the local cloud serves one REST API stage
- * per program for now (local/cloud/deployment.ts).
  */
 import * as path from "node:path";
 import { expect } from "chai";
@@ -16,15 +14,15 @@ import { startEchoServer, type EchoServer } from "../conformance/echoServer";
 import { LocalUserPool, type SignedInUser } from "../integration/cognitoUsers";
 import { call, removeDir, stateDirFor, type Reply } from "../integration/httpClient";
 
-const PROGRAMS = { resources: "petsFromResources.ts", body: "petsFromBody.ts" } as const;
-type Style = keyof typeof PROGRAMS;
+const PROGRAM = path.join(__dirname, "programs", "petsProgram.ts");
+/** The stack output holding each API's stage URL. */
+const URL_OUTPUTS = { resources: "resourcesUrl", body: "bodyUrl" } as const;
+type Style = keyof typeof URL_OUTPUTS;
 /** The headers whose values must agree (ids, dates and trace headers differ by nature). */
 const COMPARED_HEADERS = ["content-type", "x-count", "x-gateway", "www-authenticate", "x-amzn-errortype"];
 
+/** What a request may need: a signed-in user's ID token and the API key. */
 interface Running {
-  cloud: LocalCloud;
-  stateDir: string;
-  pool: LocalUserPool;
   user: SignedInUser;
   apiKey: string;
 }
@@ -73,41 +71,36 @@ const CASES: Case[] = [
 ];
 
 describe("local cloud: a REST API from an OpenAPI body answers as the same API from resources", function () {
-  const running = {} as Record<Style, Running>;
+  const stateDir = stateDirFor("openapi-pets");
   let echo: EchoServer;
+  let cloud: LocalCloud;
+  let pool: LocalUserPool;
+  let running: Running;
 
   before(async function () {
-    // Two local clouds (emulators, program run, function workers), one after the other: the
-    // control plane runs one program at a time.
-    this.timeout(180_000);
+    // A local cloud (emulators, program run, function workers) takes seconds, more on a loaded machine.
+    this.timeout(90_000);
     echo = await startEchoServer();
-    for (const style of Object.keys(PROGRAMS) as Style[]) {
-      const stateDir = stateDirFor(`openapi-${style}`);
-      const cloud = await startLocal({
-        stack: "dev",
-        port: 0,
-        stateDir,
-        program: path.join(__dirname, "programs", PROGRAMS[style]),
-        configOverrides: { "pets:backend": echo.url },
-        functionLog: () => undefined,
-      });
-      const pool = LocalUserPool.of(cloud);
-      running[style] = { cloud, stateDir, pool, user: await pool.signUp(`openapi-${style}`), apiKey: cloud.outputs.apiKey as string };
-    }
+    cloud = await startLocal({ stack: "dev", port: 0, stateDir, program: PROGRAM, configOverrides: { "pets:backend": echo.url }, functionLog: () => undefined });
+    pool = LocalUserPool.of(cloud);
+    running = { user: await pool.signUp("openapi-pets"), apiKey: cloud.outputs.apiKey as string };
   });
 
   after(async function () {
     this.timeout(30_000);
-    for (const r of Object.values(running)) {
-      r.pool.destroy();
-      await r.cloud.stop();
-      removeDir(r.stateDir);
-    }
+    pool?.destroy();
+    await cloud?.stop();
+    removeDir(stateDir);
     await echo?.close();
   });
 
-  it("serves the body's API with the methods the resources declare", () => {
-    const methods = (style: Style) => [...restApiModels(running[style].cloud.run.graph)[0].methods.keys()].sort();
+  it("serves both APIs, the body's with the methods the resources declare", () => {
+    const models = restApiModels(cloud.run.graph);
+    const methods = (style: Style) => {
+      const apiId = /\/_aws\/execute-api\/([a-z0-9]+)\//.exec(cloud.outputs[URL_OUTPUTS[style]] as string)![1];
+      return [...models.find((m) => m.apiId === apiId)!.methods.keys()].sort();
+    };
+    expect(models).to.have.length(2);
     expect(methods("body")).to.deep.equal(methods("resources"));
     expect(methods("body")).to.have.length(6);
   });
@@ -115,7 +108,7 @@ describe("local cloud: a REST API from an OpenAPI body answers as the same API f
   for (const c of CASES) {
     it(`${c.name}: ${c.status} from both`, async () => {
       const replies = {} as Record<Style, Reply>;
-      for (const style of Object.keys(PROGRAMS) as Style[]) replies[style] = await call(`${running[style].cloud.endpoints.restApi}${c.path}`, c.init(running[style]));
+      for (const style of Object.keys(URL_OUTPUTS) as Style[]) replies[style] = await call(`${cloud.outputs[URL_OUTPUTS[style]]}${c.path}`, c.init(running));
       expect(answer(replies.body), "the body's API").to.deep.equal(answer(replies.resources));
       expect(replies.body.status, replies.body.text).to.equal(c.status);
       if (typeof c.body === "string") expect(replies.body.text).to.equal(c.body);

@@ -1,8 +1,8 @@
 /**
- * What the two "pets" programs share: the functions, the user pool, the API key and its plan.
- * One program builds the API from resources (petsFromResources.ts), the other from an OpenAPI
- * body (petsFromBody.ts); openApiBody.spec.ts sends both the same requests. Plain @pulumi/aws
- * resources only.
+ * What the two "pets" APIs of petsProgram.ts share: the functions, the user pool, the API key
+ * and its plan. One API is built from resources (petsFromResources.ts), the other from an
+ * OpenAPI body (petsFromBody.ts); openApiBody.spec.ts sends both the same requests. Plain
+ * @pulumi/aws resources only.
  *
  * Config: `pets:backend`, the URL of the HTTP backend the spec starts (the conformance echo
  * server: `/raw` answers the request body, `/status/<code>` that status).
@@ -72,9 +72,14 @@ export function petsUserPool(): { pool: aws.cognito.UserPool; client: aws.cognit
   return { pool, client };
 }
 
-/** An API key in a usage plan of the stage; returns the key's value. */
-export function petsApiKey(api: aws.apigateway.RestApi, stage: aws.apigateway.Stage): pulumi.Output<string> {
-  const plan = new aws.apigateway.UsagePlan("pets", { apiStages: [{ apiId: api.id, stage: stage.stageName }] });
+/**
+ * An API key in a usage plan of the stages, without limits.
+ *
+ * @param stages - The REST API stages the key is good for.
+ * @returns The key's value.
+ */
+export function petsApiKey(stages: aws.apigateway.Stage[]): pulumi.Output<string> {
+  const plan = new aws.apigateway.UsagePlan("pets", { apiStages: stages.map((stage) => ({ apiId: stage.restApi, stage: stage.stageName })) });
   const key = new aws.apigateway.ApiKey("pets", {});
   new aws.apigateway.UsagePlanKey("pets", { keyId: key.id, keyType: "API_KEY", usagePlanId: plan.id });
   return key.value;
