@@ -4,7 +4,7 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-authorizer.html,
  * "x-amazon-apigateway-authtype property":
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-authtype.html,
- * and "Require an API key on a method" for the `api_key` scheme:
+ * and "Configure a method to use API keys with an OpenAPI definition" for the `api_key` scheme:
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-key-usage-plan-oas.html).
  *
  * @module
@@ -40,8 +40,9 @@ export interface MethodAuthorization {
 
 /**
  * Reads every security scheme. A scheme with an authorizer extension becomes an authorizer named
- * after the scheme; an `apiKey` scheme in the `x-api-key` header without one is the API key;
- * other schemes import as nothing, as API Gateway ignores security it cannot enforce.
+ * after the scheme; an `apiKey` scheme in the `x-api-key` header without one is the API key (the
+ * docs' `api_key` example); any other scheme (OAuth 2, HTTP bearer without an authorizer) gives
+ * the method no authorization, there being no API Gateway setting to translate it into.
  *
  * @param apiName - The RestApi's logical name, for refusals.
  * @param doc - The document.
