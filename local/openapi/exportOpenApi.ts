@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { withImportedBodies } from "./import/servedGraph";
 import type { ResourceGraph } from "../controlPlane";
 import { restApiModels, type RestApiModel } from "../restGateway/restApiModel";
 import type { ExportExtensions, OpenApiDocument } from "./document";
@@ -30,7 +31,9 @@ const REST_API = "aws:apigateway/restApi:RestApi";
  * @param model - The REST API and stage to export (one of `restApiModels(graph)`).
  * @param extensions - `apigateway` adds the `x-amazon-apigateway-*` extensions. @default "none"
  */
-export function exportOpenApi(graph: ResourceGraph, model: RestApiModel, extensions: ExportExtensions = "none"): OpenApiDocument {
+export function exportOpenApi(recorded: ResourceGraph, model: RestApiModel, extensions: ExportExtensions = "none"): OpenApiDocument {
+  // An API built from an OpenAPI body is exported as served: its records imported from the body.
+  const graph = withImportedBodies(recorded);
   const api = graph.findById(model.apiId);
   const description = api?.inputs.description;
   const validatorNames = requestValidatorNames(graph, model.apiId);

@@ -105,6 +105,15 @@ describe("local cloud: a REST API from an OpenAPI body answers as the same API f
     expect(methods("body")).to.have.length(6);
   });
 
+  it("exports the body's API as served (/_local/openapi/<apiId>.json with the extensions): its validators, authorizers and models", async () => {
+    const apiId = /\/_aws\/execute-api\/([a-z0-9]+)\//.exec(cloud.outputs[URL_OUTPUTS.body] as string)![1];
+    const exported = JSON.parse((await call(`${cloud.endpoints.openapi}/${apiId}.json?extensions=apigateway`)).text);
+    expect(exported["x-amazon-apigateway-request-validators"]).to.have.all.keys("all", "params");
+    expect(Object.keys(exported.paths).sort()).to.include.members(["/pets", "/pets/{id}", "/transform"]);
+    expect(Object.keys(exported.components.securitySchemes).length).to.be.greaterThan(1);
+    expect(exported.components.schemas).to.include.keys("NewPet", "Tag");
+  });
+
   for (const c of CASES) {
     it(`${c.name}: ${c.status} from both`, async () => {
       const replies = {} as Record<Style, Reply>;
