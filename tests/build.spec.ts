@@ -37,7 +37,7 @@ describe("npm run build (the component package)", function () {
     expect(entry.chooseApiType({ api_keys: true }).recommendation).to.equal("REST");
   });
 
-  it("ships no tests or local-cloud code in the package", () => {
+  it("emits no tests or local-cloud code from the components' build config (the local cloud is tsconfig.build-cli.json's)", () => {
     expect(fs.existsSync(path.join(outDir, "tests"))).to.equal(false);
     expect(fs.existsSync(path.join(outDir, "local"))).to.equal(false);
   });

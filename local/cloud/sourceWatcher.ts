@@ -50,11 +50,14 @@ export function watchSources(options: SourceWatcherOptions): SourceWatcher {
   // The local cloud's own code (local/ here) is not the program's: a change to it needs a restart.
   const ignored = [...(options.ignore ?? []), LOCAL_CLOUD_DIR].map((folder) => path.resolve(folder));
   const changed = new Set<string>();
+  const ownOutput = ownOutputFiles();
   let timer: NodeJS.Timeout | undefined;
   const report = (file: string) => {
     if (!isProgramSource(file, options.stack)) return;
     const absolute = path.join(projectDir, file);
     if (ignored.some((skip) => absolute.startsWith(skip + path.sep))) return;
+    // `npm start -- --watch > run.txt` in the project: each line written is not a change.
+    if (ownOutput.size > 0 && ownOutput.has(fileIdentity(absolute))) return;
     changed.add(file);
     clearTimeout(timer);
     timer = setTimeout(() => {
@@ -82,6 +85,29 @@ export function watchSources(options: SourceWatcherOptions): SourceWatcher {
       for (const watcher of watchers) watcher.close();
     },
   };
+}
+
+/**
+ * The files this process's stdout and stderr are redirected to (as `dev:ino`), which a watch
+ * must not take for sources: else every line written would reload the program.
+ */
+function ownOutputFiles(): Set<string> {
+  const files = new Set<string>();
+  for (const fd of [1, 2]) {
+    try {
+      const stat = fs.fstatSync(fd);
+      if (stat.isFile()) files.add(`${stat.dev}:${stat.ino}`);
+    } catch {
+      // A closed descriptor is no file of ours.
+    }
+  }
+  return files;
+}
+
+/** A file's `dev:ino`, or "" when it is gone. */
+function fileIdentity(file: string): string {
+  const stat = fs.statSync(file, { throwIfNoEntry: false });
+  return stat ? `${stat.dev}:${stat.ino}` : "";
 }
 
 /**
