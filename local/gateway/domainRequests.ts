@@ -29,3 +29,14 @@ export function markDomainRequest(req: IncomingMessage, path: string): void {
 export function domainRequestPath(req: IncomingMessage): string | undefined {
   return domainPaths.get(req);
 }
+
+/**
+ * `$context.domainPrefix` of a request through a custom domain: the first label of the domain
+ * name (`api` for `api.example.com`, as recorded in aws-powertools/powertools-lambda-python#579,
+ * 2021-08-18: `"domainPrefix": "api", "domainName": "api.serverlessa.dev"`).
+ *
+ * @param host - The Host header's value, port included or not.
+ */
+export function domainPrefixOf(host: string): string {
+  return host.replace(/:\d*$/, "").split(".")[0];
+}

@@ -1,3 +1,4 @@
+import { domainPrefixOf, domainRequestPath } from "../gateway/domainRequests";
 import { randomBytes } from "node:crypto";
 import { type IncomingMessage, type ServerResponse, validateHeaderName, validateHeaderValue } from "node:http";
 import { performance } from "node:perf_hooks";
@@ -71,6 +72,13 @@ interface HttpRequest {
   method: string;
   /** The path as sent, stage included. */
   rawPath: string;
+  /**
+   * The event's `rawPath`: `rawPath`, or through a custom domain the path as the caller sent
+   * it, API mapping key included ("prefixes ... injected into the path regardless of which type
+   * of API Gateway you're using", Powertools for AWS Lambda, event handler docs, "Custom Domain
+   * API Mappings"; local/gateway/domainRequests.ts).
+   */
+  sentPath: string;
   /** The path after the stage. */
   path: string;
   rawQueryString: string;
@@ -251,7 +259,7 @@ export class HttpGateway {
     const event: Record<string, unknown> = {
       version: "2.0",
       routeKey: route.routeKey,
-      rawPath: request.rawPath,
+      rawPath: request.sentPath,
       rawQueryString: request.rawQueryString,
     };
     if (request.cookies.length > 0) event.cookies = request.cookies;
@@ -262,10 +270,10 @@ export class HttpGateway {
       apiId: this.model.apiId,
       ...(authorizer ? { authorizer } : {}),
       domainName,
-      domainPrefix: this.model.apiId,
+      domainPrefix: request.sentPath === request.rawPath ? this.model.apiId : domainPrefixOf(domainName),
       http: {
         method: request.method,
-        path: request.rawPath,
+        path: request.sentPath,
         protocol: "HTTP/1.1",
         sourceIp: request.sourceIp,
         userAgent: headers["user-agent"] ?? "",
@@ -424,6 +432,7 @@ async function readRequest(req: IncomingMessage): Promise<HttpRequest> {
     startedAt: new Date(),
     method: (req.method ?? "GET").toUpperCase(),
     rawPath,
+    sentPath: domainRequestPath(req) ?? rawPath,
     path: rawPath,
     rawQueryString: rawQuery,
     headers,

@@ -1,3 +1,4 @@
+import { domainPrefixOf } from "../../gateway/domainRequests";
 import { withEdgeViewerHeaders } from "../../gateway/headers";
 import { awsRequestTime } from "../../gateway/incomingRequest";
 import { pooledRandom } from "../../randomPool";
@@ -91,7 +92,7 @@ export function requestContext(request: GatewayRequest, method: MethodModel, sta
     deploymentId: model.deploymentId,
     protocol: "HTTP/1.1",
     stage: model.stageName,
-    domainPrefix: model.apiId,
+    domainPrefix: request.domainPath === undefined ? model.apiId : domainPrefixOf(requestHeader(request, "host") ?? ""),
     requestTimeEpoch: time.getTime(),
     requestId: request.requestId,
     identity: {

@@ -87,7 +87,7 @@ describe("local cloud: every API and stage of a program at once", function () {
 
     const v1 = json(await viaHost(`${out().domainUrls["/v1"]}/orders`));
     // Through a custom domain AWS reports the path as requested, base path included.
-    expect(v1.requestContext).to.include({ stage: "dev", path: "/v1/orders", resourcePath: "/orders", domainName: `api.example.com.localhost:${port()}` });
+    expect(v1.requestContext).to.include({ stage: "dev", path: "/v1/orders", resourcePath: "/orders", domainName: `api.example.com.localhost:${port()}`, domainPrefix: "api" });
     expect(v1.path).to.equal("/v1/orders");
     expect(v1.stageVariables).to.deep.equal({ greeting: "hello from dev" });
 
@@ -95,6 +95,14 @@ describe("local cloud: every API and stage of a program at once", function () {
     expect(json(await viaHost(`http://127.0.0.1:${port()}/v1/stage-info`, `api.example.com:${port()}`)).greeting).to.equal("hello from dev");
     // Host names are case-insensitive.
     expect((await viaHost(`http://127.0.0.1:${port()}/v2/items`, "API.Example.COM")).status).to.equal(200);
+  });
+
+  it("routes an API Gateway v2 domain by its API mappings to the HTTP API, the mapping key kept in rawPath", async () => {
+    const event = json(await viaHost(`http://127.0.0.1:${port()}/v3/ping?q=1`, "http.example.com"));
+    expect(event).to.include({ routeKey: "GET /ping", rawPath: "/v3/ping", rawQueryString: "q=1" });
+    expect(event.requestContext).to.include({ stage: "$default", domainName: "http.example.com", domainPrefix: "http" });
+    expect(event.requestContext.http.path).to.equal("/v3/ping");
+    expect((await viaHost(`http://127.0.0.1:${port()}/ping`, "http.example.com")).status).to.equal(403);
   });
 
   it("answers 403 Forbidden for a domain path no mapping takes, and AWS's 403 for an unknown resource under a mapping", async () => {

@@ -7,7 +7,8 @@
  * - REST API `catalog`, stage `live`: GET /items (MOCK);
  * - an HTTP API, `$default` stage: GET /ping (Lambda, payload 2.0);
  * - a WebSocket API, stage `prod`: `$default` route answering the message (Lambda, route response);
- * - the custom domain `api.example.com`: `/v1` -> orders `dev`, `/v2` -> catalog `live`.
+ * - the custom domain `api.example.com`: `/v1` -> orders `dev`, `/v2` -> catalog `live`;
+ * - the custom domain `http.example.com` (API Gateway v2): `/v3` -> the HTTP API's `$default` stage.
  */
 import * as aws from "@pulumi/aws";
 import { CustomDomain } from "../../../../components/CustomDomain";
@@ -65,6 +66,12 @@ const domain = new CustomDomain("multi-domain", {
     { basePath: "/v2", restApiId: catalog.api.id, stageName: catalogLive.stageName },
   ],
 });
+
+const httpDomain = new aws.apigatewayv2.DomainName("multi-http-domain", {
+  domainName: "http.example.com",
+  domainNameConfiguration: { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", endpointType: "REGIONAL", securityPolicy: "TLS_1_2" },
+});
+new aws.apigatewayv2.ApiMapping("multi-http-v3", { apiId: http.id, domainName: httpDomain.domainName, stage: httpStage.name, apiMappingKey: "v3" });
 
 export const ordersDevUrl = ordersDev.invokeUrl;
 export const ordersCanaryUrl = ordersCanary.invokeUrl;
