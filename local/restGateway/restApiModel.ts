@@ -2,6 +2,7 @@ import type { RecordedResource, ResourceGraph } from "../controlPlane";
 import { ALL_METHODS_KEY, AUTHORIZER_RESULT_TTL_SECONDS, DEFAULT_IDENTITY_SOURCE, INTEGRATION_TIMEOUT_MS, parseMethodPath, toMethodPath } from "../../components/apigateway";
 import { apiStages, childrenOfApi } from "../gateway/apiStages";
 import { withImportedBodies } from "../openapi/import/servedGraph";
+import { DEFINITION_TYPES } from "../openapi/import/records";
 
 /** One method of the deployed API, with everything the gateway needs to serve it. */
 export interface MethodModel {
@@ -136,17 +137,10 @@ export interface RestApiModel {
 
 const T = {
   restApi: "aws:apigateway/restApi:RestApi",
-  resource: "aws:apigateway/resource:Resource",
-  method: "aws:apigateway/method:Method",
-  integration: "aws:apigateway/integration:Integration",
-  integrationResponse: "aws:apigateway/integrationResponse:IntegrationResponse",
-  methodResponse: "aws:apigateway/methodResponse:MethodResponse",
-  model: "aws:apigateway/model:Model",
-  validator: "aws:apigateway/requestValidator:RequestValidator",
-  authorizer: "aws:apigateway/authorizer:Authorizer",
+  // The types an OpenAPI body defines too, spelled once.
+  ...DEFINITION_TYPES,
   stage: "aws:apigateway/stage:Stage",
   methodSettings: "aws:apigateway/methodSettings:MethodSettings",
-  gatewayResponse: "aws:apigateway/response:Response",
 };
 
 /**
