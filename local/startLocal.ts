@@ -7,7 +7,7 @@ import type { RestGateway } from "./restGateway/restGateway";
 import type { HttpGateway } from "./httpGateway/httpGateway";
 import type { UsagePlanEnforcer } from "./restGateway/usagePlans";
 import { loadStackConfig } from "./stackConfig";
-import { retireDeployment, type Deployment } from "./cloud/deployment";
+import { retireDeployment, type Deployment, type ServedStage } from "./cloud/deployment";
 import { startLocalServices, type LocalServices } from "./cloud/localServices";
 import { Redeployer, type ReloadResult } from "./cloud/redeployer";
 import { watchSources } from "./cloud/sourceWatcher";
@@ -82,11 +82,13 @@ export interface LocalCloud {
   readonly secretOutputs: string[];
   /** Base URLs of the local services. */
   readonly endpoints: Record<string, string>;
-  /** The REST gateway (metrics, cache) for tests and the dashboard. */
+  /** The first REST API stage's gateway (metrics, cache) for tests and the dashboard. */
   readonly gateway?: RestGateway;
-  /** The HTTP API gateway, when the program builds an HTTP API. */
+  /** The first HTTP API stage's gateway, when the program builds an HTTP API. */
   readonly httpGateway?: HttpGateway;
-  /** The REST stage's usage plans and API keys' quota counts. */
+  /** Every API stage served (REST, HTTP, WebSocket), each with its gateway and its model. */
+  readonly stages: ServedStage[];
+  /** The usage plans and API keys' quota counts of every REST stage. */
   readonly usagePlans?: UsagePlanEnforcer;
   /** The control plane's record of the deployment serving. */
   readonly run: ProgramRun;
@@ -252,6 +254,9 @@ function localCloudOf(stack: string, stateDir: string, outputsFile: string, serv
     },
     get httpGateway() {
       return serving().httpGateway;
+    },
+    get stages() {
+      return serving().stages;
     },
     get usagePlans() {
       return serving().usagePlans;

@@ -41,6 +41,7 @@ describe("local cloud: every API and stage of a program at once", function () {
     expect(apiIdOf(o.ordersDevUrl)).to.equal(apiIdOf(o.ordersCanaryUrl));
     expect(new Set([o.ordersDevUrl, o.catalogUrl, o.httpApiEndpoint, o.webSocketUrl].map(apiIdOf)).size).to.equal(4);
     expect(fixture.cloud.run.graph.ofType("aws:apigateway/stage:Stage")).to.have.length(3);
+    expect(fixture.cloud.stages.map((s) => `${s.protocol} ${s.stageName}`)).to.deep.equal(["REST dev", "REST canary", "REST live", "HTTP $default", "WEBSOCKET prod"]);
   });
 
   it("serves both stages of one REST API, each with its stage variables", async () => {
