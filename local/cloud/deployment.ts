@@ -107,7 +107,11 @@ export async function buildDeployment(services: LocalServices, run: ProgramRun, 
   const httpStages = models.http.map((model): ServedStage => ({ protocol: "HTTP", ...identity(model), model, gateway: httpGatewayFor(services, model, region, options) }));
 
   const t = Date.now();
-  const specs = functions.map((fn) => ({ ...fn, environment: { ...fn.environment, ...webSocketEnvironment(services, models.webSocket, fn.arn, run), ...services.cognito.functionEnvironment(fn.environment) } }));
+  const managementEndpoint = webSocketEndpoints(services, models.webSocket, run);
+  const specs = functions.map((fn) => {
+    const endpoint = managementEndpoint(fn.arn);
+    return { ...fn, environment: { ...fn.environment, ...(endpoint ? { WEBSOCKET_MANAGEMENT_ENDPOINT: endpoint } : {}), ...services.cognito.functionEnvironment(fn.environment) } };
+  });
   const synced = await syncFunctions(services.lambda, specs, previous?.functions);
   if (!previous) log(`Lambda runtime: ${functions.length} functions loaded (${Date.now() - t} ms)`);
   else if (synced.deployed.length > 0) log(`Lambda runtime: ${synced.deployed.length} of ${functions.length} functions loaded again (${Date.now() - t} ms)`);
@@ -169,23 +173,25 @@ function identity(model: { apiId: string; stageName: string; name?: string }): {
 }
 
 /**
- * `WEBSOCKET_MANAGEMENT_ENDPOINT` for a function: the @connections endpoint of the WebSocket
- * stage whose routes integrate it, or of the program's only WebSocket stage (a function that
+ * `WEBSOCKET_MANAGEMENT_ENDPOINT` by function: the @connections endpoint of the WebSocket stage
+ * whose routes integrate the function, or of the program's only WebSocket stage (a function that
  * posts to connections without being a route's, as the demo's broadcaster does). The handlers
  * build `https://{domainName}/{stage}` otherwise, which is not the local cloud's address.
  *
  * @param services - For the local address.
  * @param stages - The WebSocket stages.
- * @param functionArn - The function's ARN.
  * @param run - The run, for the routes' integrations.
+ * @returns The endpoint for a function's ARN, or undefined.
  */
-function webSocketEnvironment(services: LocalServices, stages: WebSocketApiModel[], functionArn: string, run: ProgramRun): Record<string, string> {
-  if (stages.length === 0) return {};
-  const integrated = stages.find((stage) =>
-    run.graph.ofType("aws:apigatewayv2/integration:Integration").some((i) => i.inputs.apiId === stage.apiId && String(i.inputs.integrationUri ?? "").includes(functionArn)),
-  );
-  const stage = integrated ?? (stages.length === 1 ? stages[0] : undefined);
-  return stage ? { WEBSOCKET_MANAGEMENT_ENDPOINT: stageUrl(services.apiBase, stage.apiId, stage.stageName) } : {};
+function webSocketEndpoints(services: LocalServices, stages: WebSocketApiModel[], run: ProgramRun): (functionArn: string) => string | undefined {
+  if (stages.length === 0) return () => undefined;
+  const integrations = run.graph.ofType("aws:apigatewayv2/integration:Integration");
+  const only = stages.length === 1 ? stages[0] : undefined;
+  return (functionArn) => {
+    const integrated = stages.find((stage) => integrations.some((i) => i.inputs.apiId === stage.apiId && String(i.inputs.integrationUri ?? "").includes(functionArn)));
+    const stage = integrated ?? only;
+    return stage ? stageUrl(services.apiBase, stage.apiId, stage.stageName) : undefined;
+  };
 }
 
 /** A stage's address in the path form (apiAddressing.ts); `$default` is the API's root. */
