@@ -9,8 +9,9 @@
  *   root, as its own process group; polls GET <apiUrl>/health every 20 ms from the spawn until
  *   it answers 200 (connection refused, then the server's 503 while it starts, come first);
  *   then stops it as Ctrl-C would (SIGINT to the group) and waits until every process of the
- *   group has exited. The URL polled is the dev stage's invoke URL on that port; the apiUrl the
- *   command prints is checked to be the same.
+ *   group has exited. The URL polled is the dev stage at the root of that port (the address of
+ *   a program's only REST API, known before the API's id is); the apiUrl the command prints is
+ *   checked to be that stage's path-form URL on the same port.
  *   Each round has its own `--state-dir` (removed after it), so a developer's running
  *   `npm start` keeps its files.
  * - prod program: spawns a fresh Node process (ts-node with the transpile cache, as `npm start` runs)
@@ -98,7 +99,8 @@ async function timeNpmStart(): Promise<{ firstOkMs: number; selfReportedReadyMs:
     // The summary follows the first answer within milliseconds.
     await waitFor(() => output.includes("Press Ctrl-C to stop."), 10_000, () => output);
     const printed = /^\s*apiUrl\s+(\S+)$/m.exec(output)?.[1];
-    if (printed !== apiUrl) throw new Error(`npm start printed apiUrl ${printed}, but ${apiUrl} was polled:\n${output}`);
+    const pathForm = new RegExp(`^http://127\\.0\\.0\\.1:${port}/_aws/execute-api/[a-z0-9]+/${STACK}$`);
+    if (!printed || !pathForm.test(printed)) throw new Error(`npm start printed apiUrl ${printed}, not the ${STACK} stage on port ${port} that ${apiUrl} polled:\n${output}`);
     const selfReportedReadyMs = Number(/ready in (\d+) ms/.exec(output)?.[1]);
     return { firstOkMs, selfReportedReadyMs };
   } finally {

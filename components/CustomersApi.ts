@@ -1,6 +1,6 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CUSTOMER_ROUTES, CUSTOMER_TIERS_ENV, type CustomerRoute, createAdminCustomersHandler } from "../functions/customers";
+import { CUSTOMER_FUNCTION_ROUTES_ENV, CUSTOMER_ROUTES, CUSTOMER_TIERS_ENV, type CustomerRoute, createAdminCustomersHandler, customerRoutesFromEnv } from "../functions/customers";
 import { CUSTOMER_TAG, ORIGIN_TAG, STAGE_TAG, stageTagValue } from "../functions/customerTags";
 import { checkedArgs, refuse } from "./argumentErrors";
 import { HandlerFunction, type HandlerFunctionTransform, type PolicyStatementArgs } from "./HandlerFunction";
@@ -225,17 +225,20 @@ function createFunctions(parent: pulumi.Resource, name: string, args: CustomersA
   };
   const plans = pulumi.output(args.plans).apply((p) => checkedPlans(p, args.tiers));
   const families = Object.keys(CUSTOMER_FAMILIES) as CustomerFamily[];
+  // One factory for the six functions, each told its routes by its environment: HandlerFunction
+  // serializes a factory once however many functions share it (the closure walk is most of a
+  // program evaluation's time), and each function's role still allows only its own actions.
+  // The gateway's authorizer admits any signed-in user; the group is checked here.
+  const handlerFactory = () => createAdminCustomersHandler(customerRoutesFromEnv(), { groups });
   return Object.fromEntries(
     families.map((family) => {
-      const routes = CUSTOMER_FAMILIES[family];
       const fn = new HandlerFunction(
         `${name}-${family}`,
         {
           description: DESCRIPTIONS[family],
-          // The gateway's authorizer admits any signed-in user; the group is checked here.
-          handlerFactory: () => createAdminCustomersHandler(routes, { groups }),
+          handlerFactory,
           packages: ["aws-jwt-verify"],
-          environment,
+          environment: { ...environment, [CUSTOMER_FUNCTION_ROUTES_ENV]: JSON.stringify(CUSTOMER_FAMILIES[family]) },
           policyStatements: customerPolicyStatements(family, plans),
           runtime: args.runtime,
           memorySize: args.memorySize,

@@ -142,13 +142,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
 
     // What aws.lambda.CallbackFunction serializes (the same `__index.js` and `handler` export),
     // then bundled into that one file instead of shipping the dependency tree beside it.
-    const closure = pulumi.runtime.serializeFunction(args.handlerFactory, {
-      serialize: () => true,
-      exportName: HANDLER_EXPORT,
-      isFactoryFunction: true,
-      // As CallbackFunction: a captured secret is allowed, and warned about below.
-      allowSecrets: true,
-    });
+    const closure = serializedFactory(args.handlerFactory);
     void closure.then(
       (serialized) => {
         if (serialized.containsSecrets) {
@@ -187,6 +181,34 @@ export class HandlerFunction extends pulumi.ComponentResource {
     this.policy = new aws.iam.RolePolicy(...transformed(transform.rolePolicy, `${name}-policy`, { role: this.role.id, policy }, { parent: this }));
     this.registerOutputs({ functionName: this.function.name, roleArn: this.role.arn });
   }
+}
+
+/**
+ * Factories serialized in this program run, by identity: functions sharing a factory (the
+ * customers API's six) have it walked once, as the closure walk through the inspector is most
+ * of a program evaluation's time. A new run of the program makes new factories.
+ */
+const serializedFactories = new WeakMap<HandlerFunctionArgs["handlerFactory"], Promise<pulumi.runtime.SerializedFunction>>();
+
+/**
+ * What aws.lambda.CallbackFunction serializes for a factory (the same `__index.js` and
+ * `handler` export), once per factory.
+ *
+ * @param factory - The handler factory.
+ */
+function serializedFactory(factory: HandlerFunctionArgs["handlerFactory"]): Promise<pulumi.runtime.SerializedFunction> {
+  let closure = serializedFactories.get(factory);
+  if (!closure) {
+    closure = pulumi.runtime.serializeFunction(factory, {
+      serialize: () => true,
+      exportName: HANDLER_EXPORT,
+      isFactoryFunction: true,
+      // As CallbackFunction: a captured secret is allowed, and warned about below.
+      allowSecrets: true,
+    });
+    serializedFactories.set(factory, closure);
+  }
+  return closure;
 }
 
 function validateHandlerFunctionArgs(name: string, args: HandlerFunctionArgs): void {

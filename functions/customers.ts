@@ -47,6 +47,13 @@ export type CustomerRoute = (typeof CUSTOMER_ROUTES)[number];
 /** The environment variable holding the tiers' names, a JSON array (`["basic","premium"]`). */
 export const CUSTOMER_TIERS_ENV = "CUSTOMER_TIERS";
 
+/**
+ * The environment variable holding the routes a function serves, a JSON array of route keys
+ * (`["PUT /customers/{id}/tier"]`): the six functions share one handler factory (serialized
+ * once at deploy time) and differ by this value and by their roles.
+ */
+export const CUSTOMER_FUNCTION_ROUTES_ENV = "CUSTOMER_FUNCTION_ROUTES";
+
 export interface CustomersHandlerOptions {
   /** The tiers a customer may be in, in the order they are listed. @default the JSON array in `CUSTOMER_TIERS` (required when not given) */
   tiers?: string[];
@@ -156,6 +163,27 @@ export function customerTiersFromEnv(env: Record<string, string | undefined> = p
     throw new Error(`${CUSTOMER_TIERS_ENV} must be a JSON array of the tiers' names, like ["basic","premium"] (got ${JSON.stringify(text)})`);
   }
   return tiers as string[];
+}
+
+/**
+ * The routes from `CUSTOMER_FUNCTION_ROUTES` (a JSON array of customer route keys); throws at
+ * cold start when it is not one, naming the routes there are.
+ *
+ * @param env - The environment. @default process.env
+ */
+export function customerRoutesFromEnv(env: Record<string, string | undefined> = process.env): CustomerRoute[] {
+  const text = env[CUSTOMER_FUNCTION_ROUTES_ENV];
+  let routes: unknown;
+  try {
+    routes = text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    routes = undefined;
+  }
+  const known: readonly string[] = CUSTOMER_ROUTES;
+  if (!Array.isArray(routes) || routes.length === 0 || routes.some((r) => !known.includes(r))) {
+    throw new Error(`${CUSTOMER_FUNCTION_ROUTES_ENV} must be a JSON array of routes among ${CUSTOMER_ROUTES.join(", ")} (got ${JSON.stringify(text)})`);
+  }
+  return routes as CustomerRoute[];
 }
 
 /** 503 when API Gateway throttled the call (worth retrying), 502 for any other failure. */

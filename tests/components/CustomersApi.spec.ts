@@ -69,13 +69,23 @@ describe("CustomersApi (under the mock control plane)", () => {
     expect(handlers).to.deep.equal(Object.keys(CUSTOMER_FAMILIES).map((f) => `customers-${f}`).sort());
   });
 
-  it("tells each function the tiers and the user pool (its handler checks the token and the admins group again)", () => {
+  it("tells each function the tiers, the user pool (its handler checks the token and the admins group again) and its own routes", () => {
     const pool = run.graph.get("aws:cognito/userPool:UserPool", "users-pool");
     const client = run.graph.get("aws:cognito/userPoolClient:UserPoolClient", "users-client");
     for (const family of Object.keys(CUSTOMER_FAMILIES) as CustomerFamily[]) {
-      expect(fnOf(family).inputs.environment.variables, family).to.deep.equal({ CUSTOMER_TIERS: JSON.stringify(TIERS), USER_POOL_ID: pool.id, USER_POOL_CLIENT_ID: client.id });
+      expect(fnOf(family).inputs.environment.variables, family).to.deep.equal({
+        CUSTOMER_TIERS: JSON.stringify(TIERS),
+        USER_POOL_ID: pool.id,
+        USER_POOL_CLIENT_ID: client.id,
+        CUSTOMER_FUNCTION_ROUTES: JSON.stringify(CUSTOMER_FAMILIES[family]),
+      });
       expect(fnOf(family).inputs.runtime).to.equal("nodejs24.x");
     }
+  });
+
+  it("serializes the six functions' shared handler factory once: one archive for all, each function serving its own routes", async () => {
+    const archives = new Set((Object.keys(CUSTOMER_FAMILIES) as CustomerFamily[]).map((family) => JSON.stringify(fnOf(family).inputs.code)));
+    expect(archives.size).to.equal(1);
   });
 
   it("adds the eight routes, each behind the Cognito authorizer and invoking its family's function", () => {

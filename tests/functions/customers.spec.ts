@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { CUSTOMER_ROUTES, type CustomerRoute, createAdminCustomersHandler, createCustomersHandler, customerTiersFromEnv } from "../../functions/customers";
+import { CUSTOMER_ROUTES, type CustomerRoute, createAdminCustomersHandler, createCustomersHandler, customerRoutesFromEnv, customerTiersFromEnv } from "../../functions/customers";
 import type { ProxyEvent, ProxyResult } from "../../functions/proxyTypes";
 import { FakeApiGateway, type FakeKey, serviceException } from "./fakeApiGateway";
 import { proxyEvent } from "./proxyEvent";
@@ -424,6 +424,15 @@ describe("functions/customers (against a fake API Gateway)", () => {
       expect(customerTiersFromEnv({ CUSTOMER_TIERS: '["basic","pro"]' })).to.deep.equal(["basic", "pro"]);
       for (const value of [undefined, "basic,pro", "[]", '[""]', "[1]", "{}"]) {
         expect(() => customerTiersFromEnv({ CUSTOMER_TIERS: value }), String(value)).to.throw(`CUSTOMER_TIERS must be a JSON array of the tiers' names, like ["basic","premium"] (got ${JSON.stringify(value)})`);
+      }
+    });
+
+    it("reads a function's routes from CUSTOMER_FUNCTION_ROUTES, refusing anything but a JSON array of customer routes", () => {
+      expect(customerRoutesFromEnv({ CUSTOMER_FUNCTION_ROUTES: '["POST /customers/{id}/disable","POST /customers/{id}/enable"]' })).to.deep.equal(["POST /customers/{id}/disable", "POST /customers/{id}/enable"]);
+      for (const value of [undefined, "POST /customers", "[]", '["GET /health"]', '["POST /customers", 1]', "{}"]) {
+        expect(() => customerRoutesFromEnv({ CUSTOMER_FUNCTION_ROUTES: value }), String(value)).to.throw(
+          `CUSTOMER_FUNCTION_ROUTES must be a JSON array of routes among ${CUSTOMER_ROUTES.join(", ")} (got ${JSON.stringify(value)})`,
+        );
       }
     });
   });
