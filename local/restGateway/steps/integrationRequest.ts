@@ -1,3 +1,4 @@
+import { integrationRequestPayload, isBinaryRequest, templateText, type Payload } from "../contentHandling";
 import { GatewayError } from "../gatewayError";
 import { requestHeader, traceOf, type RestInvocation } from "../invocation";
 import { buildHttpIntegrationRequest } from "../integrations/httpIntegration";
@@ -17,7 +18,8 @@ import type { StageRuntime } from "../stageRuntime";
  *   passthrough behaviour allows: without a template, WHEN_NO_MATCH passes the body through,
  *   WHEN_NO_TEMPLATES only when the integration has no templates at all, NEVER refuses with
  *   415), the parameter mappings, and the template's `$context.requestOverride`. The template's
- *   `$context.requestOverride` / `responseOverride` are kept for the response template.
+ *   `$context.requestOverride` / `responseOverride` are kept for the response template. The body
+ *   is first converted as `contentHandling` and the binary media types say (contentHandling.ts).
  * Mapping a header API Gateway reserves fails with 500 for every type (recorded).
  *
  * @param inv - The invocation; past the cache lookup.
@@ -38,13 +40,13 @@ export function buildIntegrationRequest(inv: RestInvocation, stage: StageRuntime
       inv.integrationRequest = buildHttpIntegrationRequest({ integration, request: methodRequest(inv), variables: variables(inv, stage), apiId: model.apiId, traceId: traceOf(inv.request).integration, client: inv.request.client });
       return;
     case "HTTP": {
-      const body = Buffer.from(mappedBody(inv, integration));
+      const body = asBytes(mappedBody(inv, integration, model.binaryMediaTypes));
       const requestOverride = inv.requestOverride;
       inv.integrationRequest = buildHttpIntegrationRequest({ integration, request: methodRequest(inv), variables: variables(inv, stage), apiId: model.apiId, traceId: traceOf(inv.request).integration, client: inv.request.client, body, requestOverride });
       return;
     }
     default: {
-      const body = Buffer.from(mappedBody(inv, integration));
+      const body = asBytes(mappedBody(inv, integration, model.binaryMediaTypes));
       const mapping = hasMappings ? mapIntegrationRequestParameters(integration.requestParameters, methodRequest(inv), variables(inv, stage), integration.type) : undefined;
       inv.integrationRequest = {
         httpMethod: integration.integrationHttpMethod ?? inv.request.httpMethod,
@@ -58,26 +60,40 @@ export function buildIntegrationRequest(inv: RestInvocation, stage: StageRuntime
 }
 
 /**
- * The request template's output for the request's Content-Type, or the passthrough body.
- * Keeps what the template set in `$context.requestOverride` / `responseOverride`.
+ * The request template's output for the request's Content-Type, or the passthrough body, both
+ * from the body as `contentHandling` converts it. Keeps what the template set in
+ * `$context.requestOverride` / `responseOverride`.
  */
-function mappedBody(inv: RestInvocation, integration: IntegrationModel): string {
+function mappedBody(inv: RestInvocation, integration: IntegrationModel, binaryMediaTypes: string[]): Payload {
+  const contentTypeHeader = requestHeader(inv.request, "content-type");
   // No Content-Type means application/json.
-  const contentType = mediaType(requestHeader(inv.request, "content-type")) ?? "application/json";
+  const contentType = mediaType(contentTypeHeader) ?? "application/json";
   const template = integration.requestTemplates[contentType];
-  if (template !== undefined) {
-    inv.requestTemplateApplied = true;
-    const rendered = renderMappingTemplate(template, inv.templateInput);
-    inv.overrides = contextOverrides(rendered);
-    inv.requestOverride = rendered.requestOverride;
-    inv.requestTemplateResponseOverride = rendered.responseOverride;
-    return rendered.output;
+  if (template === undefined) {
+    const hasTemplates = Object.keys(integration.requestTemplates).length > 0;
+    const passes = integration.passthroughBehavior === "WHEN_NO_MATCH" || (integration.passthroughBehavior === "WHEN_NO_TEMPLATES" && !hasTemplates);
+    if (!passes) throw new GatewayError("UNSUPPORTED_MEDIA_TYPE", `${inv.route}: no request template for ${contentType} and passthrough ${integration.passthroughBehavior}`);
   }
-  const hasTemplates = Object.keys(integration.requestTemplates).length > 0;
-  const passes = integration.passthroughBehavior === "WHEN_NO_MATCH" || (integration.passthroughBehavior === "WHEN_NO_TEMPLATES" && !hasTemplates);
-  if (!passes) throw new GatewayError("UNSUPPORTED_MEDIA_TYPE", `${inv.route}: no request template for ${contentType} and passthrough ${integration.passthroughBehavior}`);
-  inv.requestTemplateApplied = false;
-  return inv.request.body.toString("utf8");
+  // Most APIs have no binary media types and no contentHandling: the body is UTF-8 text, as the route step decoded it.
+  const converting = binaryMediaTypes.length > 0 || integration.contentHandling !== undefined;
+  const text = inv.templateInput.body;
+  const payload = converting ? integrationRequestPayload({ body: inv.request.body, text }, isBinaryRequest(contentTypeHeader, binaryMediaTypes), integration.contentHandling) : text;
+  if (template === undefined) {
+    inv.requestTemplateApplied = false;
+    return payload;
+  }
+  const input = payload === text ? inv.templateInput : { ...inv.templateInput, body: templateText(payload, "request") };
+  inv.requestTemplateApplied = true;
+  const rendered = renderMappingTemplate(template, input);
+  inv.overrides = contextOverrides(rendered);
+  inv.requestOverride = rendered.requestOverride;
+  inv.requestTemplateResponseOverride = rendered.responseOverride;
+  return rendered.output;
+}
+
+/** A payload as the bytes an integration sends: text as UTF-8. */
+function asBytes(payload: Payload): Buffer {
+  return typeof payload === "string" ? Buffer.from(payload) : payload;
 }
 
 /**

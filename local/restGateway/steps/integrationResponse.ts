@@ -1,3 +1,4 @@
+import { methodResponsePayload, templateText, type Payload } from "../contentHandling";
 import { GatewayError } from "../gatewayError";
 import { requestHeader, type RestInvocation } from "../invocation";
 import { functionErrorMessage } from "../integrations/lambda";
@@ -5,7 +6,7 @@ import { restResponseHeaderRecord, restResponseHeaders } from "../../gateway/hea
 import type { EndpointResponse, HeaderPair } from "../integrations/integrationTypes";
 import { renderMappingTemplate } from "../mappingTemplate";
 import { mapMethodResponseParameters } from "../integrations/parameterMapping";
-import { mediaType } from "../../gateway/mediaTypes";
+import { matchesBinaryMediaType, mediaType } from "../../gateway/mediaTypes";
 import type { IntegrationModel, IntegrationResponseModel } from "../restApiModel";
 import type { StageRuntime } from "../stageRuntime";
 
@@ -56,13 +57,13 @@ function headersFromPairs(pairs: readonly HeaderPair[]): Record<string, string |
 }
 
 /**
- * Renders an integration response: status, header mappings, the template for the Accept type
- * (which starts from the request template's overrides), and `$context.responseOverride`. With
+ * Renders an integration response: the body as `contentHandling` converts it, status, header
+ * mappings, the template for the Accept type (which starts from the request template's
+ * overrides), and `$context.responseOverride`. With
  * no response template, the request template's responseOverride still applies (LocalStack
  * handlers/integration_response.py, AWS-validated).
  */
 function mapResponse(response: IntegrationResponseModel | undefined, endpoint: EndpointResponse, inv: RestInvocation, stage: StageRuntime): NonNullable<RestInvocation["answer"]> {
-  const body = endpoint.body.toString("utf8");
   // AWS: "Execution failed due to configuration error: No match for output mapping and no
   // default output mapping configured" (LocalStack handlers/integration_response.py raises
   // ApiConfigurationError the same way).
@@ -71,14 +72,15 @@ function mapResponse(response: IntegrationResponseModel | undefined, endpoint: E
   if (Object.keys(response.responseParameters).length > 0) {
     Object.assign(headers, mapMethodResponseParameters(response.responseParameters, endpoint, { context: inv.context, stageVariables: stage.model.stageVariables }));
   }
+  const payload = responsePayload(endpoint, response, inv, stage);
   let status = Number(response.statusCode);
-  let out = body;
+  let out: Payload = payload;
   let override = inv.requestTemplateResponseOverride ?? { headers: {} };
   const accept = mediaType(requestHeader(inv.request, "accept")?.split(",")[0]);
   const templateType = accept && response.responseTemplates[accept] !== undefined ? accept : Object.keys(response.responseTemplates)[0];
   if (templateType !== undefined) {
     const context = inv.overrides ? { ...inv.context, ...inv.overrides } : inv.context;
-    const rendered = renderMappingTemplate(response.responseTemplates[templateType], { ...inv.templateInput, context, body });
+    const rendered = renderMappingTemplate(response.responseTemplates[templateType], { ...inv.templateInput, context, body: templateText(payload, "response") });
     out = rendered.output;
     headers["Content-Type"] = templateType;
     override = rendered.responseOverride;
@@ -86,6 +88,32 @@ function mapResponse(response: IntegrationResponseModel | undefined, endpoint: E
   if (override.status !== undefined) status = override.status;
   Object.assign(headers, override.headers);
   return { status, headers, body: out, fromIntegration: true };
+}
+
+/**
+ * The endpoint's body as the method response carries it (contentHandling.ts): most APIs have no
+ * binary media types and no contentHandling, and get the body as UTF-8 text at once.
+ */
+function responsePayload(endpoint: EndpointResponse, response: IntegrationResponseModel, inv: RestInvocation, stage: StageRuntime): Payload {
+  const { binaryMediaTypes } = stage.model;
+  if (binaryMediaTypes.length === 0 && response.contentHandling === undefined) return endpoint.body.toString("utf8");
+  const binaryPayload = matchesBinaryMediaType(endpointContentType(endpoint, inv.method!.integration!), binaryMediaTypes);
+  const binaryAccept = matchesBinaryMediaType(requestHeader(inv.request, "accept"), binaryMediaTypes);
+  return methodResponsePayload(endpoint.body, binaryPayload, binaryAccept, response.contentHandling);
+}
+
+/**
+ * The endpoint response's Content-Type. A non-proxy Lambda's endpoint response is the answer of
+ * Lambda's Invoke API, headers included (LocalStack integrations/aws.py sends the call to the
+ * Lambda API and keeps its headers), and Invoke answers `Content-Type: application/json`: under
+ * `*\/*` or `application/*` a function's result is a binary payload (base64-encoded for a text
+ * Accept). A MOCK, or an endpoint that sets none: no type, a text payload (LocalStack's reading;
+ * unrecorded choice).
+ */
+function endpointContentType(endpoint: EndpointResponse, integration: IntegrationModel): string | undefined {
+  const header = endpoint.headers.find(([name]) => name.toLowerCase() === "content-type");
+  if (header) return header[1];
+  return integration.type === "AWS" && integration.awsTarget?.kind !== "dynamodb" ? "application/json" : undefined;
 }
 
 /** The integration response whose selectionPattern matches the whole text (Java `matches`). */
