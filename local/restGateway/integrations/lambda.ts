@@ -1,5 +1,6 @@
 import { restIntegrationRequestHeaders } from "../../gateway/headers";
 import type { InvokeResult } from "../../lambda/lambdaRuntime";
+import { decodeBase64 } from "../contentHandling";
 import { FixedAnswer, GatewayError } from "../gatewayError";
 import { requestHeader, traceOf, type GatewayAnswer, type RestInvocation } from "../invocation";
 import { matchesBinaryMediaType } from "../../gateway/mediaTypes";
@@ -191,18 +192,16 @@ function parseProxyResult(value: unknown): { statusCode: number; headers: Record
 /**
  * A proxy result's base64 body, decoded for a binary answer. A body that is not base64 fails
  * with 500 [recorded: LocalStack test_apigateway_lambda.py::test_aws_proxy_binary_response,
- * validated 29-01-2025: `isBase64Encoded: true` with "èé+à)(" answered 500]. As there (Python's
- * b64decode), characters outside the alphabet are skipped and the rest must be whole quanta.
+ * validated 29-01-2025: `isBase64Encoded: true` with "èé+à)(" answered 500]. Decoded as every
+ * base64 payload is (contentHandling.ts `decodeBase64`: Python's b64decode rule).
  *
  * @param body - The result's body.
  * @param route - The route, for the log.
  */
 function decodeProxyBody(body: string, route: string): Buffer {
-  const alphabet = body.replace(/[^A-Za-z0-9+/=]/g, "");
-  if (alphabet.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(alphabet)) {
-    throw new GatewayError("API_CONFIGURATION_ERROR", `${route}: the proxy result says isBase64Encoded but its body is not base64`);
-  }
-  return Buffer.from(alphabet, "base64");
+  const decoded = decodeBase64(body);
+  if (decoded === undefined) throw new GatewayError("API_CONFIGURATION_ERROR", `${route}: the proxy result says isBase64Encoded but its body is not base64`);
+  return decoded;
 }
 
 function failureDetail(result: Exclude<InvokeResult, { kind: "ok" | "timeout" | "rejected" | "throttled" }>): string {
