@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import fc from "fast-check";
 import { addressRequest, type AddressBook, type AddressedStage, type DomainMapping } from "../../../local/cloud/apiAddressing";
 import { customDomainRoutes, localDomainUrls } from "../../../local/cloud/customDomainRoutes";
 
@@ -63,6 +64,16 @@ describe("apiAddressing: which stage a request is for", () => {
     const answer = addressRequest(several, "/dev/x", "127.0.0.1:1", "http");
     expect(answer).to.deep.include({ kind: "answer", status: 404 });
     expect(addressRequest(book([]), "/dev/x", undefined, "http")).to.deep.equal({ kind: "none" });
+  });
+
+  it("never throws on any target and Host a client may send (property)", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), fc.option(fc.string({ maxLength: 100 }), { nil: undefined }), fc.constantFrom("http" as const, "websocket" as const), (url, host, protocols) => {
+        const routed = addressRequest(several, url, host, protocols);
+        expect(["stage", "answer", "none"]).to.include(routed.kind);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it("never throws on odd targets and hosts", () => {

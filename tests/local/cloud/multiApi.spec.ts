@@ -129,6 +129,14 @@ describe("local cloud: every API and stage of a program at once", function () {
     expect(noStage.status).to.equal(403);
   });
 
+  it("answers odd Host headers without failing, and keeps serving", async () => {
+    for (const host of ["[", "[::1", ".execute-api.", "x.execute-api.", "API.EXAMPLE.COM.", "api.example.com.localhost.localhost", "a".repeat(2000), "%00", "api.example.com:99999"]) {
+      const r = await viaHost(`http://127.0.0.1:${port()}/v1/orders`, host);
+      expect(r.status, host).to.be.within(200, 499);
+    }
+    expect((await call(`${out().catalogUrl}/items`)).status).to.equal(200);
+  });
+
   it("counts metrics per API and stage", async () => {
     await call(`${out().ordersCanaryUrl}/stage-info`);
     const count = (apiName: string, stage: string) =>
