@@ -38,11 +38,11 @@ export interface DomainMapping {
   stageName?: string;
 }
 
-/** Where a request goes. */
-export type AddressedRequest =
+/** Where a request goes; `stage` is the address book's own entry. */
+export type AddressedRequest<S extends AddressedStage = AddressedStage> =
   | {
       kind: "stage";
-      stage: AddressedStage;
+      stage: S;
       /** The URL to hand the stage's gateway: `/<stage>/<path>?<query>` (`/<path>` for `$default`). */
       url: string;
       /**
@@ -57,8 +57,8 @@ export type AddressedRequest =
   | { kind: "none" };
 
 /** What the routing reads: the stages served and the custom domains' mappings. */
-export interface AddressBook {
-  stages: readonly AddressedStage[];
+export interface AddressBook<S extends AddressedStage = AddressedStage> {
+  stages: readonly S[];
   /** Mappings by lower-case domain name. */
   domains: ReadonlyMap<string, readonly DomainMapping[]>;
 }
@@ -76,7 +76,7 @@ const EXECUTE_API_HOST = /^([a-z0-9]+)\.execute-api\./i;
  * @param host - The Host header. @default none
  * @param protocols - Which kinds of stage may take it: WebSocket upgrades and @connections calls go to WebSocket stages, other requests to REST and HTTP stages.
  */
-export function addressRequest(book: AddressBook, url: string, host: string | undefined, protocols: "http" | "websocket"): AddressedRequest {
+export function addressRequest<S extends AddressedStage>(book: AddressBook<S>, url: string, host: string | undefined, protocols: "http" | "websocket"): AddressedRequest<S> {
   const { path, query } = splitTarget(url);
   if (path.startsWith(PATH_FORM_PREFIX)) {
     const rest = path.slice(PATH_FORM_PREFIX.length);
@@ -115,7 +115,7 @@ function domainMappingsOf(book: AddressBook, hostname: string): readonly DomainM
  * API's unknown stage goes to one of its stages, whose gateway answers AWS's 403 Missing
  * Authentication Token; an HTTP API's goes to its `$default` stage, or answers 404 Not Found.
  */
-function addressInApi(book: AddressBook, apiId: string, path: string, query: string, protocols: "http" | "websocket"): AddressedRequest {
+function addressInApi<S extends AddressedStage>(book: AddressBook<S>, apiId: string, path: string, query: string, protocols: "http" | "websocket"): AddressedRequest<S> {
   const stages = book.stages.filter((s) => s.apiId === apiId && (protocols === "websocket") === (s.protocol === "WEBSOCKET"));
   if (stages.length === 0) return unknownApi(book, apiId, protocols);
   const segment = firstSegment(path);
@@ -131,7 +131,7 @@ function firstSegment(path: string): string {
   return slash === -1 ? trimmed : trimmed.slice(0, slash);
 }
 
-function unknownApi(book: AddressBook, apiId: string, protocols: "http" | "websocket"): AddressedRequest {
+function unknownApi(book: AddressBook, apiId: string, protocols: "http" | "websocket"): AddressedRequest<never> {
   const known = [...new Set(book.stages.filter((s) => (protocols === "websocket") === (s.protocol === "WEBSOCKET")).map((s) => s.apiId))];
   return { kind: "answer", status: 404, body: { message: `No ${protocols === "websocket" ? "WebSocket" : "REST or HTTP"} API with id ${JSON.stringify(apiId)} in this local cloud (APIs: ${known.join(", ") || "none"})` } };
 }
@@ -147,7 +147,7 @@ function unknownApi(book: AddressBook, apiId: string, protocols: "http" | "webso
  * @param path - The path as requested.
  * @param query - The query string, with its `?`, or `""`.
  */
-export function routeByBasePath(book: AddressBook, mappings: readonly DomainMapping[], path: string, query: string): AddressedRequest {
+export function routeByBasePath<S extends AddressedStage>(book: AddressBook<S>, mappings: readonly DomainMapping[], path: string, query: string): AddressedRequest<S> {
   const segments = path.replace(/^\/+/, "");
   let best: DomainMapping | undefined;
   for (const mapping of mappings) {
@@ -167,14 +167,14 @@ export function routeByBasePath(book: AddressBook, mappings: readonly DomainMapp
   return { kind: "stage", stage, url: `${stagePrefix}/${after}${query}`, domainPath: path };
 }
 
-const FORBIDDEN: AddressedRequest = { kind: "answer", status: 403, body: { message: "Forbidden" } };
+const FORBIDDEN: AddressedRequest<never> = { kind: "answer", status: 403, body: { message: "Forbidden" } };
 
 /**
  * A request at the root of the port: served when the program has one API of the kind asked
  * (the address the local cloud gave before it served several), else answered 404 with the
  * addresses to use.
  */
-function addressAtRoot(book: AddressBook, path: string, query: string, protocols: "http" | "websocket"): AddressedRequest {
+function addressAtRoot<S extends AddressedStage>(book: AddressBook<S>, path: string, query: string, protocols: "http" | "websocket"): AddressedRequest<S> {
   const candidates = book.stages.filter((s) => (protocols === "websocket") === (s.protocol === "WEBSOCKET"));
   const apiIds = new Set(candidates.map((s) => s.apiId));
   if (apiIds.size === 1) return addressInApi(book, candidates[0].apiId, path, query, protocols);

@@ -22,8 +22,8 @@ export function dispatchRequest(deployment: Deployment, req: IncomingMessage, re
   const addressed = addressRequest(deployment.addressBook, url, req.headers.host, "http");
   if (addressed.kind === "answer") return sendJson(res, addressed.status, addressed.body);
   if (addressed.kind === "none") return sendJson(res, 404, { message: "Not Found" });
-  const stage = deployment.stages.find((s) => s.apiId === addressed.stage.apiId && s.stageName === addressed.stage.stageName && s.protocol === addressed.stage.protocol);
-  if (!stage || stage.protocol === "WEBSOCKET") return sendJson(res, 404, { message: "Not Found" });
+  const { stage } = addressed;
+  if (stage.protocol === "WEBSOCKET") return sendJson(res, 404, { message: "Not Found" });
   req.url = addressed.url;
   if (addressed.domainPath !== undefined) markDomainRequest(req, addressed.domainPath);
   void stage.gateway.handle(req, res);
@@ -38,8 +38,8 @@ function servedAsConnectionsCall(deployment: Deployment, req: IncomingMessage, r
   const url = req.url ?? "/";
   const addressed = addressRequest(deployment.addressBook, url, req.headers.host, "websocket");
   if (addressed.kind !== "stage") return false;
-  const stage = deployment.stages.find((s) => s.protocol === "WEBSOCKET" && s.apiId === addressed.stage.apiId && s.stageName === addressed.stage.stageName);
-  if (stage?.protocol !== "WEBSOCKET") return false;
+  const { stage } = addressed;
+  if (stage.protocol !== "WEBSOCKET") return false;
   req.url = addressed.url;
   if (stage.gateway.handleManagement(req, res)) return true;
   req.url = url;
@@ -57,8 +57,8 @@ function servedAsConnectionsCall(deployment: Deployment, req: IncomingMessage, r
  */
 export function dispatchUpgrade(deployment: Deployment | undefined, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   const addressed = deployment ? addressRequest(deployment.addressBook, req.url ?? "/", req.headers.host, "websocket") : undefined;
-  const stage = addressed?.kind === "stage" ? deployment!.stages.find((s) => s.protocol === "WEBSOCKET" && s.apiId === addressed.stage.apiId && s.stageName === addressed.stage.stageName) : undefined;
-  if (!stage || stage.protocol !== "WEBSOCKET" || addressed?.kind !== "stage") {
+  const stage = addressed?.kind === "stage" ? addressed.stage : undefined;
+  if (stage?.protocol !== "WEBSOCKET" || addressed?.kind !== "stage") {
     const status = !deployment ? "503 Service Unavailable" : addressed?.kind === "answer" && addressed.status === 403 ? "403 Forbidden" : "404 Not Found";
     socket.end(`HTTP/1.1 ${status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
     return;

@@ -49,7 +49,7 @@ export interface Deployment {
   /** Every API stage the program declares, REST, HTTP and WebSocket, in declaration order. */
   stages: ServedStage[];
   /** What requests are routed by: the stages and the custom domains' base path mappings. */
-  addressBook: AddressBook;
+  addressBook: AddressBook<ServedStage>;
   /** The first REST API stage's gateway. */
   gateway?: RestGateway;
   /** The first HTTP API stage's gateway. */
