@@ -152,17 +152,7 @@ export function createAdminCustomersHandler(routes: readonly CustomerRoute[], op
 
 /** The tiers from `CUSTOMER_TIERS` (a JSON array of names); throws at cold start when it is not one. */
 export function customerTiersFromEnv(env: Record<string, string | undefined> = process.env): string[] {
-  const text = env[CUSTOMER_TIERS_ENV];
-  let tiers: unknown;
-  try {
-    tiers = text === undefined ? undefined : JSON.parse(text);
-  } catch {
-    tiers = undefined;
-  }
-  if (!Array.isArray(tiers) || tiers.length === 0 || tiers.some((t) => typeof t !== "string" || t === "")) {
-    throw new Error(`${CUSTOMER_TIERS_ENV} must be a JSON array of the tiers' names, like ["basic","premium"] (got ${JSON.stringify(text)})`);
-  }
-  return tiers as string[];
+  return stringListFromEnv(env, CUSTOMER_TIERS_ENV, (t) => t !== "", `the tiers' names, like ["basic","premium"]`);
 }
 
 /**
@@ -172,18 +162,31 @@ export function customerTiersFromEnv(env: Record<string, string | undefined> = p
  * @param env - The environment. @default process.env
  */
 export function customerRoutesFromEnv(env: Record<string, string | undefined> = process.env): CustomerRoute[] {
-  const text = env[CUSTOMER_FUNCTION_ROUTES_ENV];
-  let routes: unknown;
-  try {
-    routes = text === undefined ? undefined : JSON.parse(text);
-  } catch {
-    routes = undefined;
-  }
   const known: readonly string[] = CUSTOMER_ROUTES;
-  if (!Array.isArray(routes) || routes.length === 0 || routes.some((r) => !known.includes(r))) {
-    throw new Error(`${CUSTOMER_FUNCTION_ROUTES_ENV} must be a JSON array of routes among ${CUSTOMER_ROUTES.join(", ")} (got ${JSON.stringify(text)})`);
+  return stringListFromEnv(env, CUSTOMER_FUNCTION_ROUTES_ENV, (r) => known.includes(r), `routes among ${CUSTOMER_ROUTES.join(", ")}`) as CustomerRoute[];
+}
+
+/**
+ * A non-empty JSON array of strings from an environment variable, each accepted by `accepts`;
+ * throws `<name> must be a JSON array of <expected> (got <the value>)` otherwise.
+ *
+ * @param env - The environment.
+ * @param name - The variable.
+ * @param accepts - Whether one element is allowed.
+ * @param expected - What the elements are, for the error.
+ */
+function stringListFromEnv(env: Record<string, string | undefined>, name: string, accepts: (element: string) => boolean, expected: string): string[] {
+  const text = env[name];
+  let list: unknown;
+  try {
+    list = text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    list = undefined;
   }
-  return routes as CustomerRoute[];
+  if (!Array.isArray(list) || list.length === 0 || list.some((e) => typeof e !== "string" || !accepts(e))) {
+    throw new Error(`${name} must be a JSON array of ${expected} (got ${JSON.stringify(text)})`);
+  }
+  return list as string[];
 }
 
 /** 503 when API Gateway throttled the call (worth retrying), 502 for any other failure. */
