@@ -134,13 +134,7 @@ export function referencePageHtml(document: OpenApiDocument, links: ReferencePag
   const indexUrl = escapeHtml(links.indexUrl ?? OPENAPI_PATH);
   const specUrl = escapeHtml(links.specUrl);
   if (swaggerUi === undefined) return plainReferenceHtml(document, title, specUrl, indexUrl);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<link rel="stylesheet" href="${ASSETS_PATH}/swagger-ui.css">
+  return `${pageHead(title)}<link rel="stylesheet" href="${ASSETS_PATH}/swagger-ui.css">
 <link rel="icon" type="image/png" sizes="32x32" href="${ASSETS_PATH}/favicon-32x32.png">
 <link rel="icon" type="image/png" sizes="16x16" href="${ASSETS_PATH}/favicon-16x16.png">
 <style>body { margin: 0; } nav.local { font: 14px system-ui, sans-serif; padding: 8px 20px; background: #1b1b1b; } nav.local a { color: #fff; margin-right: 16px; }</style>
@@ -167,13 +161,7 @@ function plainReferenceHtml(document: OpenApiDocument, title: string, specUrl: s
       return `<li><code class="method">${verb}</code> <code class="path">${escapeHtml(resourcePath)}</code>${parameters ? ` — ${parameters}` : ""}</li>`;
     }),
   );
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<style>body { font: 14px system-ui, sans-serif; margin: 16px; } code.method { font-weight: bold; display: inline-block; min-width: 5em; }</style>
+  return `${pageHead(title)}<style>body { font: 14px system-ui, sans-serif; margin: 16px; } code.method { font-weight: bold; display: inline-block; min-width: 5em; }</style>
 </head>
 <body>
 <nav aria-label="Local cloud"><a href="${indexUrl}">All APIs</a></nav>
@@ -186,6 +174,21 @@ ${operations.join("\n")}
 </main>
 </body>
 </html>
+`;
+}
+
+/**
+ * The start of both pages, up to the head's own links and styles.
+ *
+ * @param title - The page title, already escaped.
+ */
+function pageHead(title: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
 `;
 }
 
